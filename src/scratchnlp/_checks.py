@@ -1,0 +1,67 @@
+"""Input checks shared by the public entry points: one clear ``ValueError`` saying what was expected."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def describe(a: Any) -> str:
+    """A short description of an array-like for error messages: its shape and dtype."""
+    shape = getattr(a, "shape", None)
+    dtype = getattr(a, "dtype", None)
+    if shape is None:
+        return f"{type(a).__name__}"
+    return f"array of shape {tuple(shape)} and dtype {dtype}"
+
+
+def check_array(a: Any, name: str) -> None:
+    """Raise ``TypeError`` unless ``a`` is a NumPy or CuPy array."""
+    if not hasattr(a, "shape") or not hasattr(a, "dtype"):
+        raise TypeError(f"{name} must be a NumPy or CuPy array, got {type(a).__name__}")
+
+
+def check_ndim(a: Any, ndims: int | tuple[int, ...], name: str, shape_hint: str = "") -> None:
+    """Raise ``ValueError`` unless ``a.ndim`` is one of ``ndims``."""
+    check_array(a, name)
+    allowed = (ndims,) if isinstance(ndims, int) else tuple(ndims)
+    if a.ndim not in allowed:
+        want = " or ".join(f"{d}-D" for d in allowed)
+        hint = f" {shape_hint}" if shape_hint else ""
+        raise ValueError(f"{name} must be {want}{hint}, got {describe(a)}")
+
+
+def check_float(a: Any, name: str) -> None:
+    """Raise ``ValueError`` unless ``a`` has a floating dtype."""
+    check_array(a, name)
+    if np.dtype(a.dtype).kind != "f":
+        raise ValueError(f"{name} must have a float dtype (float16/32/64), got {describe(a)}")
+
+
+def check_last_dim(a: Any, size: int, name: str, what: str) -> None:
+    """Raise ``ValueError`` unless ``a.shape[-1] == size``."""
+    if a.shape[-1] != size:
+        raise ValueError(f"{name} must have last dimension {size} ({what}), got {describe(a)}")
+
+
+def check_indices(idx: Any, upper: int, name: str) -> None:
+    """Raise ``ValueError`` unless ``idx`` is an integer array with values in ``[0, upper)``."""
+    check_array(idx, name)
+    kind = np.dtype(idx.dtype).kind
+    if kind not in "iu":
+        raise ValueError(f"{name} must be an integer array of ids in [0, {upper}), got {describe(idx)}")
+    if idx.size:
+        lo, hi = int(idx.min()), int(idx.max())
+        if lo < 0 or hi >= upper:
+            bad = lo if lo < 0 else hi
+            raise ValueError(f"{name} must hold ids in [0, {upper}), got {bad} ({describe(idx)})")
+
+
+def check_same_leading(a: Any, b: Any, name_a: str, name_b: str) -> None:
+    """Raise ``ValueError`` unless ``a`` and ``b`` have the same first dimension (batch size)."""
+    if a.shape[0] != b.shape[0]:
+        raise ValueError(
+            f"{name_a} and {name_b} must have the same batch size, got {a.shape[0]} and {b.shape[0]} "
+            f"({name_a}: {describe(a)}; {name_b}: {describe(b)})"
+        )
