@@ -1,0 +1,277 @@
+"""Tests of the downloader. They never touch the internet: a local file:// mirror, an http.server on
+127.0.0.1, and public URLs replaced by closed local ports."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import http.server
+import pickle
+import re
+import socket
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from scratchnlp.datasets import ChecksumError, DatasetUnavailableError, cache_dir, fetch
+
+# the package re-exports the function download(), which hides the submodule of the same name
+from scratchnlp.datasets import downloader as dl
+
+CONTENT = b"the quick brown fox\n" * 1000
+SHA = hashlib.sha256(CONTENT).hexdigest()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 (the stdlib's signature)
+        pass
+
+
+@contextlib.contextmanager
+def serve(root: Path):
+    """Serve ``root`` over HTTP on 127.0.0.1 in a background thread; yield the base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def closed_port_url() -> str:
+    """An http URL on a local port nobody listens on: connecting is refused at once."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}/"
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    """An empty cache folder, no mirror, and a fresh 'already verified' memory."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("SCRATCHNLP_DATA", str(folder))
+    monkeypatch.delenv("SCRATCHNLP_MIRROR", raising=False)
+    monkeypatch.setattr(dl, "_verified", set())
+    return folder
+
+
+def register(monkeypatch, url: str, sha: str = SHA, name: str = "a.txt") -> None:
+    monkeypatch.setitem(dl.REGISTRY, "toy", {name: dl.RemoteFile(url, sha)})
+
+
+def make_mirror(root: Path, content: bytes = CONTENT, name: str = "a.txt") -> Path:
+    (root / "toy").mkdir(parents=True, exist_ok=True)
+    (root / "toy" / name).write_bytes(content)
+    return root
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.rglob("*")) if folder.exists() else []
+
+
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_registry_is_complete_and_well_formed():
+    assert set(dl.REGISTRY) == {"ptb", "analogy", "sequence"}
+    assert set(dl.REGISTRY["ptb"]) == {"ptb.train.txt", "ptb.valid.txt", "ptb.test.txt"}
+    assert set(dl.REGISTRY["analogy"]) == {"questions-words.txt", "wordsim353.tsv", "simlex999.txt"}
+    assert set(dl.REGISTRY["sequence"]) == {"addition.txt", "date.txt"}
+    for files in dl.REGISTRY.values():
+        for name, remote in files.items():
+            assert remote.url.startswith("https://raw.githubusercontent.com/")
+            assert remote.url.endswith("/" + name)
+            assert re.fullmatch(r"[0-9a-f]{64}", remote.sha256)
+
+
+def test_served_file_is_cached_then_reused_offline(cache, tmp_path, monkeypatch):
+    root = make_mirror(tmp_path / "www")
+    with serve(root) as base:
+        register(monkeypatch, f"{base}/toy/a.txt")
+        path = fetch("toy", "a.txt")
+    assert path == cache / "toy" / "a.txt"
+    assert path.read_bytes() == CONTENT
+    assert leftovers(cache) == ["a.txt", "toy"]  # no temporary file left behind
+
+    # the server is gone and the public URL is unreachable: the cached copy is used
+    register(monkeypatch, closed_port_url())
+    monkeypatch.setattr(dl, "_verified", set())  # a new process would check the sum again
+    assert fetch("toy", "a.txt") == path
+
+
+def test_wrong_checksum_leaves_nothing_and_says_why(cache, tmp_path, monkeypatch):
+    root = make_mirror(tmp_path / "www", content=b"truncated")
+    with serve(root) as base:
+        url = f"{base}/toy/a.txt"
+        register(monkeypatch, url)
+        with pytest.raises(ChecksumError) as info:
+            fetch("toy", "a.txt")
+    err = info.value
+    message = str(err)
+    actual = hashlib.sha256(b"truncated").hexdigest()
+    assert "a.txt" in message and SHA in message and actual in message and url in message
+    assert (err.expected, err.actual, err.url) == (SHA, actual, url)
+    assert str(pickle.loads(pickle.dumps(err))) == message
+    assert not (cache / "toy" / "a.txt").exists()
+    assert leftovers(cache / "toy") == []
+
+
+def test_file_mirror_is_tried_first(cache, tmp_path, monkeypatch):
+    mirror = make_mirror(tmp_path / "mirror")
+    register(monkeypatch, closed_port_url())
+    monkeypatch.setenv("SCRATCHNLP_MIRROR", mirror.as_uri())
+    assert fetch("toy", "a.txt").read_bytes() == CONTENT
+
+
+def test_http_mirror_and_bare_folder_mirror(cache, tmp_path, monkeypatch):
+    mirror = make_mirror(tmp_path / "mirror")
+    register(monkeypatch, closed_port_url())
+    with serve(mirror) as base:
+        monkeypatch.setenv("SCRATCHNLP_MIRROR", base + "/")
+        assert fetch("toy", "a.txt").read_bytes() == CONTENT
+
+    (cache / "toy" / "a.txt").unlink()
+    monkeypatch.setenv("SCRATCHNLP_MIRROR", str(mirror))
+    assert fetch("toy", "a.txt").read_bytes() == CONTENT
+
+
+def test_mirror_without_the_file_falls_back_to_the_origin(cache, tmp_path, monkeypatch):
+    empty_mirror = tmp_path / "empty"
+    empty_mirror.mkdir()
+    monkeypatch.setenv("SCRATCHNLP_MIRROR", empty_mirror.as_uri())
+    with serve(make_mirror(tmp_path / "www")) as base:
+        register(monkeypatch, f"{base}/toy/a.txt")
+        assert fetch("toy", "a.txt").read_bytes() == CONTENT
+
+
+def test_offline_with_nothing_cached_is_one_clear_error(cache, tmp_path, monkeypatch):
+    public = closed_port_url()
+    register(monkeypatch, public)
+    missing_mirror = (tmp_path / "nowhere").as_uri()
+    monkeypatch.setenv("SCRATCHNLP_MIRROR", missing_mirror)
+    with pytest.raises(DatasetUnavailableError) as info:
+        fetch("toy", "a.txt")
+    message = str(info.value)
+    assert "toy/a.txt" in message
+    assert f"{missing_mirror}/toy/a.txt (" in message
+    assert f"{public} (" in message
+    assert "SCRATCHNLP_MIRROR" in message
+    assert str(cache / "toy" / "a.txt") in message
+    assert "\n" not in message
+    assert leftovers(cache / "toy") == []
+
+
+def test_http_404_is_reported(cache, tmp_path, monkeypatch):
+    with serve(tmp_path) as base:
+        register(monkeypatch, f"{base}/toy/a.txt")
+        with pytest.raises(DatasetUnavailableError, match="HTTP 404"):
+            fetch("toy", "a.txt")
+
+
+def test_a_silent_server_times_out(cache, monkeypatch):
+    # a listening socket that never accepts: the connection opens, no reply ever comes
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        register(monkeypatch, f"http://127.0.0.1:{silent.getsockname()[1]}/a.txt")
+        with pytest.raises(DatasetUnavailableError, match="timed out"):
+            fetch("toy", "a.txt", timeout=0.3)
+
+
+def test_corrupt_cached_file_is_downloaded_again(cache, tmp_path, monkeypatch):
+    target = cache / "toy" / "a.txt"
+    target.parent.mkdir(parents=True)
+    target.write_bytes(b"corrupt")
+    monkeypatch.setenv("SCRATCHNLP_MIRROR", make_mirror(tmp_path / "mirror").as_uri())
+    register(monkeypatch, closed_port_url())
+    with pytest.warns(UserWarning, match="deleting it and downloading again"):
+        path = fetch("toy", "a.txt")
+    assert path.read_bytes() == CONTENT
+
+
+def test_unknown_dataset_and_file(cache):
+    with pytest.raises(ValueError, match=r"unknown dataset 'nope'; expected one of \['analogy', 'ptb'"):
+        fetch("nope", "a.txt")
+    with pytest.raises(ValueError, match=r"unknown file 'ptb.txt' in dataset 'ptb'; expected one of"):
+        fetch("ptb", "ptb.txt")
+    with pytest.raises(ValueError, match="unknown dataset"):
+        dl.download("nope")
+
+
+def test_bad_mirror_scheme(cache, monkeypatch):
+    register(monkeypatch, closed_port_url())
+    monkeypatch.setenv("SCRATCHNLP_MIRROR", "ftp://example.org/data")
+    with pytest.raises(ValueError, match="SCRATCHNLP_MIRROR must be"):
+        fetch("toy", "a.txt")
+
+
+def test_download_fetches_every_file(cache, tmp_path, monkeypatch):
+    mirror = make_mirror(tmp_path / "mirror")
+    make_mirror(mirror, content=b"second", name="b.txt")
+    monkeypatch.setitem(
+        dl.REGISTRY,
+        "toy",
+        {
+            "a.txt": dl.RemoteFile(closed_port_url(), SHA),
+            "b.txt": dl.RemoteFile(closed_port_url(), hashlib.sha256(b"second").hexdigest()),
+        },
+    )
+    monkeypatch.setenv("SCRATCHNLP_MIRROR", mirror.as_uri())
+    paths = dl.download("toy")
+    assert [p.name for p in paths] == ["a.txt", "b.txt"]
+    assert paths[1].read_bytes() == b"second"
+
+
+def test_progress_bar_only_when_asked(cache, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("SCRATCHNLP_MIRROR", make_mirror(tmp_path / "mirror").as_uri())
+    register(monkeypatch, closed_port_url())
+    fetch("toy", "a.txt")  # stderr is captured, not a terminal: quiet
+    assert capsys.readouterr().err == ""
+    (cache / "toy" / "a.txt").unlink()
+    fetch("toy", "a.txt", progress=True)
+    assert "a.txt" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------------------------------------
+# cache folder
+# ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def no_cache_env(monkeypatch, tmp_path):
+    for var in ("SCRATCHNLP_DATA", "XDG_CACHE_HOME", "LOCALAPPDATA"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    return tmp_path / "home"
+
+
+def test_cache_dir_from_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("SCRATCHNLP_DATA", str(tmp_path / "data"))
+    assert cache_dir() == tmp_path / "data"
+    assert cache_dir("ptb") == tmp_path / "data" / "ptb"
+
+
+@pytest.mark.skipif(sys.platform.startswith("win"), reason="HOME does not set the home folder on Windows")
+def test_cache_dir_per_platform(no_cache_env, monkeypatch, tmp_path):
+    home = no_cache_env
+    monkeypatch.setattr(sys, "platform", "linux")
+    assert cache_dir() == home / ".cache" / "scratchnlp"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache_dir() == tmp_path / "xdg" / "scratchnlp"
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/ignored")
+    assert cache_dir() == home / ".cache" / "scratchnlp"
+
+    monkeypatch.setattr(sys, "platform", "darwin")
+    assert cache_dir() == home / "Library" / "Caches" / "scratchnlp"
+
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "local"))
+    assert cache_dir() == tmp_path / "local" / "scratchnlp" / "Cache"
