@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 import numpy as np
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from . import backend
 from ._checks import check_array, describe

@@ -1,7 +1,7 @@
 """Download, verify and cache the book's data files (used from chapter 2 on).
 
-Every file the project can download is listed in :data:`REGISTRY` with its public URL and SHA-256 sum.
-:func:`fetch` returns the path of a cached, verified copy, downloading it on first use:
+Every file the project can download is listed in ``REGISTRY`` with its public URL and SHA-256 sum.
+:func:`~scratchnlp.datasets.fetch` returns the path of a cached, verified copy, downloading it on first use:
 
 1. ``<cache>/<dataset>/<file>`` if it is there and its SHA-256 is right (checked once per process);
 2. else ``$SCRATCHNLP_MIRROR/<dataset>/<file>`` when ``SCRATCHNLP_MIRROR`` is set (an ``https://``,
@@ -11,7 +11,7 @@ Every file the project can download is listed in :data:`REGISTRY` with its publi
 A download goes to a temporary file in the cache folder, is checked against its SHA-256 and only then
 renamed into place (:func:`os.replace`, atomic), so an interrupted or corrupt download never leaves a file
 that looks complete. The cache folder is ``$SCRATCHNLP_DATA``, else the platform's cache folder
-(see :func:`cache_dir`).
+(see :func:`~scratchnlp.datasets.cache_dir`).
 """
 
 from __future__ import annotations
@@ -269,7 +269,7 @@ def fetch(
     Parameters
     ----------
     dataset : str
-        A key of :data:`REGISTRY`: ``"ptb"``, ``"analogy"`` or ``"sequence"``.
+        A key of ``REGISTRY``: ``"ptb"``, ``"analogy"`` or ``"sequence"``.
     filename : str
         A file of that dataset, e.g. ``"ptb.train.txt"``.
     progress : bool, optional
@@ -324,7 +324,7 @@ def fetch(
 
 
 def download(dataset: str, progress: bool | None = None, *, timeout: float = DEFAULT_TIMEOUT) -> list[Path]:
-    """Fetch every file of a dataset (see :func:`fetch`) and return their paths, in registry order."""
+    """Fetch every file of a dataset (see :func:`~scratchnlp.datasets.fetch`) and return their paths, in registry order."""
     if dataset not in REGISTRY:
         raise ValueError(f"unknown dataset {dataset!r}; expected one of {sorted(REGISTRY)}")
     return [fetch(dataset, name, progress, timeout=timeout) for name in REGISTRY[dataset]]

@@ -47,7 +47,10 @@ class MatMul:
     ----------
     W : (D, H) weight matrix
 
-    forward(x: (N, D)) -> (N, H); backward(dout: (N, H)) -> dx (N, D), and ``grads[0] = x.T @ dout``.
+    Notes
+    -----
+    ``forward(x)`` maps x (N, D) to (N, H); ``backward(dout)`` takes (N, H), returns dx (N, D) and writes
+    ``grads[0] = x.T @ dout``.
     """
 
     def __init__(self, W: Any) -> None:
@@ -76,7 +79,9 @@ class Affine:
     W : (D, H) weights
     b : (H,) bias
 
-    forward(x: (N, D)) -> (N, H); backward(dout: (N, H)) -> dx (N, D).
+    Notes
+    -----
+    ``forward(x)`` maps x (N, D) to (N, H); ``backward(dout)`` takes (N, H) and returns dx (N, D).
     """
 
     def __init__(self, W: Any, b: Any) -> None:
@@ -281,9 +286,12 @@ class Embedding:
     ----------
     W : (V, D) embedding matrix
 
-    forward(idx: integer ids of any shape S, values in [0, V)) -> (*S, D).
-    backward(dout: (*S, D)) writes dW with the rows of repeated ids *summed* (a plain ``dW[idx] = dout`` would
-    keep only the last one, a bug the book discusses) and returns None: ids have no gradient.
+    Notes
+    -----
+    ``forward(idx)`` takes integer ids of any shape S with values in [0, V) and returns (\*S, D).
+    ``backward(dout)`` takes (\*S, D), writes dW with the rows of repeated ids *summed* (a plain
+    ``dW[idx] = dout`` would keep only the last one, a bug the book discusses) and returns None: ids have no
+    gradient.
     """
 
     def __init__(self, W: Any) -> None:

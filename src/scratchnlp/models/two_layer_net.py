@@ -22,6 +22,8 @@ class TwoLayerNet:
     seed : int or numpy Generator for the initial weights
     dtype : parameter dtype; float32 unless given
 
+    Notes
+    -----
     ``predict(x: (N, input_size)) -> scores (N, output_size)``; ``forward(x, t) -> loss``; ``backward()``
     fills ``grads``. ``params`` / ``grads`` list W1, b1, W2, b2 (names in ``param_names``).
     """

@@ -1,0 +1,213 @@
+"""The built site, tested as a reader sees it (needs `make book` first; `make test` runs these after the build).
+
+- the landing page, every chapter page and every API page load in Chromium with no console error,
+  uncaught exception, failed request or request to another origin;
+- every image has non-empty alt text, every figure a caption;
+- the site search finds chapter 1 for "softmax";
+- every internal link and asset reference on every built page resolves, fragments included.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+HTML_DIR = Path(__file__).resolve().parents[2] / "_build" / "html"
+
+pytestmark = pytest.mark.site
+
+CHAPTER_1 = "book/ch01_neural_network_review.html"
+KEY_PAGES = ["index.html", "book/intro.html", CHAPTER_1, "book/references.html", "book/api/index.html"]
+
+
+# --- static HTML helpers ------------------------------------------------------------------------------
+
+
+class _PageParser(HTMLParser):
+    """Collects element ids, link/asset references, images and figures of one HTML page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.ids: set[str] = set()
+        self.refs: list[tuple[str, str]] = []  # (tag.attr, value)
+        self.images: list[dict[str, str | None]] = []
+        self.figures = 0
+        self.figcaptions = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        for key in ("id", "name"):
+            if a.get(key) and (key == "id" or tag == "a"):
+                self.ids.add(a[key])
+        if tag == "a" and a.get("href") is not None:
+            self.refs.append(("a.href", a["href"]))
+        elif tag == "link" and a.get("href") and a.get("rel") not in ("preconnect", "dns-prefetch"):
+            self.refs.append(("link.href", a["href"]))
+        elif tag in ("script", "img", "source", "iframe") and a.get("src"):
+            self.refs.append((f"{tag}.src", a["src"]))
+        if tag == "img":
+            self.images.append(a)
+        elif tag == "figure":
+            self.figures += 1
+        elif tag == "figcaption":
+            self.figcaptions += 1
+
+    handle_startendtag = handle_starttag
+
+
+@cache
+def _parse(path: Path) -> _PageParser:
+    parser = _PageParser()
+    parser.feed(path.read_text(encoding="utf-8"))
+    parser.close()
+    return parser
+
+
+def _built_pages() -> list[Path]:
+    return sorted(p for p in HTML_DIR.rglob("*.html") if "_static" not in p.relative_to(HTML_DIR).parts)
+
+
+def _rel(path: Path) -> str:
+    return path.relative_to(HTML_DIR).as_posix()
+
+
+def _chapter_pages(site_dir: Path) -> list[str]:
+    return sorted(_rel(p) for p in (site_dir / "book").glob("*.html") if p.name.startswith(("ch", "appendix")))
+
+
+def _api_pages(site_dir: Path) -> list[str]:
+    return sorted(_rel(p) for p in (site_dir / "book" / "api").glob("*.html"))
+
+
+# --- the site exists and has its pages ----------------------------------------------------------------
+
+
+def test_site_has_its_pages(site_dir: Path) -> None:
+    for page in KEY_PAGES + ["search.html", "genindex.html"]:
+        assert (site_dir / page).is_file(), f"{page} is missing from the built site"
+    assert _chapter_pages(site_dir), "no chapter page was built"
+    assert len(_api_pages(site_dir)) >= 2, "the API reference pages were not built"
+    assert (site_dir / "_static" / "favicon.svg").is_file(), "the favicon was not copied"
+
+
+# --- pages load cleanly in the browser ----------------------------------------------------------------
+
+
+def _assert_clean(opened) -> None:
+    assert not opened.errors, f"{opened.url} reported problems while loading:\n" + "\n".join(opened.errors)
+    assert not opened.external_requests, (
+        f"{opened.url} requested resources from other origins (the site must be self-contained):\n"
+        + "\n".join(opened.external_requests)
+    )
+
+
+@pytest.mark.parametrize("path", KEY_PAGES)
+def test_key_page_loads_without_errors(open_page, path: str) -> None:
+    opened = open_page(path)
+    _assert_clean(opened)
+    title = opened.page.title()
+    assert title and "404" not in title
+
+
+def test_every_chapter_page_loads_without_errors(open_page, site_dir: Path) -> None:
+    for path in _chapter_pages(site_dir):
+        _assert_clean(open_page(path))
+
+
+def test_every_api_page_loads_without_errors(open_page, site_dir: Path) -> None:
+    for path in _api_pages(site_dir):
+        opened = open_page(path)
+        _assert_clean(opened)
+        n_entries = opened.page.locator("dl.py").count()
+        if not path.endswith("index.html"):
+            assert n_entries > 0, f"{path} documents no Python object"
+
+
+def test_landing_page_redirects_to_the_introduction(open_page) -> None:
+    opened = open_page("index.html")
+    opened.page.wait_for_url("**/book/intro.html")
+    assert opened.page.locator("h1").first.inner_text().strip()
+
+
+def test_chapter_1_renders_math_and_figures(open_page) -> None:
+    opened = open_page(CHAPTER_1)
+    page = opened.page
+    page.wait_for_selector("#main-content mjx-container", state="attached", timeout=15_000)  # MathJax, served locally
+    figures = page.locator("figure")
+    assert figures.count() >= 4, "chapter 1 should show the data, the loss curve, the boundary and the optimizers"
+    for i in range(figures.count()):
+        fig = figures.nth(i)
+        assert fig.locator("img").count() >= 1, f"figure {i} has no image"
+        assert fig.locator("figcaption").inner_text().strip(), f"figure {i} has no caption"
+        natural_width = fig.locator("img").first.evaluate("img => img.complete ? img.naturalWidth : 0")
+        assert natural_width > 0, f"the image of figure {i} did not load"
+    _assert_clean(opened)
+
+
+def test_images_in_the_browser_have_alt_text(open_page) -> None:
+    opened = open_page(CHAPTER_1)
+    images = opened.page.eval_on_selector_all("img", "els => els.map(e => [e.currentSrc || e.src, e.alt])")
+    assert images, "chapter 1 shows no image"
+    missing = [src for src, alt in images if not (alt or "").strip()]
+    assert not missing, f"images without alt text: {missing}"
+
+
+def test_search_finds_chapter_1(open_page) -> None:
+    opened = open_page("search.html?q=softmax")
+    page = opened.page
+    page.wait_for_function("() => document.querySelectorAll('#search-results ul.search li').length > 0", timeout=20_000)
+    hrefs = page.eval_on_selector_all("#search-results ul.search li a", "els => els.map(e => e.href)")
+    assert any("ch01_neural_network_review" in h for h in hrefs), f"search results: {hrefs}"
+    _assert_clean(opened)
+
+
+# --- static checks over every built page --------------------------------------------------------------
+
+
+def test_every_image_has_alt_text(site_dir: Path) -> None:
+    missing = []
+    for path in _built_pages():
+        for img in _parse(path).images:
+            if not (img.get("alt") or "").strip():
+                missing.append(f"{_rel(path)}: {img.get('src')}")
+    assert not missing, "images without alt text:\n" + "\n".join(missing)
+
+
+def test_every_figure_has_a_caption(site_dir: Path) -> None:
+    bad = [_rel(p) for p in _built_pages() if _parse(p).figures > _parse(p).figcaptions]
+    assert not bad, f"pages with figures lacking a caption: {bad}"
+
+
+def _target(page: Path, ref: str) -> tuple[Path | None, str]:
+    """The file and fragment an internal reference points at, or (None, "") for an external one."""
+    parts = urlsplit(ref)
+    if parts.scheme or parts.netloc or ref.startswith(("mailto:", "javascript:", "data:", "tel:")):
+        return None, ""
+    if not parts.path:
+        return page, unquote(parts.fragment)
+    target = (page.parent / unquote(parts.path)).resolve()
+    if target.is_dir():
+        target = target / "index.html"
+    return target, unquote(parts.fragment)
+
+
+def test_internal_links_resolve(site_dir: Path) -> None:
+    root = site_dir.resolve()
+    broken: list[str] = []
+    for page in _built_pages():
+        for kind, ref in _parse(page).refs:
+            target, fragment = _target(page.resolve(), ref)
+            if target is None:
+                continue
+            where = f"{_rel(page)} ({kind}={ref})"
+            if root not in target.parents and target != root:
+                broken.append(f"{where}: points outside the site")
+            elif not target.is_file():
+                broken.append(f"{where}: {target.relative_to(root).as_posix()} does not exist")
+            elif fragment and target.suffix == ".html" and fragment not in _parse(target).ids:
+                broken.append(f"{where}: no element with id {fragment!r}")
+    assert not broken, f"{len(broken)} broken internal references:\n" + "\n".join(broken[:50])
