@@ -324,7 +324,7 @@ def fetch(
 
 
 def download(dataset: str, progress: bool | None = None, *, timeout: float = DEFAULT_TIMEOUT) -> list[Path]:
-    """Fetch every file of a dataset (see :func:`~scratchnlp.datasets.fetch`) and return their paths, in registry order."""
+    """Fetch every file of a dataset (see :func:`~scratchnlp.datasets.fetch`); return their paths in registry order."""
     if dataset not in REGISTRY:
         raise ValueError(f"unknown dataset {dataset!r}; expected one of {sorted(REGISTRY)}")
     return [fetch(dataset, name, progress, timeout=timeout) for name in REGISTRY[dataset]]

@@ -288,8 +288,8 @@ class Embedding:
 
     Notes
     -----
-    ``forward(idx)`` takes integer ids of any shape S with values in [0, V) and returns (\*S, D).
-    ``backward(dout)`` takes (\*S, D), writes dW with the rows of repeated ids *summed* (a plain
+    ``forward(idx)`` takes integer ids of any shape S with values in [0, V) and returns ``(*S, D)``.
+    ``backward(dout)`` takes ``(*S, D)``, writes dW with the rows of repeated ids *summed* (a plain
     ``dW[idx] = dout`` would keep only the last one, a bug the book discusses) and returns None: ids have no
     gradient.
     """
