@@ -23,6 +23,9 @@ def test_round_trip_is_bit_exact(tmp_path):
     assert header["metadata"] == {"note": "spiral"}
     assert [e["name"] for e in header["params"]] == ["W1", "b1", "W2", "b2"]
     assert not [f for f in os.listdir(tmp_path) if f.endswith(".tmp")]
+    mask = os.umask(0)
+    os.umask(mask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~mask
 
 
 def test_no_pickle_inside(tmp_path):
