@@ -137,7 +137,8 @@ def read_checkpoint(path: str | os.PathLike[str]) -> tuple[dict[str, Any], list[
     if not path.is_file():
         raise CheckpointError(f"checkpoint {path} does not exist")
     try:
-        with np.load(path, allow_pickle=False) as npz:
+        # open the file here: np.load leaks its own handle when the archive is unreadable
+        with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as npz:
             if _HEADER_KEY not in npz.files:
                 raise CheckpointError(f"{path} is not a scratchnlp checkpoint (no {_HEADER_KEY} entry)")
             header = json.loads(str(npz[_HEADER_KEY]))
