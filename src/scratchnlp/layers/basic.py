@@ -208,7 +208,7 @@ class SoftmaxWithLoss:
 
 
 class SigmoidWithLoss:
-    """Sigmoid followed by the mean binary cross-entropy (chapter 4.2.4).
+    """Sigmoid followed by the mean binary cross-entropy (chapter 4.2.3).
 
     forward(x: scores of any shape, t: 0/1 labels of the same shape) -> scalar loss.
     backward(dout=1) -> dx = (sigmoid(x) - t) * dout / x.size.
