@@ -1,8 +1,8 @@
 """The ``scratchnlp`` command.
 
 Each subcommand is a pair of functions registered in :data:`COMMANDS`: one adds its arguments to an
-:mod:`argparse` subparser, one runs it and returns an exit status. Adding a command (``run EXPERIMENT``,
-``similar``, ``generate``) means writing that pair and adding one line to :data:`COMMANDS`.
+:mod:`argparse` subparser, one runs it and returns an exit status. Adding a command (e.g. ``generate``)
+means writing that pair and adding one line to :data:`COMMANDS`.
 
 Exit status: 0 on success, 1 when the command failed (data unavailable, corrupt download, ...), 2 for a
 usage error. Errors are one line on stderr, never a traceback.
@@ -83,11 +83,97 @@ def _run_download(args: argparse.Namespace) -> int:
     return 0
 
 
+# ------------------------------------------------------------------------------------------------------
+# run EXPERIMENT / experiments
+# ------------------------------------------------------------------------------------------------------
+
+
+def _add_progress_flags(parser: argparse.ArgumentParser) -> None:
+    bar = parser.add_mutually_exclusive_group()
+    bar.add_argument("--progress", dest="progress", action="store_true", default=None,
+                     help="always show a progress bar (default: only when stderr is a terminal)")
+    bar.add_argument("--no-progress", dest="progress", action="store_false", help="never show a progress bar")
+
+
+def _add_run(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("experiment", metavar="EXPERIMENT",
+                        help="an experiment name (see 'scratchnlp experiments'), e.g. cbow-ptb")
+    parser.add_argument("--fast", action="store_true",
+                        help="the fast variant of the experiment (e.g. cbow-ptb -> cbow-ptb-fast)")
+    parser.add_argument("--epochs", type=int, default=None, help="number of epochs (default: the book's)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    parser.add_argument("--out", default="results", metavar="DIR",
+                        help="folder for the checkpoint and the results file (default: ./results)")
+    _add_progress_flags(parser)
+
+
+def _run_run(args: argparse.Namespace) -> int:
+    from .experiments import experiment_name, run_experiment, summarize
+
+    if args.epochs is not None and args.epochs < 1:
+        raise UsageError(f"--epochs must be >= 1, got {args.epochs}")
+    name = experiment_name(args.experiment, fast=args.fast)
+    results = run_experiment(name, out_dir=args.out, epochs=args.epochs, progress=args.progress, seed=args.seed)
+    print(summarize(results))
+    for path in results["paths"].values():
+        print(f"wrote {path}")
+    return 0
+
+
+def _add_experiments(parser: argparse.ArgumentParser) -> None:
+    del parser  # no arguments
+
+
+def _run_experiments(args: argparse.Namespace) -> int:
+    from .experiments import list_experiments
+
+    for experiment in list_experiments():
+        print(f"{experiment.name:<22} (chapter {experiment.chapter}) {experiment.description}")
+    return 0
+
+
+# ------------------------------------------------------------------------------------------------------
+# similar WORD
+# ------------------------------------------------------------------------------------------------------
+
+
+def _add_similar(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("words", nargs="+", metavar="WORD", help="query words")
+    parser.add_argument("--vectors", required=True, metavar="FILE",
+                        help="a checkpoint written by a word-vector experiment (e.g. results/cbow-ptb.npz)")
+    parser.add_argument("--top", type=int, default=5, help="how many neighbours to show (default: 5)")
+
+
+def _run_similar(args: argparse.Namespace) -> int:
+    from .experiments import load_word_vectors
+    from .text import most_similar
+
+    if args.top < 1:
+        raise UsageError(f"--top must be >= 1, got {args.top}")
+    W, word_to_id, id_to_word = load_word_vectors(args.vectors)
+    for word in args.words:
+        print(f"[query] {word}")
+        for neighbour, score in most_similar(word.lower(), word_to_id, id_to_word, W, top=args.top):
+            print(f"  {neighbour}: {score:.3f}")
+    return 0
+
+
 COMMANDS: dict[str, Command] = {
     "download": Command(
         "download datasets into the cache folder ($SCRATCHNLP_DATA) and verify their checksums",
         _add_download,
         _run_download,
+    ),
+    "run": Command(
+        "run one of the book's experiments by name, writing a checkpoint and a results file",
+        _add_run,
+        _run_run,
+    ),
+    "experiments": Command("list the experiments 'run' knows", _add_experiments, _run_experiments),
+    "similar": Command(
+        "nearest words by cosine similarity, from a word-vector checkpoint",
+        _add_similar,
+        _run_similar,
     ),
 }
 
@@ -125,6 +211,8 @@ def _one_line(exc: BaseException) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``scratchnlp`` command with ``argv`` (default: ``sys.argv[1:]``) and return its exit status."""
     from .datasets.downloader import ChecksumError, DatasetUnavailableError
+
+    # KeyError: an unknown query word (scratchnlp.text.UnknownWordError is also a ValueError)
 
     parser = build_parser()
     try:

@@ -118,6 +118,17 @@ def clip_grads(grads: list[Any], max_norm: float) -> float:
     return norm
 
 
+def _slot(state: dict[str, Any], name: str, p: Any) -> Any:
+    """The optimizer's per-parameter buffer ``name``, created as zeros on first use only.
+
+    (``state.setdefault(name, zeros_like(p))`` would allocate and discard a full-size array on every step.)
+    """
+    buf = state.get(name)
+    if buf is None:
+        buf = state[name] = backend.xp(p).zeros_like(p)
+    return buf
+
+
 class Optimizer:
     """Base class: checks the inputs, merges shared parameters, and calls :meth:`step` for each pair."""
 
@@ -172,7 +183,7 @@ class Momentum(Optimizer):
         self.momentum = momentum
 
     def step(self, p: Any, g: Any, state: dict[str, Any]) -> None:
-        v = state.setdefault("v", backend.xp(p).zeros_like(p))
+        v = _slot(state, "v", p)
         v *= self.momentum
         v -= self.lr * g
         p += v
@@ -191,7 +202,7 @@ class Nesterov(Optimizer):
 
     def step(self, p: Any, g: Any, state: dict[str, Any]) -> None:
         m = self.momentum
-        v = state.setdefault("v", backend.xp(p).zeros_like(p))
+        v = _slot(state, "v", p)
         v *= m
         v -= self.lr * g
         p += m * m * v
@@ -207,7 +218,7 @@ class AdaGrad(Optimizer):
 
     def step(self, p: Any, g: Any, state: dict[str, Any]) -> None:
         xp = backend.xp(p)
-        h = state.setdefault("h", xp.zeros_like(p))
+        h = _slot(state, "h", p)
         h += g * g
         p -= self.lr * g / (xp.sqrt(h) + self.eps)
 
@@ -222,7 +233,7 @@ class RMSprop(Optimizer):
 
     def step(self, p: Any, g: Any, state: dict[str, Any]) -> None:
         xp = backend.xp(p)
-        h = state.setdefault("h", xp.zeros_like(p))
+        h = _slot(state, "h", p)
         h *= self.decay_rate
         h += (1 - self.decay_rate) * g * g
         p -= self.lr * g / (xp.sqrt(h) + self.eps)
@@ -249,8 +260,8 @@ class Adam(Optimizer):
 
     def step(self, p: Any, g: Any, state: dict[str, Any]) -> None:
         xp = backend.xp(p)
-        m = state.setdefault("m", xp.zeros_like(p))
-        v = state.setdefault("v", xp.zeros_like(p))
+        m = _slot(state, "m", p)
+        v = _slot(state, "v", p)
         m += (1 - self.beta1) * (g - m)
         v += (1 - self.beta2) * (g * g - v)
         p -= self._lr_t * m / (xp.sqrt(v) + self.eps)

@@ -11,15 +11,19 @@ from .basic import (
     Softmax,
     SoftmaxWithLoss,
 )
+from .negative_sampling import EmbeddingDot, NegativeSamplingLoss, UnigramSampler
 
 __all__ = [
     "Affine",
     "Dropout",
     "Embedding",
+    "EmbeddingDot",
     "MatMul",
+    "NegativeSamplingLoss",
     "ReLU",
     "Sigmoid",
     "SigmoidWithLoss",
     "Softmax",
     "SoftmaxWithLoss",
+    "UnigramSampler",
 ]

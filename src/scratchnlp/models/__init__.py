@@ -1,5 +1,6 @@
 """Models built from the layers: each exposes ``params``, ``grads``, ``forward`` and ``backward``."""
 
 from .two_layer_net import TwoLayerNet
+from .word2vec import CBOW, SimpleCBOW, SimpleSkipGram, SkipGram
 
-__all__ = ["TwoLayerNet"]
+__all__ = ["TwoLayerNet", "SimpleCBOW", "SimpleSkipGram", "CBOW", "SkipGram"]

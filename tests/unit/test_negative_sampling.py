@@ -1,0 +1,223 @@
+"""EmbeddingDot, UnigramSampler and NegativeSamplingLoss: gradients, the sampling distribution, bad input."""
+
+import math
+
+import numpy as np
+import pytest
+
+from scratchnlp.gradcheck import check_layer
+from scratchnlp.layers import EmbeddingDot, NegativeSamplingLoss, UnigramSampler
+from scratchnlp.layers.negative_sampling import _alias_table
+
+TOL = 1e-6
+
+
+def assert_grads_ok(errors):
+    assert errors, "no gradient was checked"
+    bad = {k: v for k, v in errors.items() if not v < TOL}
+    assert not bad, f"relative errors above {TOL}: {bad}"
+
+
+def chi2_upper_quantile(df: int, z: float) -> float:
+    """Wilson-Hilferty: the chi-square quantile with ``df`` degrees of freedom at the normal quantile ``z``."""
+    c = 2.0 / (9.0 * df)
+    return df * (1.0 - c + z * math.sqrt(c)) ** 3
+
+
+# --------------------------------------------------------------------------------------------------------
+# EmbeddingDot
+# --------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("idx_shape", [(6,), (6, 4)])
+def test_embedding_dot_gradients_with_repeated_ids(rng, idx_shape):
+    W = rng.standard_normal((5, 3))
+    h = rng.standard_normal((6, 3))
+    idx = rng.integers(0, 5, idx_shape)
+    idx.reshape(-1)[:3] = 2  # repeated ids: their gradient rows must add up
+    errors = check_layer(EmbeddingDot(W), h, idx)
+    assert set(errors) == {"params[0]", "input[0]"}
+    assert_grads_ok(errors)
+
+
+def test_embedding_dot_values(rng):
+    W = rng.standard_normal((5, 3))
+    h = rng.standard_normal((4, 3))
+    idx = np.array([[0, 4], [1, 1], [2, 3], [4, 0]])
+    out = EmbeddingDot(W).forward(h, idx)
+    np.testing.assert_allclose(out, np.einsum("nkd,nd->nk", W[idx], h))
+    np.testing.assert_allclose(EmbeddingDot(W).forward(h, idx[:, 0]), (W[idx[:, 0]] * h).sum(axis=1))
+
+
+@pytest.mark.parametrize(
+    "h, idx, message",
+    [
+        (np.zeros((4, 2)), np.zeros(4, dtype=int), "must be \\(N, 3\\)"),
+        (np.zeros((4, 3)), np.zeros(3, dtype=int), "same batch size"),
+        (np.zeros((4, 3)), np.full(4, 5), "ids in \\[0, 5\\)"),
+        (np.zeros((4, 3)), np.zeros((4, 2, 1), dtype=int), "1-D or 2-D"),
+        (np.zeros((4, 3), dtype=int), np.zeros(4, dtype=int), "float dtype"),
+    ],
+)
+def test_embedding_dot_bad_input(h, idx, message):
+    with pytest.raises(ValueError, match=message):
+        EmbeddingDot(np.zeros((5, 3))).forward(h, idx)
+
+
+# --------------------------------------------------------------------------------------------------------
+# UnigramSampler
+# --------------------------------------------------------------------------------------------------------
+
+
+def small_corpus():
+    counts = np.array([50, 30, 20, 12, 8, 5, 3, 2, 1, 0, 4])  # word 9 never occurs
+    return np.repeat(np.arange(counts.shape[0]), counts), counts
+
+
+def test_sampler_probabilities_are_counts_to_the_power():
+    corpus, counts = small_corpus()
+    sampler = UnigramSampler(corpus, 0.75, 5)
+    expected = counts**0.75 / (counts**0.75).sum()
+    np.testing.assert_allclose(sampler.word_p, expected)
+    assert sampler.vocab_size == counts.shape[0] and sampler.word_p[9] == 0
+
+
+def test_alias_table_reproduces_the_distribution_exactly():
+    rng = np.random.default_rng(0)
+    for V in (1, 2, 7, 1000):
+        p = rng.random(V) ** 3
+        p[rng.random(V) < 0.2] = 0
+        p[0] = max(p[0], 0.1)
+        p /= p.sum()
+        accept, alias = _alias_table(p)
+        implied = accept.copy()
+        np.add.at(implied, alias, 1.0 - accept)
+        np.testing.assert_allclose(implied / V, p, atol=1e-12)
+        assert np.all(implied[p == 0] == 0), "a word of probability 0 could be drawn"
+
+
+def test_sampler_frequencies_match_the_distribution_chi_square():
+    """Draws for one fixed target follow P renormalised without that target (chi-square, alpha = 0.001)."""
+    corpus, counts = small_corpus()
+    sampler = UnigramSampler(corpus, 0.75, 5, seed=1)
+    target = np.zeros(40000, dtype=np.int64)  # the most frequent word: the most collisions to redraw
+    negative = sampler.get_negative_sample(target)
+    assert negative.shape == (40000, 5) and negative.dtype == np.int32
+    observed = np.bincount(negative.ravel(), minlength=sampler.vocab_size)
+    assert observed[0] == 0 and observed[9] == 0  # never the target, never a word absent from the corpus
+    p = sampler.word_p.copy()
+    p[0] = 0
+    p /= p.sum()
+    keep = p > 0
+    expected = p[keep] * negative.size
+    assert expected.min() > 5  # the chi-square approximation holds
+    statistic = float(((observed[keep] - expected) ** 2 / expected).sum())
+    df = int(keep.sum()) - 1
+    assert statistic < chi2_upper_quantile(df, z=3.090), f"chi2={statistic:.1f} with {df} degrees of freedom"
+
+
+def test_sampler_never_returns_the_target_for_mixed_targets(rng):
+    corpus = np.array([0] * 90 + [1] * 9 + [2])  # word 0 has most of the mass: many collisions
+    sampler = UnigramSampler(corpus, 0.75, 4, seed=3)
+    target = rng.integers(0, 3, (500, 3))
+    negative = sampler.get_negative_sample(target)
+    assert negative.shape == (500, 3, 4)
+    assert not np.any(negative == target[..., None])
+
+
+def test_sampler_same_seed_same_sample():
+    corpus, _ = small_corpus()
+    target = np.arange(10) % 5
+    a = UnigramSampler(corpus, 0.75, 5, seed=7).get_negative_sample(target)
+    b = UnigramSampler(corpus, 0.75, 5, seed=7).get_negative_sample(target)
+    c = UnigramSampler(corpus, 0.75, 5, seed=8).get_negative_sample(target)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+    gen = np.random.default_rng(7)
+    assert UnigramSampler(corpus, 0.75, 5, seed=gen).rng is gen
+
+
+@pytest.mark.parametrize(
+    "corpus, power, sample_size, message",
+    [
+        (np.array([], dtype=int), 0.75, 5, "at least one word"),
+        (np.array([0.5, 1.0]), 0.75, 5, "integer"),
+        (np.array([-1, 2]), 0.75, 5, "non-negative"),
+        (np.array([0, 1]), 0.75, 0, "sample_size"),
+        (np.array([0, 1]), -1.0, 5, "power"),
+    ],
+)
+def test_sampler_bad_construction(corpus, power, sample_size, message):
+    with pytest.raises(ValueError, match=message):
+        UnigramSampler(corpus, power, sample_size)
+
+
+def test_sampler_bad_targets():
+    sampler = UnigramSampler(np.array([0, 1, 2, 2]), 0.75, 2)
+    with pytest.raises(ValueError, match="ids in \\[0, 3\\)"):
+        sampler.get_negative_sample(np.array([3]))
+    with pytest.raises(ValueError, match="1-D or 2-D"):
+        sampler.get_negative_sample(np.zeros((2, 2, 2), dtype=int))
+    with pytest.raises(ValueError, match="single distinct word"):
+        UnigramSampler(np.array([1, 1, 1]), 0.75, 2).get_negative_sample(np.array([1]))
+
+
+# --------------------------------------------------------------------------------------------------------
+# NegativeSamplingLoss
+# --------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("target_shape", [(6,), (6, 3)])
+def test_negative_sampling_loss_gradients(rng, target_shape):
+    corpus = rng.integers(0, 8, 200)
+    layer = NegativeSamplingLoss(rng.standard_normal((8, 4)), corpus, power=0.75, sample_size=3, seed=5)
+    h = rng.standard_normal((6, 4))
+    target = rng.integers(0, 8, target_shape)
+    assert_grads_ok(check_layer(layer, h, target))
+
+
+def test_negative_sampling_loss_value_matches_the_book_formula(rng):
+    corpus = rng.integers(0, 8, 200)
+    W = rng.standard_normal((8, 4))
+    layer = NegativeSamplingLoss(W, corpus, sample_size=3, seed=2)
+    h = rng.standard_normal((5, 4))
+    target = rng.integers(0, 8, 5)
+    state = layer.sampler.rng.bit_generator.state
+    loss = layer.forward(h, target)
+    layer.sampler.rng.bit_generator.state = state
+    negative = layer.sampler.get_negative_sample(target)
+
+    def log_sigmoid(x):
+        return -np.log1p(np.exp(-x))
+
+    pos = (W[target] * h).sum(axis=1)
+    neg = np.einsum("nkd,nd->nk", W[negative], h)
+    expected = -(log_sigmoid(pos).sum() + log_sigmoid(-neg).sum()) / 5
+    assert loss == pytest.approx(expected, rel=1e-10)
+
+
+def test_negative_sampling_loss_bad_input(rng):
+    layer = NegativeSamplingLoss(rng.standard_normal((8, 4)), rng.integers(0, 8, 50))
+    with pytest.raises(ValueError, match="same batch size"):
+        layer.forward(rng.standard_normal((5, 4)), np.zeros(4, dtype=int))
+    with pytest.raises(ValueError, match="1-D or 2-D"):
+        layer.forward(rng.standard_normal((5, 4)), np.zeros((5, 2, 2), dtype=int))
+    with pytest.raises(ValueError, match="ids in \\[0, 8\\)"):
+        layer.forward(rng.standard_normal((5, 4)), np.full(5, 8))
+    with pytest.raises(ValueError, match="ids in \\[0, 8\\)"):
+        NegativeSamplingLoss(rng.standard_normal((8, 4)), np.arange(10))  # a corpus word beyond W's rows
+
+
+def test_row_embedding_matches_embedding_over_successive_batches(rng):
+    from scratchnlp.layers import Embedding
+    from scratchnlp.layers.negative_sampling import _RowEmbedding
+
+    W = rng.standard_normal((20, 3))
+    dense, rows = Embedding(W), _RowEmbedding(W)
+    for shape in [(6,), (4, 5), (7,), (2, 2)]:  # each batch touches other rows than the one before
+        idx = rng.integers(0, 20, shape)
+        dout = rng.standard_normal(shape + (3,))
+        np.testing.assert_array_equal(dense.forward(idx), rows.forward(idx))
+        dense.backward(dout)
+        rows.backward(dout)
+        np.testing.assert_allclose(rows.grads[0], dense.grads[0], atol=1e-12)
