@@ -52,6 +52,7 @@ from . import backend
 from ._checks import check_ndim, describe
 from .functions import sigmoid
 from .optim import Adam
+from .training import _progress_enabled
 
 __all__ = ["FusedAdam", "train_fast", "scatter_add_rows", "FAST_DEFAULTS"]
 
@@ -139,10 +140,6 @@ FAST_DEFAULTS: dict[str, Any] = {
     "min_lr": 0.0001,
     "dynamic_window": True,
 }
-
-
-def _progress_enabled(progress: bool | None) -> bool:
-    return sys.stderr.isatty() if progress is None else bool(progress)
 
 
 def _window_mask(rng: np.random.Generator, n: int, window_size: int, dynamic: bool) -> np.ndarray:

@@ -71,6 +71,22 @@ def _check_batch(contexts: Any, target: Any) -> None:
         )
 
 
+def _build_full_softmax(model: Any, vocab_size: int, hidden_size: int, seed: Seed, dtype: Any) -> None:
+    """The layers of the chapter-3 models: Embedding (W_in, (V, H)) -> MatMul (W_out, (H, V)) -> softmax loss."""
+    V, H = _check_size("vocab_size", vocab_size), _check_size("hidden_size", hidden_size)
+    rng = np.random.default_rng(seed)
+    dtype = backend.get_default_dtype() if dtype is None else np.dtype(dtype)
+    W_in = _init_weights((V, H), rng, dtype)
+    W_out = _init_weights((H, V), rng, dtype)
+    model.in_layer = Embedding(W_in)
+    model.out_layer = MatMul(W_out)
+    model.loss_layer = SoftmaxWithLoss()
+    model.layers = [model.in_layer, model.out_layer]
+    model.params = [W_in, W_out]
+    model.grads = [model.in_layer.grads[0], model.out_layer.grads[0]]
+    model._n_contexts = 1
+
+
 class _Word2Vec:
     """What the four models share: two weight matrices, their names and the learned word vectors."""
 
@@ -115,18 +131,7 @@ class SimpleCBOW(_Word2Vec):
     """
 
     def __init__(self, vocab_size: int, hidden_size: int, *, seed: Seed = 0, dtype: Any = None) -> None:
-        V, H = _check_size("vocab_size", vocab_size), _check_size("hidden_size", hidden_size)
-        rng = np.random.default_rng(seed)
-        dtype = backend.get_default_dtype() if dtype is None else np.dtype(dtype)
-        W_in = _init_weights((V, H), rng, dtype)
-        W_out = _init_weights((H, V), rng, dtype)
-        self.in_layer = Embedding(W_in)
-        self.out_layer = MatMul(W_out)
-        self.loss_layer = SoftmaxWithLoss()
-        self.layers = [self.in_layer, self.out_layer]
-        self.params = [W_in, W_out]
-        self.grads = [self.in_layer.grads[0], self.out_layer.grads[0]]
-        self._n_contexts = 1
+        _build_full_softmax(self, vocab_size, hidden_size, seed, dtype)
 
     def forward(self, contexts: Any, target: Any) -> float:
         V = self.vocab_size
@@ -167,18 +172,7 @@ class SimpleSkipGram(_Word2Vec):
     """
 
     def __init__(self, vocab_size: int, hidden_size: int, *, seed: Seed = 0, dtype: Any = None) -> None:
-        V, H = _check_size("vocab_size", vocab_size), _check_size("hidden_size", hidden_size)
-        rng = np.random.default_rng(seed)
-        dtype = backend.get_default_dtype() if dtype is None else np.dtype(dtype)
-        W_in = _init_weights((V, H), rng, dtype)
-        W_out = _init_weights((H, V), rng, dtype)
-        self.in_layer = Embedding(W_in)
-        self.out_layer = MatMul(W_out)
-        self.loss_layer = SoftmaxWithLoss()
-        self.layers = [self.in_layer, self.out_layer]
-        self.params = [W_in, W_out]
-        self.grads = [self.in_layer.grads[0], self.out_layer.grads[0]]
-        self._n_contexts = 1
+        _build_full_softmax(self, vocab_size, hidden_size, seed, dtype)
 
     def forward(self, contexts: Any, target: Any) -> float:
         V = self.vocab_size
