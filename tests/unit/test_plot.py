@@ -6,19 +6,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
 from scratchnlp.datasets import spiral
 from scratchnlp.plot import decision_boundary, heatmap, loss_curve, moving_average, spiral_scatter, word_scatter
-
-
-@pytest.fixture
-def ax():
-    fig, axes = plt.subplots()
-    yield axes
-    plt.close(fig)
 
 
 def test_moving_average_by_hand():

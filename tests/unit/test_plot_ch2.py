@@ -13,13 +13,6 @@ import pytest
 from scratchnlp.plot import rank_frequency, zipf_fit
 
 
-@pytest.fixture
-def ax():
-    fig, axes = plt.subplots()
-    yield axes
-    plt.close(fig)
-
-
 def zipf_counts(n: int, s: float, amplitude: float) -> np.ndarray:
     ranks = np.arange(1, n + 1)
     return amplitude * ranks ** (-s)

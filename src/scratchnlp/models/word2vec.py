@@ -71,20 +71,29 @@ def _check_batch(contexts: Any, target: Any) -> None:
         )
 
 
-def _build_full_softmax(model: Any, vocab_size: int, hidden_size: int, seed: Seed, dtype: Any) -> None:
-    """The layers of the chapter-3 models: Embedding (W_in, (V, H)) -> MatMul (W_out, (H, V)) -> softmax loss."""
+def _build_negative_sampling(
+    model: Any,
+    vocab_size: int,
+    hidden_size: int,
+    window_size: int,
+    corpus: Any,
+    power: float,
+    sample_size: int,
+    seed: Seed,
+    dtype: Any,
+) -> None:
+    """The layers of the chapter-4 models: Embedding (W_in, (V, H)) and NegativeSamplingLoss (W_out, (V, H))."""
     V, H = _check_size("vocab_size", vocab_size), _check_size("hidden_size", hidden_size)
+    model.window_size = _check_size("window_size", window_size)
     rng = np.random.default_rng(seed)
     dtype = backend.get_default_dtype() if dtype is None else np.dtype(dtype)
     W_in = _init_weights((V, H), rng, dtype)
-    W_out = _init_weights((H, V), rng, dtype)
-    model.in_layer = Embedding(W_in)
-    model.out_layer = MatMul(W_out)
-    model.loss_layer = SoftmaxWithLoss()
-    model.layers = [model.in_layer, model.out_layer]
+    W_out = _init_weights((V, H), rng, dtype)
+    model.in_layer = _RowEmbedding(W_in)  # an Embedding that clears only the rows it filled
+    model.loss_layer = NegativeSamplingLoss(W_out, corpus, power, sample_size, seed=_child_seed(rng))
+    model.layers = [model.in_layer, model.loss_layer]
     model.params = [W_in, W_out]
-    model.grads = [model.in_layer.grads[0], model.out_layer.grads[0]]
-    model._n_contexts = 1
+    model.grads = [model.in_layer.grads[0], model.loss_layer.grads[0]]
 
 
 class _Word2Vec:
@@ -131,7 +140,18 @@ class SimpleCBOW(_Word2Vec):
     """
 
     def __init__(self, vocab_size: int, hidden_size: int, *, seed: Seed = 0, dtype: Any = None) -> None:
-        _build_full_softmax(self, vocab_size, hidden_size, seed, dtype)
+        V, H = _check_size("vocab_size", vocab_size), _check_size("hidden_size", hidden_size)
+        rng = np.random.default_rng(seed)
+        dtype = backend.get_default_dtype() if dtype is None else np.dtype(dtype)
+        W_in = _init_weights((V, H), rng, dtype)
+        W_out = _init_weights((H, V), rng, dtype)
+        self.in_layer = Embedding(W_in)
+        self.out_layer = MatMul(W_out)
+        self.loss_layer = SoftmaxWithLoss()
+        self.layers = [self.in_layer, self.out_layer]
+        self.params = [W_in, W_out]
+        self.grads = [self.in_layer.grads[0], self.out_layer.grads[0]]
+        self._n_contexts = 1
 
     def forward(self, contexts: Any, target: Any) -> float:
         V = self.vocab_size
@@ -172,7 +192,8 @@ class SimpleSkipGram(_Word2Vec):
     """
 
     def __init__(self, vocab_size: int, hidden_size: int, *, seed: Seed = 0, dtype: Any = None) -> None:
-        _build_full_softmax(self, vocab_size, hidden_size, seed, dtype)
+        # the same layers as SimpleCBOW; only the forward and backward passes differ
+        SimpleCBOW.__init__(self, vocab_size, hidden_size, seed=seed, dtype=dtype)
 
     def forward(self, contexts: Any, target: Any) -> float:
         V = self.vocab_size
@@ -241,18 +262,8 @@ class CBOW(_Word2Vec):
         seed: Seed = 0,
         dtype: Any = None,
     ) -> None:
-        V, H = _check_size("vocab_size", vocab_size), _check_size("hidden_size", hidden_size)
-        self.window_size = _check_size("window_size", window_size)
-        rng = np.random.default_rng(seed)
-        dtype = backend.get_default_dtype() if dtype is None else np.dtype(dtype)
-        W_in = _init_weights((V, H), rng, dtype)
-        W_out = _init_weights((V, H), rng, dtype)
-        self.in_layer = _RowEmbedding(W_in)  # an Embedding that clears only the rows it filled
-        self.loss_layer = NegativeSamplingLoss(W_out, corpus, power, sample_size, seed=_child_seed(rng))
+        _build_negative_sampling(self, vocab_size, hidden_size, window_size, corpus, power, sample_size, seed, dtype)
         self.ns_loss = self.loss_layer  # the book's name
-        self.layers = [self.in_layer, self.loss_layer]
-        self.params = [W_in, W_out]
-        self.grads = [self.in_layer.grads[0], self.loss_layer.grads[0]]
 
     def _check(self, contexts: Any, target: Any) -> None:
         c = 2 * self.window_size
@@ -310,17 +321,7 @@ class SkipGram(_Word2Vec):
         seed: Seed = 0,
         dtype: Any = None,
     ) -> None:
-        V, H = _check_size("vocab_size", vocab_size), _check_size("hidden_size", hidden_size)
-        self.window_size = _check_size("window_size", window_size)
-        rng = np.random.default_rng(seed)
-        dtype = backend.get_default_dtype() if dtype is None else np.dtype(dtype)
-        W_in = _init_weights((V, H), rng, dtype)
-        W_out = _init_weights((V, H), rng, dtype)
-        self.in_layer = _RowEmbedding(W_in)  # an Embedding that clears only the rows it filled
-        self.loss_layer = NegativeSamplingLoss(W_out, corpus, power, sample_size, seed=_child_seed(rng))
-        self.layers = [self.in_layer, self.loss_layer]
-        self.params = [W_in, W_out]
-        self.grads = [self.in_layer.grads[0], self.loss_layer.grads[0]]
+        _build_negative_sampling(self, vocab_size, hidden_size, window_size, corpus, power, sample_size, seed, dtype)
 
     _check = CBOW._check
 
