@@ -7,6 +7,41 @@ from typing import Any
 import numpy as np
 
 
+class NonFiniteLossError(FloatingPointError):
+    """Training met a NaN or infinite loss or gradient; raised before the bad values reach the parameters.
+
+    The one error type of every training loop (:class:`scratchnlp.training.Trainer`, the word2vec-style loop,
+    the language-model trainer) and of :func:`scratchnlp.optim.clip_grads`. Documented and re-exported as
+    :class:`scratchnlp.training.NonFiniteLossError`.
+    """
+
+
+#: What every randomized function accepts as ``seed``: an int, a NumPy ``Generator`` (used as it is), or None.
+Seed = int | np.random.Generator | None
+
+
+def as_generator(seed: Seed) -> np.random.Generator:
+    """A NumPy ``Generator`` from a seed (a Generator is returned as it is, so callers can share one)."""
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
+        raise ValueError(f"seed must be a non-negative int, a numpy.random.Generator or None, got {seed!r}")
+    return np.random.default_rng(seed)
+
+
+def check_positive_int(value: Any, name: str) -> int:
+    """Return ``value`` as an int, or raise ``ValueError`` unless it is an integer >= 1 (bools refused)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive int, got {value!r}")
+    return int(value)
+
+
+def check_nonempty_batch(a: Any, name: str) -> None:
+    """Raise ``ValueError`` when ``a`` has no rows (a loss over an empty batch is undefined)."""
+    if getattr(a, "ndim", 0) and a.shape[0] == 0:
+        raise ValueError(f"{name} is an empty batch ({describe(a)}); a mean loss needs at least one example")
+
+
 def describe(a: Any) -> str:
     """A short description of an array-like for error messages: its shape and dtype."""
     shape = getattr(a, "shape", None)

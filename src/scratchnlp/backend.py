@@ -137,17 +137,57 @@ def set_default_dtype(dtype: Any) -> None:
     _default_dtype = d
 
 
+def _group_sums(values: np.ndarray, order: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Row sums of groups of ``values``: group ``g`` is the next ``sizes[g]`` entries of ``order``.
+
+    :func:`numpy.add.reduceat` would do it, but it calls its inner loop once per row, which costs far more
+    than adding one 100-float row. Instead the groups are split into size classes (width 1, 2, 4, 8, ...),
+    each class is gathered as a ``(width, groups, D)`` block (short groups padded with zero rows) and halved
+    in place, ``X[:h] += X[h:]``, until one ``(groups, D)`` slab is left: each halving is a single ufunc
+    call over a contiguous block. Padding at most doubles the rows read.
+
+    Parameters
+    ----------
+    values : (M, D) array
+    order : (M,) positions into ``values``, grouped
+    sizes : (G,) group sizes (>= 1), summing to M
+
+    Returns
+    -------
+    (G, D) array of the dtype of ``values``
+    """
+    starts = np.cumsum(sizes) - sizes  # (G,)
+    size_class = np.ceil(np.log2(sizes)).astype(np.int64)  # width 2 ** class >= size
+    sums = np.empty((sizes.shape[0], values.shape[1]), dtype=values.dtype)
+    for c in np.unique(size_class):
+        groups = np.flatnonzero(size_class == c)
+        offsets = np.arange(1 << int(c))[:, None]  # (width, 1)
+        valid = offsets < sizes[groups][None, :]  # (width, groups)
+        where = np.minimum(starts[groups][None, :] + offsets, order.shape[0] - 1)
+        block = values[order[where]]  # (width, groups, D)
+        block[~valid] = 0  # padding contributes nothing
+        while block.shape[0] > 1:  # pairwise halving: contiguous adds
+            half = block.shape[0] // 2
+            block[:half] += block[half:]
+            block = block[:half]
+        sums[groups] = block[0]
+    return sums
+
+
 def scatter_add(target: Any, indices: Any, values: Any) -> None:
     """Add ``values`` into ``target`` at ``indices`` along axis 0, summing over repeated indices, in place.
 
-    ``target[indices[i]] += values[i]`` for every ``i``, the way ``np.add.at`` does it, but fast: on NumPy the
-    repeated rows are summed with a sort and :func:`numpy.add.reduceat` (``np.add.at`` is unbuffered and
-    slow for wide rows); on CuPy, :func:`cupyx.scatter_add` does it with atomics.
+    ``target[indices[i]] += values[i]`` for every ``i``, as ``np.add.at`` does it, but fast. This is the
+    library's one scatter primitive (the Embedding gradient, the sparse word2vec updates). On NumPy the
+    indices are sorted once, the rows of each distinct index are summed by size class with a few large
+    vectorised adds (``np.add.at`` is unbuffered and slow for wide rows, ``np.add.reduceat`` loops once per
+    row), and the sums go into the distinct rows, which cannot collide, with one fancy-indexed add. On CuPy,
+    :func:`cupyx.scatter_add` does it with atomics.
 
     Parameters
     ----------
     target : (V, ...) array, modified in place
-    indices : (N,) integer array of row numbers in ``[0, V)``
+    indices : (N,) integer array of row numbers in ``[0, V)`` (any shape is flattened)
     values : (N, ...) array, rows added to ``target``
     """
     indices = indices.ravel() if indices.ndim != 1 else indices
@@ -159,12 +199,14 @@ def scatter_add(target: Any, indices: Any, values: Any) -> None:
         return
     if indices.shape[0] == 0:
         return
-    order = np.argsort(indices, kind="stable")
+    # an unstable sort is much faster than a stable one; the order of a group's rows is still a fixed function
+    # of the input, so results stay reproducible
+    order = np.argsort(indices)
     sorted_idx = indices[order]
-    # first position of each run of equal indices
-    starts = np.flatnonzero(np.concatenate(([True], sorted_idx[1:] != sorted_idx[:-1])))
-    sums = np.add.reduceat(values[order], starts, axis=0)
-    target[sorted_idx[starts]] += sums.astype(target.dtype, copy=False)
+    starts = np.flatnonzero(np.concatenate(([True], sorted_idx[1:] != sorted_idx[:-1])))  # first of each group
+    sizes = np.diff(np.append(starts, indices.shape[0]))  # (G,)
+    sums = _group_sums(values.reshape(indices.shape[0], -1), order, sizes)  # (G, prod(rest))
+    target[sorted_idx[starts]] += sums.reshape((starts.shape[0],) + target.shape[1:]).astype(target.dtype, copy=False)
 
 
 _env_device = os.environ.get("SCRATCHNLP_DEVICE", "cpu").strip().lower() or "cpu"

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from . import backend
+from .layers.base import Layer
 from .optim import merge_shared
 
 __all__ = ["numerical_gradient", "relative_error", "check_layer", "check_model"]
@@ -56,24 +57,29 @@ def relative_error(analytic: Any, numeric: Any) -> float:
     return float(np.linalg.norm(a - n) / denom)
 
 
-def _rng_layers(obj: Any) -> list[Any]:
-    """Objects (the layer itself or its sub-layers) that own a NumPy Generator ``rng`` for masks or samples."""
-    found = []
-    stack = [obj]
+def _generators(obj: Any) -> list[tuple[Any, str]]:
+    """Every NumPy Generator that a forward pass of ``obj`` may draw from, as (owner, attribute) pairs.
+
+    The layers are found by walking the model's tree of sub-layers
+    (:meth:`scratchnlp.layers.base.Layer.walk`), so a layer held under any attribute name (an ``encoder``, a
+    ``decoder``, a list of ``layers``) is found. A layer's Generator is either one of its attributes (a
+    dropout mask's ``rng``) or the ``rng`` of a helper object it holds (the negative sampler).
+    """
+    layers = list(obj.walk()) if isinstance(obj, Layer) else [obj]
+    found: list[tuple[Any, str]] = []
     seen: set[int] = set()
-    while stack:
-        o = stack.pop()
-        if id(o) in seen:
-            continue
-        seen.add(id(o))
-        if isinstance(getattr(o, "rng", None), np.random.Generator):
-            found.append(o)
-        for attr in ("layers", "layer", "loss_layers", "embed_dot_layers", "sampler", "loss_layer"):
-            sub = getattr(o, attr, None)
-            if isinstance(sub, (list, tuple)):
-                stack.extend(sub)
-            elif sub is not None:
-                stack.append(sub)
+    for layer in layers:
+        for name, value in vars(layer).items():
+            if isinstance(value, np.random.Generator):
+                owner, attr = layer, name
+            elif isinstance(getattr(value, "rng", None), np.random.Generator) and not isinstance(value, Layer):
+                owner, attr = value, "rng"
+            else:
+                continue
+            gen = getattr(owner, attr)
+            if id(gen) not in seen:
+                seen.add(id(gen))
+                found.append((owner, attr))
     return found
 
 
@@ -85,12 +91,12 @@ class _FrozenRandomness:
     """
 
     def __init__(self, obj: Any) -> None:
-        self.owners = _rng_layers(obj)
-        self.states = [o.rng.bit_generator.state for o in self.owners]
+        self.generators = [getattr(owner, attr) for owner, attr in _generators(obj)]
+        self.states = [g.bit_generator.state for g in self.generators]
 
     def reset(self) -> None:
-        for o, s in zip(self.owners, self.states):
-            o.rng.bit_generator.state = s
+        for g, s in zip(self.generators, self.states):
+            g.bit_generator.state = s
 
 
 def check_layer(layer: Any, *inputs: Any, dout: Any = None, eps: float = 1e-6, seed: int = 0) -> dict[str, float]:

@@ -11,10 +11,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 from . import backend
+from ._checks import NonFiniteLossError
 
 __all__ = [
     "merge_shared",
+    "grad_norm",
     "clip_grads",
     "Optimizer",
     "SGD",
@@ -23,6 +27,7 @@ __all__ = [
     "AdaGrad",
     "RMSprop",
     "Adam",
+    "FusedAdam",
 ]
 
 
@@ -99,18 +104,42 @@ def merge_shared(params: list[Any], grads: list[Any]) -> tuple[list[Any], list[A
     return out_params, out_grads
 
 
+def grad_norm(grads: list[Any]) -> float:
+    """The global L2 norm of a list of gradients, accumulated in float64 (NaN or inf when any entry is).
+
+    Each array is reduced with one dot product of its flattened self (a single BLAS pass, no temporary),
+    so checking every step for NaN costs one read of the gradients.
+    """
+    total = 0.0
+    for g in grads:
+        flat = g.reshape(-1)
+        if flat.dtype.itemsize < 4:  # float16: the dot would overflow at 256
+            flat = flat.astype("float32")
+        total += float(flat @ flat)
+    return math.sqrt(total) if total >= 0 else float("nan")
+
+
 def clip_grads(grads: list[Any], max_norm: float) -> float:
     """Scale all gradients in place so that their global L2 norm is at most ``max_norm`` (chapter 5.5.3).
 
     Returns the norm *before* clipping. When it exceeds ``max_norm`` every gradient is multiplied by
     ``max_norm / norm``, keeping the direction of the update and bounding its size (exploding gradients).
+
+    Raises
+    ------
+    ValueError
+        If ``max_norm`` is not a positive finite number.
+    scratchnlp.training.NonFiniteLossError
+        If the gradients hold NaN or inf (their norm is not finite): clipping cannot repair them, and
+        applying them would destroy the parameters. Nothing is scaled in that case.
     """
-    if max_norm <= 0:
-        raise ValueError(f"max_norm must be positive, got {max_norm}")
-    total = 0.0
-    for g in grads:
-        total += float((g.astype("float64", copy=False) ** 2).sum())
-    norm = math.sqrt(total)
+    if isinstance(max_norm, bool) or not isinstance(max_norm, (int, float)) or not (
+        math.isfinite(max_norm) and max_norm > 0
+    ):
+        raise ValueError(f"max_norm must be a positive finite number, got {max_norm!r}")
+    norm = grad_norm(grads)
+    if not math.isfinite(norm):
+        raise NonFiniteLossError(f"cannot clip gradients whose norm is {norm}: they hold NaN or inf")
     if norm > max_norm:
         rate = max_norm / (norm + 1e-6)
         for g in grads:
@@ -265,3 +294,72 @@ class Adam(Optimizer):
         m += (1 - self.beta1) * (g - m)
         v += (1 - self.beta2) * (g * g - v)
         p -= self._lr_t * m / (xp.sqrt(v) + self.eps)
+
+
+class FusedAdam(Adam):
+    """Adam with the book's arithmetic, done in place over cache-sized chunks (chapter 1.4; appendix on speed).
+
+    Per parameter it computes, exactly as :class:`scratchnlp.optim.Adam` (and the book) do,
+
+    ``m += (1 - beta1) * (g - m)``; ``v += (1 - beta2) * (g * g - v)``;
+    ``p -= lr_t * m / (sqrt(v) + eps)`` with ``lr_t = lr * sqrt(1 - beta2^t) / (1 - beta1^t)``,
+
+    with every operation in the same order and dtype, so the result is bitwise identical. The difference is
+    memory traffic: the plain version allocates a new ``(V, D)`` temporary for each of its nine operations
+    and streams it through main memory; this one walks the flattened parameter in chunks of ``chunk_size``
+    elements and applies all the operations to one chunk, into two preallocated buffers, while the chunk is
+    in the cache. On a ``(10000, 100)`` float32 matrix that is 2.3 to 3.4 times faster (see
+    ``benchmarks/bench_word2vec.py``).
+
+    CuPy arrays, non-contiguous parameters and gradients of another dtype fall back to the plain step.
+
+    Parameters
+    ----------
+    lr, beta1, beta2, eps : as in :class:`scratchnlp.optim.Adam`
+    chunk_size : int, default 65536
+        Elements per chunk: 65536 float32 (256 KiB per array) keeps the arrays of a chunk in L2.
+    """
+
+    def __init__(
+        self,
+        lr: float = 0.001,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        eps: float = 1e-7,
+        *,
+        chunk_size: int = 65536,
+    ) -> None:
+        super().__init__(lr, beta1, beta2, eps)
+        if isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1:
+            raise ValueError(f"chunk_size must be a positive int, got {chunk_size!r}")
+        self.chunk_size = int(chunk_size)
+        self._scratch: dict[np.dtype, tuple[np.ndarray, np.ndarray]] = {}
+
+    def step(self, p: Any, g: Any, state: dict[str, Any]) -> None:
+        if backend.is_gpu_array(p) or g.dtype != p.dtype or not (p.flags.c_contiguous and g.flags.c_contiguous):
+            super().step(p, g, state)
+            return
+        if "m" not in state:  # (setdefault would build a new zero matrix on every call, only to drop it)
+            state["m"], state["v"] = np.zeros_like(p), np.zeros_like(p)
+        if p.dtype not in self._scratch:  # two scratch vectors, shared by all parameters of this dtype
+            self._scratch[p.dtype] = (np.empty(self.chunk_size, p.dtype), np.empty(self.chunk_size, p.dtype))
+        a_buf, b_buf = self._scratch[p.dtype]
+        # Python floats, like the plain version's scalars, so NumPy rounds them to p's dtype the same way
+        c1, c2, lr_t, eps = 1 - self.beta1, 1 - self.beta2, self._lr_t, self.eps
+        P, G, M, Vv = p.reshape(-1), g.reshape(-1), state["m"].reshape(-1), state["v"].reshape(-1)
+        for start in range(0, P.shape[0], self.chunk_size):
+            stop = min(start + self.chunk_size, P.shape[0])
+            a, b = a_buf[: stop - start], b_buf[: stop - start]
+            pc, gc, mc, vc = P[start:stop], G[start:stop], M[start:stop], Vv[start:stop]
+            np.subtract(gc, mc, out=a)  # m += (1 - beta1) * (g - m)
+            a *= c1
+            mc += a
+            np.multiply(gc, gc, out=a)  # v += (1 - beta2) * (g * g - v)
+            a -= vc
+            a *= c2
+            vc += a
+            np.multiply(mc, lr_t, out=a)  # p -= lr_t * m / (sqrt(v) + eps), evaluated left to right
+            np.sqrt(vc, out=b)
+            b += eps
+            a /= b
+            pc -= a

@@ -1,30 +1,151 @@
-"""Training loops (chapter 1.4.4): mini-batch training with history, clipping and a divergence guard."""
+"""Training loops (chapter 1.4.4 and later) and the bookkeeping they all share.
+
+Every loop in the library (:class:`Trainer` here, :func:`scratchnlp.word2vec_fast.train_fast`, and the
+language-model trainer of chapter 5) keeps its records with one :class:`TrainingLog`: the progress bar, the
+mean loss over windows of ``eval_interval`` iterations, the per-epoch means and times, the wall time, and the
+guard that stops training with :class:`NonFiniteLossError` when a loss or a gradient is NaN or infinite.
+"""
 
 from __future__ import annotations
 
 import math
-import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-import numpy as np
-from tqdm import tqdm
-
 from . import backend
-from ._checks import check_array, describe
-from .optim import Optimizer, clip_grads, merge_shared
+from ._checks import NonFiniteLossError, Seed, as_generator, check_array, check_positive_int, describe
+from ._progress import progress_bar
+from .optim import Optimizer, clip_grads, grad_norm, merge_shared
 
-__all__ = ["Trainer", "NonFiniteLossError"]
-
-
-class NonFiniteLossError(FloatingPointError):
-    """Training produced a NaN or infinite loss; raised before the bad update is applied."""
+__all__ = ["Trainer", "TrainingLog", "NonFiniteLossError"]
 
 
-def _progress_enabled(progress: bool | None) -> bool:
-    if progress is not None:
-        return progress
-    return sys.stderr.isatty()
+class TrainingLog:
+    """The records of a training run, shared by every training loop.
+
+    A loop calls :meth:`running` once around its work (the progress bar and the wall time), :meth:`check`
+    on each loss before using it, :meth:`record` after each iteration and :meth:`end_epoch` after each
+    epoch. The log outlives one call of a trainer's ``fit``: fitting again continues the same records, as the
+    book's ``Trainer`` keeps appending to its ``loss_list``.
+
+    Parameters
+    ----------
+    eval_interval : int
+        Record the mean loss every this many iterations.
+
+    Attributes
+    ----------
+    loss_list : list of float
+        Mean loss over each window of ``eval_interval`` iterations (the book's ``loss_list``).
+    history : dict of lists
+        ``"loss"`` (= ``loss_list``), ``"iteration"`` (the iteration that closed each window),
+        ``"epoch_loss"`` (mean loss of each epoch), ``"epoch_time"`` (seconds per epoch), and any extra
+        series passed to :meth:`record` (e.g. ``"lr"``, ``"grad_norm"``).
+    iteration : int
+        Iterations done so far.
+    epoch : int
+        Epochs completed so far.
+    wall_time : float
+        Seconds spent inside :meth:`running`.
+    """
+
+    def __init__(self, eval_interval: int = 20) -> None:
+        self.eval_interval = check_positive_int(eval_interval, "eval_interval")
+        self.loss_list: list[float] = []
+        self.history: dict[str, list[Any]] = {"loss": self.loss_list, "iteration": [], "epoch_loss": [],
+                                               "epoch_time": []}
+        self.iteration = 0
+        self.epoch = 0
+        self.wall_time = 0.0
+        self._window_sum = 0.0
+        self._window_count = 0
+        self._epoch_sum = 0.0
+        self._epoch_count = 0
+        self._epoch_start = 0.0
+        self._bar: Any = None
+
+    @contextmanager
+    def running(self, total: int, progress: bool | None = None, *, unit: str = "it") -> Iterator[TrainingLog]:
+        """Show a progress bar of ``total`` iterations (per :mod:`scratchnlp._progress`) and time the run."""
+        start = time.perf_counter()
+        self._epoch_start = start
+        self._bar = progress_bar(total, progress, unit=unit)
+        try:
+            yield self
+        finally:
+            self._bar.close()
+            self._bar = None
+            self.wall_time += time.perf_counter() - start
+
+    def where(self, epoch_iteration: int | None = None) -> str:
+        """Where training is, for messages: ``"epoch E, iteration I (iteration K overall)"``."""
+        inner = f", iteration {epoch_iteration}" if epoch_iteration is not None else ""
+        return f"epoch {self.epoch + 1}{inner} (iteration {self.iteration + 1} overall)"
+
+    def check(self, loss: float, *, epoch_iteration: int | None = None, advice: str = "") -> float:
+        """Return ``loss`` as a float, or raise :class:`NonFiniteLossError` naming where it happened."""
+        value = float(loss)
+        if not math.isfinite(value):
+            raise NonFiniteLossError(
+                f"loss became {value} at {self.where(epoch_iteration)}"
+                + (f"; {advice}" if advice else "")
+            )
+        return value
+
+    def check_grads(self, grads: list[Any], *, epoch_iteration: int | None = None, names: Any = None) -> float:
+        """The global gradient norm; raise :class:`NonFiniteLossError` (naming the first bad one) when not finite."""
+        norm = grad_norm(grads)
+        if not math.isfinite(norm):
+            bad = next((i for i, g in enumerate(grads) if not math.isfinite(grad_norm([g]))), 0)
+            label = names[bad] if names is not None and bad < len(names) else f"grads[{bad}]"
+            raise NonFiniteLossError(
+                f"the gradient of {label} holds NaN or inf at {self.where(epoch_iteration)}; the parameters "
+                "keep their values from before this batch. Lower the learning rate or clip gradients (max_grad)."
+            )
+        return norm
+
+    def record(self, loss: float, **series: Any) -> float | None:
+        """Count one iteration of ``loss``; every ``eval_interval`` iterations close a window.
+
+        Returns the window's mean loss when this iteration closed one (and appends it, the iteration, and the
+        values of ``series`` to the history), else None.
+        """
+        self.iteration += 1
+        self._window_sum += loss
+        self._window_count += 1
+        self._epoch_sum += loss
+        self._epoch_count += 1
+        if self._bar is not None:
+            self._bar.update(1)
+        if self.iteration % self.eval_interval:
+            return None
+        mean = self._window_sum / self._window_count
+        self.loss_list.append(mean)
+        self.history["iteration"].append(self.iteration)
+        for key, value in series.items():
+            self.history.setdefault(key, []).append(value)
+        if self._bar is not None:
+            self._bar.set_postfix(epoch=self.epoch + 1, loss=f"{mean:.3f}")
+        self._window_sum, self._window_count = 0.0, 0
+        return mean
+
+    def track(self, key: str, value: Any) -> None:
+        """Append ``value`` to the series ``history[key]`` now (for per-iteration series such as gradient norms)."""
+        self.history.setdefault(key, []).append(value)
+
+    def end_epoch(self) -> float | None:
+        """Close an epoch: append its mean loss and duration; returns the mean (None for an empty epoch)."""
+        now = time.perf_counter()
+        mean = None
+        if self._epoch_count:
+            mean = self._epoch_sum / self._epoch_count
+            self.history["epoch_loss"].append(mean)
+            self.history["epoch_time"].append(now - self._epoch_start)
+        self.epoch += 1
+        self._epoch_sum, self._epoch_count, self._epoch_start = 0.0, 0, now
+        return mean
 
 
 class Trainer:
@@ -32,8 +153,8 @@ class Trainer:
 
     Each epoch shuffles the data, walks it in ``len(x) // batch_size`` mini-batches (the book's convention: the
     remainder is dropped), and per batch runs forward, backward, optional gradient clipping and one optimizer
-    update. A NaN or infinite loss stops training with :class:`NonFiniteLossError` naming the epoch and
-    iteration, before that batch's update touches the parameters.
+    update. A NaN or infinite loss or gradient stops training with :class:`NonFiniteLossError` naming the
+    epoch and iteration, before that batch's update touches the parameters.
 
     Parameters
     ----------
@@ -46,20 +167,41 @@ class Trainer:
     loss_list : list of float
         Mean loss over each window of ``eval_interval`` iterations (the book's ``loss_list``).
     history : dict
-        ``"loss"`` (= ``loss_list``), ``"iteration"`` (the iteration at the end of each window),
-        ``"epoch_loss"`` (mean loss of each epoch) and ``"grad_norm"`` (norm before clipping, when clipping).
+        ``"loss"`` (= ``loss_list``), ``"iteration"``, ``"epoch_loss"``, ``"epoch_time"`` and, when clipping,
+        ``"grad_norm"`` (the norm before clipping, every iteration). See :class:`TrainingLog`.
+    log : TrainingLog
     """
 
-    def __init__(self, model: Any, optimizer: Optimizer, *, seed: int | np.random.Generator | None = 0) -> None:
+    def __init__(self, model: Any, optimizer: Optimizer, *, seed: Seed = 0) -> None:
+        if not hasattr(model, "params") or not hasattr(model, "grads") or not hasattr(model, "forward"):
+            raise TypeError(f"model must have params, grads, forward and backward, got {type(model).__name__}")
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"optimizer must be a scratchnlp.optim.Optimizer, got {type(optimizer).__name__}")
         self.model = model
         self.optimizer = optimizer
-        self.rng = np.random.default_rng(seed)
-        self.loss_list: list[float] = []
-        self.history: dict[str, list[float]] = {"loss": self.loss_list, "iteration": [], "epoch_loss": [],
-                                                "grad_norm": []}
-        self.current_epoch = 0
-        self.iteration = 0
-        self.wall_time = 0.0
+        self.rng = as_generator(seed)
+        self.log = TrainingLog()
+
+    # the book's attribute names, read from the shared log
+    @property
+    def loss_list(self) -> list[float]:
+        return self.log.loss_list
+
+    @property
+    def history(self) -> dict[str, list[Any]]:
+        return self.log.history
+
+    @property
+    def current_epoch(self) -> int:
+        return self.log.epoch
+
+    @property
+    def iteration(self) -> int:
+        return self.log.iteration
+
+    @property
+    def wall_time(self) -> float:
+        return self.log.wall_time
 
     def fit(
         self,
@@ -91,59 +233,40 @@ class Trainer:
         check_array(t, "t")
         if len(x) != len(t):
             raise ValueError(f"x and t must have the same number of samples, got {describe(x)} and {describe(t)}")
-        if batch_size < 1 or max_epoch < 0 or eval_interval < 1:
-            raise ValueError(
-                f"batch_size and eval_interval must be >= 1 and max_epoch >= 0, got batch_size={batch_size}, "
-                f"eval_interval={eval_interval}, max_epoch={max_epoch}"
-            )
+        batch_size = check_positive_int(batch_size, "batch_size")
+        self.log.eval_interval = check_positive_int(eval_interval, "eval_interval")
+        if isinstance(max_epoch, bool) or not isinstance(max_epoch, int) or max_epoch < 0:
+            raise ValueError(f"max_epoch must be an int >= 0, got {max_epoch!r}")
+        if max_grad is not None and (isinstance(max_grad, bool) or not isinstance(max_grad, (int, float))
+                                     or not (math.isfinite(max_grad) and max_grad > 0)):
+            raise ValueError(f"max_grad must be a positive finite number or None, got {max_grad!r}")
         data_size = len(x)
         max_iters = data_size // batch_size
         if max_iters == 0:
             raise ValueError(f"batch_size={batch_size} is larger than the data ({data_size} samples)")
-        model, optimizer = self.model, self.optimizer
+        model, optimizer, log = self.model, self.optimizer, self.log
         on_gpu = backend.is_gpu_array(model.params[0]) if model.params else False
+        names = getattr(model, "param_names", None)
+        advice = ("the parameters keep their values from before this batch. Lower the learning rate or clip "
+                  "gradients (max_grad).")
 
-        total_loss, loss_count = 0.0, 0
-        start = time.perf_counter()
-        bar = tqdm(total=max_epoch * max_iters, disable=not _progress_enabled(progress), unit="it",
-                   leave=False, file=sys.stderr)
-        try:
+        with log.running(max_epoch * max_iters, progress):
             for _ in range(max_epoch):
                 order = self.rng.permutation(data_size)
-                epoch_loss = 0.0
                 for it in range(max_iters):
                     batch = order[it * batch_size:(it + 1) * batch_size]
                     bx, bt = x[batch], t[batch]
                     if on_gpu:
                         bx, bt = backend.to_gpu(bx), backend.to_gpu(bt)
-                    loss = float(model.forward(bx, bt))
-                    if not math.isfinite(loss):
-                        raise NonFiniteLossError(
-                            f"loss became {loss} at epoch {self.current_epoch + 1}, iteration {it + 1} "
-                            f"(iteration {self.iteration + 1} overall); the parameters keep their values from "
-                            "before this batch. Lower the learning rate or clip gradients (max_grad)."
-                        )
+                    loss = log.check(model.forward(bx, bt), epoch_iteration=it + 1, advice=advice)
                     model.backward()
                     params, grads = merge_shared(model.params, model.grads)
+                    log.check_grads(grads, epoch_iteration=it + 1, names=names)
                     if max_grad is not None:
-                        self.history["grad_norm"].append(clip_grads(grads, max_grad))
+                        log.track("grad_norm", clip_grads(grads, max_grad))
                     optimizer.update(params, grads)
-                    total_loss += loss
-                    epoch_loss += loss
-                    loss_count += 1
-                    self.iteration += 1
-                    bar.update(1)
-                    if self.iteration % eval_interval == 0:
-                        avg = total_loss / loss_count
-                        self.loss_list.append(avg)
-                        self.history["iteration"].append(self.iteration)
-                        bar.set_postfix(epoch=self.current_epoch + 1, loss=f"{avg:.3f}")
-                        total_loss, loss_count = 0.0, 0
-                self.history["epoch_loss"].append(epoch_loss / max_iters)
-                self.current_epoch += 1
-        finally:
-            bar.close()
-            self.wall_time += time.perf_counter() - start
+                    log.record(loss)
+                log.end_epoch()
         return self
 
     def plot(self, ax: Any = None, ylim: tuple[float, float] | None = None) -> Any:

@@ -1,131 +1,42 @@
-"""Making word2vec training fast (chapter 4, and the book's appendix on computation speed-up).
+"""Training word2vec the way the original tool does (chapter 4, a departure from the book for speed).
 
-Three things live here.
+:func:`train_fast` takes the same model (the same :class:`~scratchnlp.models.CBOW` or
+:class:`~scratchnlp.models.SkipGram` object, its ``W_in`` and ``W_out`` and its negative sampler) and trains it
+the way the original word2vec tool trains it (Mikolov et al., 2013):
 
-:class:`FusedAdam`
-    The book's algorithm unchanged (the chapter-4 CBOW or skip-gram, mini-batches of 100, Adam over the whole
-    weight matrices), made fast. Profiling that loop shows the dense Adam step over two ``(10000, 100)``
-    matrices taking about 90% of the time: written as the book writes it, every expression allocates a
-    fresh ``(V, D)`` temporary and streams it through memory. :class:`FusedAdam` does *exactly* the same
-    arithmetic, in the same order and precision (its results are bitwise equal to
-    :class:`scratchnlp.optim.Adam`), in place, over chunks small enough to stay in the CPU cache.
+* plain SGD on the rows a batch touches only (a sparse update via :func:`scratchnlp.backend.scatter_add`),
+  instead of an Adam step over every row of both matrices;
+* a learning rate decaying linearly from ``lr`` to ``min_lr`` over the whole run, as word2vec and gensim
+  do (gensim's defaults, 0.025 to 0.0001 for both CBOW and skip-gram; word2vec.c starts CBOW at 0.05);
+* word2vec's dynamic window: each target uses a window of ``b`` words on each side, ``b`` uniform in
+  ``[1, window_size]``, which weights near words more;
+* for CBOW, word2vec's update of the input side: the error of the averaged hidden vector is added in full
+  to every context word's vector (word2vec.c and gensim with ``cbow_mean=1`` do this; the exact gradient
+  of the mean would divide it by the number of context words);
+* large batches: word2vec updates after every word from several threads without locks; here a batch of
+  targets is scored with the weights from the start of the batch and all its updates are summed into the
+  touched rows at once, which is what lets NumPy do the work in a few large vectorised calls.
 
-:func:`train_fast`
-    What makes word2vec fast in practice, as a departure from the book: the same model (the same
-    :class:`~scratchnlp.models.CBOW` or :class:`~scratchnlp.models.SkipGram` object, its ``W_in`` and ``W_out``
-    and its negative sampler) trained the way the original word2vec tool trains it (Mikolov et al., 2013):
-
-    * plain SGD on the rows a batch touches only (a sparse update via :func:`scatter_add_rows`), instead of an
-      Adam step over every row of both matrices;
-    * a learning rate decaying linearly from ``lr`` to ``min_lr`` over the whole run, as word2vec and gensim
-      do (gensim's defaults, 0.025 to 0.0001 for both CBOW and skip-gram; word2vec.c starts CBOW at 0.05);
-    * word2vec's dynamic window: each target uses a window of ``b`` words on each side, ``b`` uniform in
-      ``[1, window_size]``, which weights near words more;
-    * for CBOW, word2vec's update of the input side: the error of the averaged hidden vector is added in full
-      to every context word's vector (word2vec.c and gensim with ``cbow_mean=1`` do this; the exact gradient
-      of the mean would divide it by the number of context words);
-    * large batches: word2vec updates after every word from several threads without locks; here a batch of
-      targets is scored with the weights from the start of the batch and all its updates are summed into the
-      touched rows at once, which is what lets NumPy do the work in a few large vectorised calls.
-
-:func:`scatter_add_rows`
-    ``target[indices] += values`` with repeated indices summed, for the sparse updates; faster than
-    :func:`scratchnlp.backend.scatter_add` on word2vec's batches (see ``benchmarks/bench_word2vec.py``).
-
-With :class:`FusedAdam` and the vectorised layers, the book-setting loop runs about ten times faster than the
-same algorithm written the book's way, and :func:`train_fast` trains an epoch of CBOW on PTB in a few seconds
-(``benchmarks/bench_word2vec.py`` measures both, and compares the latter with gensim).
+The book's own algorithm (mini-batches of 100, Adam over the whole matrices) is made fast elsewhere, without
+changing its arithmetic: :class:`scratchnlp.optim.FusedAdam` and the Embedding that clears only the rows it
+used. ``benchmarks/bench_word2vec.py`` measures both, and compares :func:`train_fast` with gensim.
 """
 
 from __future__ import annotations
 
 import math
-import sys
-import time
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from tqdm import tqdm
 
 from . import backend
-from ._checks import check_ndim, describe
+from ._checks import Seed, check_ndim, describe
 from .functions import sigmoid
-from .optim import Adam
-from .training import _progress_enabled
+from .training import TrainingLog
 
-__all__ = ["FusedAdam", "train_fast", "scatter_add_rows", "FAST_DEFAULTS"]
+__all__ = ["train_fast", "FAST_DEFAULTS"]
 
-Seed = int | np.random.Generator | None
-
-
-class FusedAdam(Adam):
-    """Adam with the book's arithmetic, done in place over cache-sized chunks (chapter 1.4; appendix on speed).
-
-    Per parameter it computes, exactly as :class:`scratchnlp.optim.Adam` (and the book) do,
-
-    ``m += (1 - beta1) * (g - m)``; ``v += (1 - beta2) * (g * g - v)``;
-    ``p -= lr_t * m / (sqrt(v) + eps)`` with ``lr_t = lr * sqrt(1 - beta2^t) / (1 - beta1^t)``,
-
-    with every operation in the same order and dtype, so the result is bitwise identical. The difference is
-    memory traffic: the plain version allocates a new ``(V, D)`` temporary for each of its nine operations
-    and streams it through main memory; this one walks the flattened parameter in chunks of ``chunk_size``
-    elements and applies all the operations to one chunk, into two preallocated buffers, while the chunk is
-    in the cache. On a ``(10000, 100)`` float32 matrix that is 2.3 to 3.4 times faster (see
-    ``benchmarks/bench_word2vec.py``).
-
-    CuPy arrays, non-contiguous parameters and gradients of another dtype fall back to the plain step.
-
-    Parameters
-    ----------
-    lr, beta1, beta2, eps : as in :class:`scratchnlp.optim.Adam`
-    chunk_size : int, default 65536
-        Elements per chunk: 65536 float32 (256 KiB per array) keeps the arrays of a chunk in L2.
-    """
-
-    def __init__(
-        self,
-        lr: float = 0.001,
-        beta1: float = 0.9,
-        beta2: float = 0.999,
-        eps: float = 1e-7,
-        *,
-        chunk_size: int = 65536,
-    ) -> None:
-        super().__init__(lr, beta1, beta2, eps)
-        if isinstance(chunk_size, bool) or not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1:
-            raise ValueError(f"chunk_size must be a positive int, got {chunk_size!r}")
-        self.chunk_size = int(chunk_size)
-        self._scratch: dict[np.dtype, tuple[np.ndarray, np.ndarray]] = {}
-
-    def step(self, p: Any, g: Any, state: dict[str, Any]) -> None:
-        if backend.is_gpu_array(p) or g.dtype != p.dtype or not (p.flags.c_contiguous and g.flags.c_contiguous):
-            super().step(p, g, state)
-            return
-        if "m" not in state:  # (setdefault would build a new zero matrix on every call, only to drop it)
-            state["m"], state["v"] = np.zeros_like(p), np.zeros_like(p)
-        if p.dtype not in self._scratch:  # two scratch vectors, shared by all parameters of this dtype
-            self._scratch[p.dtype] = (np.empty(self.chunk_size, p.dtype), np.empty(self.chunk_size, p.dtype))
-        a_buf, b_buf = self._scratch[p.dtype]
-        # Python floats, like the plain version's scalars, so NumPy rounds them to p's dtype the same way
-        c1, c2, lr_t, eps = 1 - self.beta1, 1 - self.beta2, self._lr_t, self.eps
-        P, G, M, Vv = p.reshape(-1), g.reshape(-1), state["m"].reshape(-1), state["v"].reshape(-1)
-        for start in range(0, P.shape[0], self.chunk_size):
-            stop = min(start + self.chunk_size, P.shape[0])
-            a, b = a_buf[: stop - start], b_buf[: stop - start]
-            pc, gc, mc, vc = P[start:stop], G[start:stop], M[start:stop], Vv[start:stop]
-            np.subtract(gc, mc, out=a)  # m += (1 - beta1) * (g - m)
-            a *= c1
-            mc += a
-            np.multiply(gc, gc, out=a)  # v += (1 - beta2) * (g * g - v)
-            a -= vc
-            a *= c2
-            vc += a
-            np.multiply(mc, lr_t, out=a)  # p -= lr_t * m / (sqrt(v) + eps), evaluated left to right
-            np.sqrt(vc, out=b)
-            b += eps
-            a /= b
-            pc -= a
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -153,71 +64,6 @@ def _window_mask(rng: np.random.Generator, n: int, window_size: int, dynamic: bo
     return np.abs(offsets)[None, :] <= b[:, None]
 
 
-def _group_sums(values: np.ndarray, order: np.ndarray, sizes: np.ndarray) -> np.ndarray:
-    """Row sums of groups of ``values``: group ``g`` is the next ``sizes[g]`` entries of ``order``.
-
-    :func:`numpy.add.reduceat` would do it, but it calls its inner loop once per row, which costs far more
-    than adding one 100-float row. Instead the groups are split into size classes (width 1, 2, 4, 8, ...),
-    each class is gathered as a ``(width, groups, D)`` block (short groups padded with zero rows) and halved
-    in place, ``X[:h] += X[h:]``, until one ``(groups, D)`` slab is left: each halving is a single ufunc
-    call over a contiguous block. Padding at most doubles the rows read.
-
-    Parameters
-    ----------
-    values : (M, D) array
-    order : (M,) positions into ``values``, grouped
-    sizes : (G,) group sizes (>= 1), summing to M
-
-    Returns
-    -------
-    (G, D) array of the dtype of ``values``
-    """
-    starts = np.cumsum(sizes) - sizes  # (G,)
-    size_class = np.ceil(np.log2(sizes)).astype(np.int64)  # width 2 ** class >= size
-    sums = np.empty((sizes.shape[0], values.shape[1]), dtype=values.dtype)
-    for c in np.unique(size_class):
-        groups = np.flatnonzero(size_class == c)
-        offsets = np.arange(1 << int(c))[:, None]  # (width, 1)
-        valid = offsets < sizes[groups][None, :]  # (width, groups)
-        where = np.minimum(starts[groups][None, :] + offsets, order.shape[0] - 1)
-        block = values[order[where]]  # (width, groups, D)
-        block[~valid] = 0  # padding contributes nothing
-        while block.shape[0] > 1:  # pairwise halving: contiguous adds
-            half = block.shape[0] // 2
-            block[:half] += block[half:]
-            block = block[:half]
-        sums[groups] = block[0]
-    return sums
-
-
-def scatter_add_rows(target: Any, indices: Any, values: Any) -> None:
-    """``target[indices[i]] += values[i]`` along axis 0, repeated indices summed, in place.
-
-    The same operation as :func:`scratchnlp.backend.scatter_add`, faster on NumPy for a word2vec batch
-    (see ``benchmarks/bench_word2vec.py``): one sort of the indices, the rows of each distinct index summed
-    by size class with a few large vectorised adds (see ``_group_sums``), and one fancy-indexed add of the
-    sums into the distinct rows (which cannot collide). CuPy arrays go to
-    :func:`scratchnlp.backend.scatter_add` (atomic adds).
-
-    Parameters
-    ----------
-    target : (V, D) array, modified in place
-    indices : (M,) integer array in ``[0, V)``
-    values : (M, D) array
-    """
-    if backend.is_gpu_array(target) or indices.shape[0] == 0:
-        backend.scatter_add(target, indices, values)
-        return
-    values = values.reshape(indices.shape[0], -1)
-    # an unstable sort is ~8x faster than a stable one; the order of a group's rows is still a fixed function
-    # of the input, so results stay reproducible
-    order = np.argsort(indices)
-    sorted_idx = indices[order]
-    starts = np.flatnonzero(np.concatenate(([True], sorted_idx[1:] != sorted_idx[:-1])))  # first of each group
-    sizes = np.diff(np.append(starts, indices.shape[0]))  # (G,)
-    target[sorted_idx[starts]] += _group_sums(values, order, sizes).astype(target.dtype, copy=False)
-
-
 def _score_and_update(
     W_out: Any, sampler: Any, h: Any, positive: Any, lr: float, n_targets: int
 ) -> tuple[Any, float]:
@@ -238,7 +84,7 @@ def _score_and_update(
     g[:, 0] *= -1  # ... for the positive
     g *= score.dtype.type(lr)
     neu1e = xp.matmul(g[:, None, :], Wo)[:, 0, :]  # (M, D)
-    scatter_add_rows(W_out, idx.reshape(-1), (g[:, :, None] * h[:, None, :]).reshape(-1, h.shape[1]))
+    backend.scatter_add(W_out, idx.reshape(-1), (g[:, :, None] * h[:, None, :]).reshape(-1, h.shape[1]))
     return neu1e, loss
 
 
@@ -259,7 +105,7 @@ def _cbow_batch(
     # h = mean of the context vectors inside the window: (N, 1, 2w) @ (N, 2w, D) -> (N, 1, D)
     h = xp.matmul(weights[:, None, :], W_in[contexts])[:, 0, :]  # (N, D)
     neu1e, loss = _score_and_update(W_out, sampler, h, target, lr, target.shape[0])
-    scatter_add_rows(W_in, ctx, neu1e[rows])  # the full error to every context word, as word2vec does
+    backend.scatter_add(W_in, ctx, neu1e[rows])  # the full error to every context word, as word2vec does
     return loss
 
 
@@ -274,7 +120,7 @@ def _skipgram_batch(
     h = W_in[center]  # (P, D)
     # the book's skip-gram loss sums over the context positions: report it per target
     neu1e, loss = _score_and_update(W_out, sampler, h, positive, lr, target.shape[0])
-    scatter_add_rows(W_in, center, neu1e)
+    backend.scatter_add(W_in, center, neu1e)
     return loss
 
 
@@ -368,50 +214,30 @@ def train_fast(
     offsets = np.concatenate([np.arange(-w, 0), np.arange(1, w + 1)])  # (2w,)
     per_epoch = math.ceil(n_targets / batch_size)
     total = epochs * per_epoch if max_iters is None else min(epochs * per_epoch, int(max_iters))
-    history: dict[str, Any] = {"loss": [], "iteration": [], "epoch_loss": [], "lr": [], "epoch_time": []}
-    window_loss, window_count, iteration = 0.0, 0, 0
-    start = time.perf_counter()
-    bar = tqdm(total=total, disable=not _progress_enabled(progress), unit="batch", leave=False, file=sys.stderr)
-    try:
+    log = TrainingLog(eval_interval)
+    with log.running(total, progress, unit="batch"):
         for _ in range(epochs):
-            if iteration >= total:
+            if log.iteration >= total:
                 break
-            epoch_start = time.perf_counter()
             order = rng.permutation(n_targets) + w  # target positions
-            epoch_loss, epoch_batches = 0.0, 0
             for first in range(0, n_targets, batch_size):
-                if iteration >= total:
+                if log.iteration >= total:
                     break
                 pos = order[first : first + batch_size]  # (B,)
                 contexts = corpus[pos[:, None] + offsets[None, :]]  # (B, 2w)
                 mask = _window_mask(rng, pos.shape[0], w, dynamic_window)
-                rate = lr - (lr - min_lr) * (iteration / total)  # linear decay over the whole run
-                loss = batch_fn(W_in, W_out, sampler, contexts, mask, corpus[pos], rate)
-                if not math.isfinite(loss):
-                    raise FloatingPointError(
-                        f"loss became {loss} at batch {iteration + 1}; lower lr or batch_size"
-                    )
-                iteration += 1
-                epoch_loss += loss
-                epoch_batches += 1
-                window_loss += loss
-                window_count += 1
+                rate = lr - (lr - min_lr) * (log.iteration / total)  # linear decay over the whole run
+                # the sparse SGD step happens inside the batch function, so a bad loss is caught after it
+                loss = log.check(batch_fn(W_in, W_out, sampler, contexts, mask, corpus[pos], rate),
+                                 advice="lower lr or batch_size")
+                log.record(loss, lr=rate)
                 if callback is not None:
-                    callback(iteration, loss)
-                if iteration % eval_interval == 0:
-                    history["loss"].append(window_loss / window_count)
-                    history["iteration"].append(iteration)
-                    history["lr"].append(rate)
-                    bar.set_postfix(loss=f"{window_loss / window_count:.3f}", lr=f"{rate:.4f}")
-                    window_loss, window_count = 0.0, 0
-                bar.update(1)
-            if epoch_batches:
-                history["epoch_loss"].append(epoch_loss / epoch_batches)
-                history["epoch_time"].append(time.perf_counter() - epoch_start)
-    finally:
-        bar.close()
-    wall = time.perf_counter() - start
+                    callback(log.iteration, loss)
+            log.end_epoch()
+    history: dict[str, Any] = {key: list(values) for key, values in log.history.items()}
+    history.setdefault("lr", [])
+    wall = log.wall_time
     history["wall_time"] = wall
-    history["iterations"] = iteration
-    history["words_per_second"] = min(iteration * batch_size, epochs * n_targets) / wall if wall > 0 else 0.0
+    history["iterations"] = log.iteration
+    history["words_per_second"] = min(log.iteration * batch_size, epochs * n_targets) / wall if wall > 0 else 0.0
     return history

@@ -7,7 +7,8 @@ from scratchnlp.datasets import DatasetUnavailableError, load_ptb
 from scratchnlp.models import CBOW, SkipGram
 from scratchnlp.text import create_contexts_target, most_similar
 from scratchnlp.training import Trainer
-from scratchnlp.word2vec_fast import FusedAdam, train_fast
+from scratchnlp.optim import FusedAdam
+from scratchnlp.word2vec_fast import train_fast
 
 pytestmark = pytest.mark.slow
 

@@ -19,14 +19,9 @@ from scratchnlp.layers import (
 TOL = 1e-6
 
 
-def assert_grads_ok(errors):
-    assert errors, "no gradient was checked"
-    bad = {k: v for k, v in errors.items() if not v < TOL}
-    assert not bad, f"relative errors above {TOL}: {bad}"
-
 
 @pytest.mark.parametrize("n, d, h", [(1, 1, 1), (4, 3, 5), (7, 6, 2)])
-def test_matmul_and_affine_gradients(rng, n, d, h):
+def test_matmul_and_affine_gradients(rng, n, d, h, assert_grads_ok):
     x = rng.standard_normal((n, d))
     errors = check_layer(MatMul(rng.standard_normal((d, h))), x)
     assert set(errors) == {"params[0]", "input[0]"}
@@ -35,18 +30,18 @@ def test_matmul_and_affine_gradients(rng, n, d, h):
 
 
 @pytest.mark.parametrize("layer_cls", [Sigmoid, Softmax])
-def test_activation_gradients(rng, layer_cls):
+def test_activation_gradients(rng, layer_cls, assert_grads_ok):
     assert_grads_ok(check_layer(layer_cls(), rng.standard_normal((5, 4))))
 
 
-def test_relu_gradient_away_from_kink(rng):
+def test_relu_gradient_away_from_kink(rng, assert_grads_ok):
     x = rng.standard_normal((6, 5))
     x[np.abs(x) < 1e-3] = 0.5  # the finite difference is wrong exactly at the kink
     assert_grads_ok(check_layer(ReLU(), x))
 
 
 @pytest.mark.parametrize("one_hot", [False, True])
-def test_softmax_with_loss_gradient(rng, one_hot):
+def test_softmax_with_loss_gradient(rng, one_hot, assert_grads_ok):
     x = rng.standard_normal((6, 4)) * 3
     t = rng.integers(0, 4, 6)
     if one_hot:
@@ -61,7 +56,7 @@ def test_softmax_with_loss_value():
     np.testing.assert_allclose(layer.backward(), [[0.2, 0.3, -0.5]])
 
 
-def test_sigmoid_with_loss_gradient_and_value(rng):
+def test_sigmoid_with_loss_gradient_and_value(rng, assert_grads_ok):
     x = rng.standard_normal(8) * 4
     t = rng.integers(0, 2, 8)
     assert_grads_ok(check_layer(SigmoidWithLoss(), x, t))
@@ -71,7 +66,7 @@ def test_sigmoid_with_loss_gradient_and_value(rng):
     assert np.isfinite(layer.forward(np.array([1e4, -1e4]), np.array([0, 1])))
 
 
-def test_dropout_gradient_with_fixed_mask_and_scaling(rng):
+def test_dropout_gradient_with_fixed_mask_and_scaling(rng, assert_grads_ok):
     x = rng.standard_normal((20, 10))
     layer = Dropout(0.3, seed=1)
     assert_grads_ok(check_layer(layer, x))
@@ -82,7 +77,7 @@ def test_dropout_gradient_with_fixed_mask_and_scaling(rng):
     np.testing.assert_array_equal(layer.forward(x, train_flg=False), x)
 
 
-def test_embedding_gradient_with_repeated_ids(rng):
+def test_embedding_gradient_with_repeated_ids(rng, assert_grads_ok):
     W = rng.standard_normal((5, 3))
     idx = np.array([[0, 2, 2], [4, 2, 0]])
     layer = Embedding(W)

@@ -12,11 +12,6 @@ from scratchnlp.layers.negative_sampling import _alias_table
 TOL = 1e-6
 
 
-def assert_grads_ok(errors):
-    assert errors, "no gradient was checked"
-    bad = {k: v for k, v in errors.items() if not v < TOL}
-    assert not bad, f"relative errors above {TOL}: {bad}"
-
 
 def chi2_upper_quantile(df: int, z: float) -> float:
     """Wilson-Hilferty: the chi-square quantile with ``df`` degrees of freedom at the normal quantile ``z``."""
@@ -30,7 +25,7 @@ def chi2_upper_quantile(df: int, z: float) -> float:
 
 
 @pytest.mark.parametrize("idx_shape", [(6,), (6, 4)])
-def test_embedding_dot_gradients_with_repeated_ids(rng, idx_shape):
+def test_embedding_dot_gradients_with_repeated_ids(rng, idx_shape, assert_grads_ok):
     W = rng.standard_normal((5, 3))
     h = rng.standard_normal((6, 3))
     idx = rng.integers(0, 5, idx_shape)
@@ -168,7 +163,7 @@ def test_sampler_bad_targets():
 
 
 @pytest.mark.parametrize("target_shape", [(6,), (6, 3)])
-def test_negative_sampling_loss_gradients(rng, target_shape):
+def test_negative_sampling_loss_gradients(rng, target_shape, assert_grads_ok):
     corpus = rng.integers(0, 8, 200)
     layer = NegativeSamplingLoss(rng.standard_normal((8, 4)), corpus, power=0.75, sample_size=3, seed=5)
     h = rng.standard_normal((6, 4))
@@ -208,16 +203,22 @@ def test_negative_sampling_loss_bad_input(rng):
         NegativeSamplingLoss(rng.standard_normal((8, 4)), np.arange(10))  # a corpus word beyond W's rows
 
 
-def test_row_embedding_matches_embedding_over_successive_batches(rng):
+def test_embedding_clears_only_used_rows_yet_matches_a_dense_gradient(rng):
     from scratchnlp.layers import Embedding
-    from scratchnlp.layers.negative_sampling import _RowEmbedding
 
     W = rng.standard_normal((20, 3))
-    dense, rows = Embedding(W), _RowEmbedding(W)
-    for shape in [(6,), (4, 5), (7,), (2, 2)]:  # each batch touches other rows than the one before
+    layer = Embedding(W)
+    for shape in [(6,), (4, 5), (7,), (2, 2), (30,)]:  # each batch touches other rows than the one before
         idx = rng.integers(0, 20, shape)
         dout = rng.standard_normal(shape + (3,))
-        np.testing.assert_array_equal(dense.forward(idx), rows.forward(idx))
-        dense.backward(dout)
-        rows.backward(dout)
-        np.testing.assert_allclose(rows.grads[0], dense.grads[0], atol=1e-12)
+        np.testing.assert_array_equal(layer.forward(idx), W[idx])
+        layer.backward(dout)
+        expected = np.zeros_like(W)
+        np.add.at(expected, idx.reshape(-1), dout.reshape(-1, 3))
+        np.testing.assert_allclose(layer.grads[0], expected, atol=1e-12)
+    layer.grads[0][...] = 7.0  # someone wrote into the buffer: after forget_filled_rows, all is cleared again
+    layer.forget_filled_rows()
+    idx = np.array([1, 1, 2])
+    layer.forward(idx)
+    layer.backward(np.ones((3, 3)))
+    assert layer.grads[0].sum() == 9.0

@@ -1,5 +1,6 @@
 """Layers in the book's protocol: ``params``, ``grads``, ``forward``, ``backward``."""
 
+from .base import ForwardFirstError, Layer
 from .basic import (
     Affine,
     Dropout,
@@ -15,6 +16,8 @@ from .negative_sampling import EmbeddingDot, NegativeSamplingLoss, UnigramSample
 
 __all__ = [
     "Affine",
+    "ForwardFirstError",
+    "Layer",
     "Dropout",
     "Embedding",
     "EmbeddingDot",

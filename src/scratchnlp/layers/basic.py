@@ -12,8 +12,9 @@ from typing import Any
 import numpy as np
 
 from .. import backend
-from .._checks import check_float, check_indices, check_ndim, describe
+from .._checks import Seed, as_generator, check_float, check_indices, check_ndim, check_nonempty_batch, describe
 from ..functions import log_softmax, sigmoid, softmax
+from .base import Layer
 
 __all__ = [
     "MatMul",
@@ -40,7 +41,7 @@ def _check_input(x: Any, W: Any, layer: str) -> None:
         raise ValueError(f"{layer} input must be (N, {W.shape[0]}), got {describe(x)}")
 
 
-class MatMul:
+class MatMul(Layer):
     """``y = x @ W`` without a bias (chapter 1.3.4.5).
 
     Parameters
@@ -55,6 +56,7 @@ class MatMul:
 
     def __init__(self, W: Any) -> None:
         _check_weight(W, "MatMul weight W")
+        super().__init__()
         self.params = [W]
         self.grads = [backend.xp(W).zeros_like(W)]
         self.x: Any = None
@@ -66,12 +68,13 @@ class MatMul:
         return x @ W  # (N, H)
 
     def backward(self, dout: Any) -> Any:
+        self._require_forward(self.x)
         (W,) = self.params
         self.grads[0][...] = self.x.T @ dout  # (D, H)
         return dout @ W.T  # (N, D)
 
 
-class Affine:
+class Affine(Layer):
     """Fully connected layer ``y = x @ W + b`` (chapter 1.3.4.5).
 
     Parameters
@@ -90,6 +93,7 @@ class Affine:
         if b.shape[0] != W.shape[1]:
             raise ValueError(f"Affine bias must have shape ({W.shape[1]},) to match W {W.shape}, got {describe(b)}")
         xp = backend.xp(W)
+        super().__init__()
         self.params = [W, b]
         self.grads = [xp.zeros_like(W), xp.zeros_like(b)]
         self.x: Any = None
@@ -101,18 +105,18 @@ class Affine:
         return x @ W + b  # (N, H)
 
     def backward(self, dout: Any) -> Any:
+        self._require_forward(self.x)
         W, _ = self.params
         self.grads[0][...] = self.x.T @ dout  # (D, H)
         self.grads[1][...] = dout.sum(axis=0)  # (H,): the bias is broadcast over the batch, so its gradient sums
         return dout @ W.T  # (N, D)
 
 
-class Sigmoid:
+class Sigmoid(Layer):
     """Sigmoid activation (chapter 1.3.4.3); backward uses ``dy/dx = y (1 - y)``. Any shape."""
 
     def __init__(self) -> None:
-        self.params: list[Any] = []
-        self.grads: list[Any] = []
+        super().__init__()
         self.out: Any = None
 
     def forward(self, x: Any) -> Any:
@@ -120,15 +124,15 @@ class Sigmoid:
         return self.out
 
     def backward(self, dout: Any) -> Any:
+        self._require_forward(self.out)
         return dout * (1.0 - self.out) * self.out
 
 
-class ReLU:
+class ReLU(Layer):
     """ReLU activation ``max(0, x)``; the gradient passes where the input was positive. Any shape."""
 
     def __init__(self) -> None:
-        self.params: list[Any] = []
-        self.grads: list[Any] = []
+        super().__init__()
         self.mask: Any = None
 
     def forward(self, x: Any) -> Any:
@@ -136,10 +140,11 @@ class ReLU:
         return x * self.mask
 
     def backward(self, dout: Any) -> Any:
+        self._require_forward(self.mask)
         return dout * self.mask
 
 
-class Softmax:
+class Softmax(Layer):
     """Softmax over the last axis (chapter 1.3.1); forward(x: (N, C)) -> probabilities (N, C).
 
     backward uses the Jacobian-vector product ``dx = y * (dout - sum(dout * y))`` without forming the (C, C)
@@ -147,8 +152,7 @@ class Softmax:
     """
 
     def __init__(self) -> None:
-        self.params: list[Any] = []
-        self.grads: list[Any] = []
+        super().__init__()
         self.out: Any = None
 
     def forward(self, x: Any) -> Any:
@@ -156,6 +160,7 @@ class Softmax:
         return self.out
 
     def backward(self, dout: Any) -> Any:
+        self._require_forward(self.out)
         y = self.out
         return y * (dout - (dout * y).sum(axis=-1, keepdims=True))
 
@@ -166,6 +171,12 @@ def _as_class_indices(t: Any, n: int, c: int) -> Any:
     if t.ndim == 2:
         if t.shape != (n, c):
             raise ValueError(f"one-hot labels must be ({n}, {c}) to match the scores, got {describe(t)}")
+        # an all-zero or multi-hot row would silently become class 0 (or its first 1) under argmax
+        if t.size and (bool(((t != 0) & (t != 1)).any()) or bool((t.sum(axis=1) != 1).any())):
+            raise ValueError(
+                f"one-hot labels must hold exactly one 1 per row and 0 elsewhere, got {describe(t)} with "
+                f"{int((t.sum(axis=1) != 1).sum())} row(s) that are not one-hot; pass class ids (N,) instead"
+            )
         return t.argmax(axis=1)
     if t.shape[0] != n:
         raise ValueError(f"labels must be ({n},) class indices to match the scores (N={n}), got {describe(t)}")
@@ -173,7 +184,7 @@ def _as_class_indices(t: Any, n: int, c: int) -> Any:
     return t
 
 
-class SoftmaxWithLoss:
+class SoftmaxWithLoss(Layer):
     """Softmax followed by the mean cross-entropy loss (chapter 1.3.5.3).
 
     forward(x: (N, C) scores, t: (N,) class ids or (N, C) one-hot) -> scalar loss.
@@ -184,14 +195,14 @@ class SoftmaxWithLoss:
     """
 
     def __init__(self) -> None:
-        self.params: list[Any] = []
-        self.grads: list[Any] = []
+        super().__init__()
         self.y: Any = None
         self.t: Any = None
 
     def forward(self, x: Any, t: Any) -> float:
         check_float(x, "SoftmaxWithLoss scores x")
         check_ndim(x, 2, "SoftmaxWithLoss scores x", "(N, C)")
+        check_nonempty_batch(x, "SoftmaxWithLoss scores x")
         xp = backend.xp(x)
         n, c = x.shape
         self.t = _as_class_indices(t, n, c)
@@ -200,6 +211,7 @@ class SoftmaxWithLoss:
         return float(-logp[xp.arange(n), self.t].mean())
 
     def backward(self, dout: float = 1.0) -> Any:
+        self._require_forward(self.y)
         xp = backend.xp(self.y)
         n = self.y.shape[0]
         dx = self.y.copy()
@@ -207,7 +219,7 @@ class SoftmaxWithLoss:
         return dx * (dout / n)
 
 
-class SigmoidWithLoss:
+class SigmoidWithLoss(Layer):
     """Sigmoid followed by the mean binary cross-entropy (chapter 4.2.3).
 
     forward(x: scores of any shape, t: 0/1 labels of the same shape) -> scalar loss.
@@ -217,8 +229,7 @@ class SigmoidWithLoss:
     """
 
     def __init__(self) -> None:
-        self.params: list[Any] = []
-        self.grads: list[Any] = []
+        super().__init__()
         self.y: Any = None
         self.t: Any = None
 
@@ -226,6 +237,8 @@ class SigmoidWithLoss:
         check_float(x, "SigmoidWithLoss scores x")
         if t.shape != x.shape:
             raise ValueError(f"SigmoidWithLoss labels must have the scores' shape {x.shape}, got {describe(t)}")
+        if x.size == 0:
+            raise ValueError(f"SigmoidWithLoss scores x are empty ({describe(x)}); a mean loss needs one score or more")
         xp = backend.xp(x)
         tf = t.astype(x.dtype, copy=False)
         if t.size and (np.dtype(t.dtype).kind not in "iub" or int(t.min()) < 0 or int(t.max()) > 1):
@@ -236,10 +249,11 @@ class SigmoidWithLoss:
         return float(loss.mean())
 
     def backward(self, dout: float = 1.0) -> Any:
+        self._require_forward(self.y)
         return (self.y - self.t) * (dout / self.y.size)
 
 
-class Dropout:
+class Dropout(Layer):
     """Inverted dropout (Srivastava et al., 2014; used from chapter 6.4.1).
 
     In training each unit is kept with probability ``1 - dropout_ratio`` and scaled by ``1 / (1 - ratio)``, so
@@ -252,18 +266,18 @@ class Dropout:
     seed : int or numpy Generator for the masks (NumPy inputs); CuPy inputs use CuPy's generator
     """
 
-    def __init__(self, dropout_ratio: float = 0.5, *, seed: int | np.random.Generator | None = 0) -> None:
-        if not 0.0 <= dropout_ratio < 1.0:
+    def __init__(self, dropout_ratio: float = 0.5, *, seed: Seed = 0) -> None:
+        if isinstance(dropout_ratio, bool) or not isinstance(dropout_ratio, (int, float)) or not (
+            0.0 <= dropout_ratio < 1.0
+        ):
             raise ValueError(f"dropout_ratio must be in [0, 1), got {dropout_ratio}")
-        self.params: list[Any] = []
-        self.grads: list[Any] = []
+        super().__init__()
         self.dropout_ratio = dropout_ratio
-        self.rng = np.random.default_rng(seed)
-        self.train_flg = True
+        self.rng = as_generator(seed)
         self.mask: Any = None
 
     def forward(self, x: Any, train_flg: bool | None = None) -> Any:
-        train = self.train_flg if train_flg is None else train_flg
+        train = self.training if train_flg is None else train_flg
         if not train or self.dropout_ratio == 0.0:
             self.mask = None
             return x
@@ -279,7 +293,7 @@ class Dropout:
         return dout if self.mask is None else dout * self.mask
 
 
-class Embedding:
+class Embedding(Layer):
     """Row lookup ``W[idx]`` (chapter 4.1.2), the efficient replacement for one-hot @ W.
 
     Parameters
@@ -292,13 +306,21 @@ class Embedding:
     ``backward(dout)`` takes ``(*S, D)``, writes dW with the rows of repeated ids *summed* (a plain
     ``dW[idx] = dout`` would keep only the last one, a bug the book discusses) and returns None: ids have no
     gradient.
+
+    A batch touches a few hundred of the V rows, yet the gradient must be zero everywhere else. Instead of
+    clearing the whole ``(V, D)`` buffer at every call, ``backward`` clears only the rows its previous call
+    filled, which are the only non-zero ones as long as nothing but in-place scaling (what the optimizers,
+    :func:`~scratchnlp.optim.clip_grads` and the trainers do) touches ``grads`` in between. Whoever writes into
+    ``grads[0]`` otherwise should call :meth:`forget_filled_rows`, and the next backward clears it all.
     """
 
     def __init__(self, W: Any) -> None:
         _check_weight(W, "Embedding weight W")
+        super().__init__()
         self.params = [W]
         self.grads = [backend.xp(W).zeros_like(W)]
         self.idx: Any = None
+        self._filled: Any = None  # the rows written by the previous backward (None: unknown, clear all)
 
     def forward(self, idx: Any) -> Any:
         (W,) = self.params
@@ -307,7 +329,17 @@ class Embedding:
         return W[idx]
 
     def backward(self, dout: Any) -> None:
+        self._require_forward(self.idx)
         (dW,) = self.grads
-        dW[...] = 0
-        backend.scatter_add(dW, self.idx.reshape(-1), dout.reshape(-1, dW.shape[1]))
+        if dW.shape[0] <= 4 * self.idx.size or self._filled is None:
+            dW[...] = 0  # a small table, or unknown contents: one dense clear is as cheap
+        else:
+            dW[self._filled] = 0
+        rows = self.idx.reshape(-1).copy()  # a copy: the caller may reuse its id array
+        backend.scatter_add(dW, rows, dout.reshape(-1, dW.shape[1]))
+        self._filled = rows
         return None
+
+    def forget_filled_rows(self) -> None:
+        """Make the next ``backward`` clear the whole gradient (call after writing into ``grads[0]``)."""
+        self._filled = None

@@ -19,43 +19,13 @@ from typing import Any
 import numpy as np
 
 from .. import backend
-from .._checks import check_float, check_indices, check_ndim, describe
-from ..word2vec_fast import scatter_add_rows
+from .._checks import Seed, as_generator, check_float, check_indices, check_ndim, check_nonempty_batch, describe
+from .base import Layer
 from .basic import Embedding, SigmoidWithLoss
 
 __all__ = ["EmbeddingDot", "UnigramSampler", "NegativeSamplingLoss"]
 
-Seed = int | np.random.Generator | None
-
-
-class _RowEmbedding(Embedding):
-    """:class:`~scratchnlp.layers.Embedding` whose backward writes only the rows it touches.
-
-    A batch of word2vec touches a few hundred of the V rows, but a dense gradient must still be all zeros
-    elsewhere. Instead of clearing the whole ``(V, D)`` buffer at every call, this clears the rows the previous
-    call filled (the only non-zero ones, as long as nothing but scaling touches ``grads`` in between, which
-    holds for the optimizers, :func:`~scratchnlp.optim.clip_grads` and the Trainer) and then adds the new
-    rows with :func:`scratchnlp.word2vec_fast.scatter_add_rows`. The gradient is the same array, exactly as
-    :class:`~scratchnlp.layers.Embedding` computes it.
-    """
-
-    def __init__(self, W: Any) -> None:
-        super().__init__(W)
-        self._filled: Any = None  # the rows written by the previous backward (None: unknown, clear all)
-
-    def backward(self, dout: Any) -> None:
-        (dW,) = self.grads
-        if self._filled is None:
-            dW[...] = 0
-        else:
-            dW[self._filled] = 0
-        rows = self.idx.reshape(-1).copy()  # a copy: the caller may reuse its id array
-        scatter_add_rows(dW, rows, dout.reshape(-1, dW.shape[1]))
-        self._filled = rows
-        return None
-
-
-class EmbeddingDot:
+class EmbeddingDot(Layer):
     """Row lookup followed by a dot product with the hidden vector (section 4.2.4).
 
     ``out[n, j] = W[idx[n, j]] . h[n]``: the score of word ``idx[n, j]`` for example ``n``, computed without
@@ -78,7 +48,8 @@ class EmbeddingDot:
     """
 
     def __init__(self, W: Any) -> None:
-        self.embed = _RowEmbedding(W)
+        super().__init__()
+        self.embed = Embedding(W)
         self.params = self.embed.params
         self.grads = self.embed.grads
         self.cache: tuple[Any, Any] | None = None
@@ -105,6 +76,7 @@ class EmbeddingDot:
         return out
 
     def backward(self, dout: Any) -> Any:
+        self._require_forward(self.cache)
         h, target_W = self.cache
         xp = backend.xp(h)
         if dout.ndim == 1:  # one word per example: (N,)
@@ -219,7 +191,7 @@ class UnigramSampler:
         self.word_p = _probabilities(corpus, float(power), vocab_size)
         self.vocab_size = int(self.word_p.shape[0])
         self.sample_size = int(sample_size)
-        self.rng = np.random.default_rng(seed)
+        self.rng = as_generator(seed)
         self._accept, self._alias = _alias_table(self.word_p)
 
     def draw(self, size: int | tuple[int, ...]) -> np.ndarray:
@@ -260,7 +232,7 @@ class UnigramSampler:
         return negative
 
 
-class NegativeSamplingLoss:
+class NegativeSamplingLoss(Layer):
     """The negative-sampling loss of section 4.2.7: one positive and ``sample_size`` negatives per target.
 
     For hidden vectors ``h`` and targets ``t`` the loss is the book's
@@ -303,6 +275,7 @@ class NegativeSamplingLoss:
         *,
         seed: Seed = 0,
     ) -> None:
+        super().__init__()
         self.sample_size = sample_size
         self.sampler = UnigramSampler(corpus, power, sample_size, seed=seed, vocab_size=W.shape[0])
         self.embed_dot = EmbeddingDot(W)
@@ -327,6 +300,7 @@ class NegativeSamplingLoss:
                 f"NegativeSamplingLoss h and target must have the same batch size, got {describe(h)} and "
                 f"{describe(target)}"
             )
+        check_nonempty_batch(h, "NegativeSamplingLoss hidden vectors h")
         xp = backend.xp(h)
         negative = self.sampler.get_negative_sample(target)  # (N, k) or (N, C, k)
         # the positive first, then its negatives: (N, 1 + k) or (N, C, 1 + k)
@@ -342,5 +316,6 @@ class NegativeSamplingLoss:
         return self.loss_layer.forward(score, labels) * self._scale
 
     def backward(self, dout: float = 1.0) -> Any:
+        self._require_forward(self.loss_layer.y)
         dscore = self.loss_layer.backward(dout * self._scale)  # (N, C * (1 + k))
         return self.embed_dot.backward(dscore)  # (N, D)

@@ -7,12 +7,14 @@ from typing import Any
 import numpy as np
 
 from .. import backend
+from .._checks import Seed, as_generator
 from ..layers import Affine, Sigmoid, SoftmaxWithLoss
+from .base import BaseModel
 
 __all__ = ["TwoLayerNet"]
 
 
-class TwoLayerNet:
+class TwoLayerNet(BaseModel):
     """A fully connected network with one hidden sigmoid layer (chapter 1.4.2).
 
     Parameters
@@ -35,13 +37,14 @@ class TwoLayerNet:
         output_size: int,
         *,
         weight_init_std: float = 0.01,
-        seed: int | np.random.Generator | None = 0,
+        seed: Seed = 0,
         dtype: Any = None,
     ) -> None:
         for name, v in (("input_size", input_size), ("hidden_size", hidden_size), ("output_size", output_size)):
             if int(v) != v or v < 1:
                 raise ValueError(f"{name} must be a positive integer, got {v!r}")
-        rng = np.random.default_rng(seed)
+        super().__init__()
+        rng = as_generator(seed)
         dtype = backend.get_default_dtype() if dtype is None else np.dtype(dtype)
         mod = backend.array_module()
         W1 = mod.asarray((weight_init_std * rng.standard_normal((input_size, hidden_size))).astype(dtype))
@@ -51,11 +54,7 @@ class TwoLayerNet:
 
         self.layers = [Affine(W1, b1), Sigmoid(), Affine(W2, b2)]
         self.loss_layer = SoftmaxWithLoss()
-        self.params: list[Any] = []
-        self.grads: list[Any] = []
-        for layer in self.layers:
-            self.params += layer.params
-            self.grads += layer.grads
+        self.collect(*self.layers)
         self.param_names = ["W1", "b1", "W2", "b2"]
 
     def predict(self, x: Any) -> Any:

@@ -21,19 +21,14 @@ from typing import Any
 import numpy as np
 
 from .. import backend
-from .._checks import check_indices, check_ndim, describe
+from .._checks import Seed, as_generator, check_indices, check_ndim, check_positive_int, describe
 from ..layers import Embedding, MatMul, NegativeSamplingLoss, SoftmaxWithLoss
-from ..layers.negative_sampling import _RowEmbedding
+from .base import BaseModel
 
 __all__ = ["SimpleCBOW", "SimpleSkipGram", "CBOW", "SkipGram"]
 
-Seed = int | np.random.Generator | None
-
-
 def _check_size(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
-    return int(value)
+    return check_positive_int(value, name)
 
 
 def _init_weights(shape: tuple[int, int], rng: np.random.Generator, dtype: Any) -> Any:
@@ -85,23 +80,23 @@ def _build_negative_sampling(
     """The layers of the chapter-4 models: Embedding (W_in, (V, H)) and NegativeSamplingLoss (W_out, (V, H))."""
     V, H = _check_size("vocab_size", vocab_size), _check_size("hidden_size", hidden_size)
     model.window_size = _check_size("window_size", window_size)
-    rng = np.random.default_rng(seed)
+    rng = as_generator(seed)
     dtype = backend.get_default_dtype() if dtype is None else np.dtype(dtype)
     W_in = _init_weights((V, H), rng, dtype)
     W_out = _init_weights((V, H), rng, dtype)
-    model.in_layer = _RowEmbedding(W_in)  # an Embedding that clears only the rows it filled
+    model.in_layer = Embedding(W_in)
     model.loss_layer = NegativeSamplingLoss(W_out, corpus, power, sample_size, seed=_child_seed(rng))
     model.layers = [model.in_layer, model.loss_layer]
     model.params = [W_in, W_out]
     model.grads = [model.in_layer.grads[0], model.loss_layer.grads[0]]
 
 
-class _Word2Vec:
+class _Word2Vec(BaseModel):
     """What the four models share: two weight matrices, their names and the learned word vectors."""
 
-    params: list[Any]
-    grads: list[Any]
-    param_names = ["W_in", "W_out"]
+    def __init__(self) -> None:
+        super().__init__()
+        self.param_names = ["W_in", "W_out"]
 
     @property
     def word_vecs(self) -> Any:
@@ -140,8 +135,9 @@ class SimpleCBOW(_Word2Vec):
     """
 
     def __init__(self, vocab_size: int, hidden_size: int, *, seed: Seed = 0, dtype: Any = None) -> None:
+        _Word2Vec.__init__(self)
         V, H = _check_size("vocab_size", vocab_size), _check_size("hidden_size", hidden_size)
-        rng = np.random.default_rng(seed)
+        rng = as_generator(seed)
         dtype = backend.get_default_dtype() if dtype is None else np.dtype(dtype)
         W_in = _init_weights((V, H), rng, dtype)
         W_out = _init_weights((H, V), rng, dtype)
@@ -262,6 +258,7 @@ class CBOW(_Word2Vec):
         seed: Seed = 0,
         dtype: Any = None,
     ) -> None:
+        super().__init__()
         _build_negative_sampling(self, vocab_size, hidden_size, window_size, corpus, power, sample_size, seed, dtype)
         self.ns_loss = self.loss_layer  # the book's name
 
@@ -321,6 +318,7 @@ class SkipGram(_Word2Vec):
         seed: Seed = 0,
         dtype: Any = None,
     ) -> None:
+        super().__init__()
         _build_negative_sampling(self, vocab_size, hidden_size, window_size, corpus, power, sample_size, seed, dtype)
 
     _check = CBOW._check
