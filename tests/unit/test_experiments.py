@@ -7,7 +7,6 @@ import pytest
 
 from scratchnlp import experiments
 from scratchnlp.checkpoint import read_checkpoint
-from scratchnlp.datasets import DatasetUnavailableError, fetch
 from scratchnlp.experiments import (
     EXPERIMENTS,
     Experiment,
@@ -15,24 +14,14 @@ from scratchnlp.experiments import (
     experiment_name,
     get_experiment,
     list_experiments,
+    load_results,
     load_word_vectors,
     run_experiment,
     similar_words,
     summarize,
+    summary,
 )
 from scratchnlp.text import UnknownWordError
-
-
-def _ptb_available() -> bool:
-    try:
-        fetch("ptb", "ptb.train.txt")
-        fetch("analogy", "questions-words.txt")
-    except DatasetUnavailableError:
-        return False
-    return True
-
-
-needs_ptb = pytest.mark.skipif(not _ptb_available(), reason="PTB not cached or reachable (set SCRATCHNLP_MIRROR)")
 
 
 class _Toy:
@@ -40,16 +29,17 @@ class _Toy:
 
     param_names = ["W_in"]
 
-    def __init__(self) -> None:
-        self.params = [np.arange(6, dtype=np.float32).reshape(3, 2)]
+    def __init__(self, scale: float = 1.0) -> None:
+        self.params = [np.arange(6, dtype=np.float32).reshape(3, 2) * np.float32(scale)]
         self.word_vecs = self.params[0]
 
 
-def _toy_train(config, seed, progress):
+def _toy_train(ctx):
+    config = ctx.config
     if config["fail"]:
         raise RuntimeError("training failed")
     return TrainOutput(
-        model=_Toy(),
+        model=_Toy(config["rate"]),
         history={"loss": [2.0, 1.0], "epoch_loss": [1.5] * config["epochs"]},
         metadata={"word_vecs": "W_in", "vocabulary": ["a", "b", "c"]},
         info={"note": np.float32(0.5)},
@@ -65,7 +55,8 @@ def _toy_evaluate(output, config):
 @pytest.fixture
 def toy(monkeypatch):
     experiment = Experiment("toy", "a toy experiment", "0", {"epochs": 2, "fail": False, "eval_error": False,
-                                                             "rate": 0.1, "batch": 4}, _toy_train, _toy_evaluate)
+                                                             "rate": 1.0, "batch": 4}, _toy_train, _toy_evaluate,
+                            summarize=lambda results: {"score": results["evaluation"].get("score")})
     monkeypatch.setitem(EXPERIMENTS, "toy", experiment)
     return experiment
 
@@ -87,10 +78,10 @@ def test_registry_has_the_word2vec_experiments():
 
 def test_run_writes_results_and_checkpoint_atomically(toy, tmp_path):
     out = tmp_path / "runs"
-    results = run_experiment("toy", out_dir=out, epochs=3, rate=0.5)
+    results = run_experiment("toy", out_dir=out, epochs=3, rate=1.0)
     assert sorted(p.name for p in out.iterdir()) == ["toy.json", "toy.npz"]  # no temporary file left
     saved = json.loads((out / "toy.json").read_text())
-    assert saved["config"] == {"epochs": 3, "fail": False, "eval_error": False, "rate": 0.5, "batch": 4}
+    assert saved["config"] == {"epochs": 3, "fail": False, "eval_error": False, "rate": 1.0, "batch": 4}
     assert saved["history"]["epoch_loss"] == [1.5, 1.5, 1.5]
     assert saved["evaluation"] == {"score": 0.25, "nan": None}  # strict JSON: NaN becomes null
     assert saved["note"] == 0.5 and saved["checkpoint"] == "toy.npz"
@@ -127,7 +118,8 @@ def test_unavailable_evaluation_data_keeps_the_run(toy, tmp_path):
         ({"colour": 1}, "unknown setting 'colour'"),
         ({"fail": 1}, "True or False"),
         ({"batch": 2.5}, "must be an int"),
-        ({"rate": "fast"}, "must be a number"),
+        ({"rate": "fast"}, "must be a finite number"),
+        ({"rate": float("nan")}, "must be a finite number"),
     ],
 )
 def test_bad_settings(toy, tmp_path, kwargs, message):
@@ -148,20 +140,101 @@ def test_load_word_vectors_rejects_other_checkpoints(tmp_path):
         load_word_vectors(tmp_path / "p.npz")
 
 
-@needs_ptb
-@pytest.mark.parametrize("name", ["cbow-ptb", "skipgram-ptb-fast"])
-def test_tiny_word2vec_run_on_ptb(tmp_path, name):
-    results = run_experiment(name, out_dir=tmp_path, epochs=1, corpus_size=3000, seed=1)
-    saved = json.loads((tmp_path / f"{name}.json").read_text())
-    assert saved["corpus_tokens"] == 3000 and saved["vocab_size"] == 10000
-    ptb_sha = "fcea919f6cf83f35d4d00c6cbf08040d13d4155226340912e2fef9c9c4102cbf"
-    assert saved["data_sha256"]["ptb/ptb.train.txt"] == ptb_sha
-    assert "analogy/questions-words.txt" in saved["data_sha256"]
-    analogy = saved["evaluation"]["analogy"]
-    assert analogy["evaluated"] + analogy["skipped"] == analogy["total"] == 19544
-    assert {"semantic", "syntactic", "sections"} <= set(analogy)
-    assert saved["evaluation"]["wordsim353"]["evaluated"] > 0
-    assert len(saved["history"]["epoch_loss"]) == 1
-    W, word_to_id, _ = load_word_vectors(tmp_path / f"{name}.npz")
-    assert W.shape == (10000, 100) and word_to_id["<eos>"] >= 0
-    assert results["seed"] == 1
+def test_results_are_read_back_through_load_results_and_summary(toy, tmp_path):
+    run_experiment("toy", out_dir=tmp_path)
+    data = load_results("toy", tmp_path, verify_checkpoint=True)
+    assert data["evaluation"]["score"] == 0.25
+    assert summary(data) == {"epochs": 2, "training time (s)": data["wall_time"]["train_s"], "score": 0.25}
+    assert "score: 0.25" in summarize(data)
+    with pytest.raises(experiments.ResultsError, match="does not exist.*scratchnlp run other"):
+        load_results("other", tmp_path)
+    (tmp_path / "other.json").write_text("[1, 2]")
+    with pytest.raises(experiments.ResultsError, match="not a scratchnlp results file"):
+        load_results("other", tmp_path)
+    (tmp_path / "other.json").write_text("{not json")
+    with pytest.raises(experiments.ResultsError, match="cannot read"):
+        load_results("other", tmp_path)
+    (tmp_path / "toy.npz").write_bytes(b"another checkpoint")
+    with pytest.raises(experiments.ResultsError, match="not the checkpoint"):
+        load_results("toy", tmp_path, verify_checkpoint=True)
+
+
+def test_an_interrupted_run_keeps_the_previous_pair_whole(toy, tmp_path, monkeypatch):
+    from scratchnlp.experiments import runner
+
+    run_experiment("toy", out_dir=tmp_path, rate=1.0)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+
+    def interrupted(*args, **kwargs):  # Ctrl-C (or SIGTERM) while the new results are being written
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(runner, "atomic_write", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run_experiment("toy", out_dir=tmp_path, rate=2.0)
+    after = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    assert after == before  # the old pair, whole, and no staged or temporary file
+    load_results("toy", tmp_path, verify_checkpoint=True)
+
+
+def test_a_sigterm_during_a_run_leaves_the_previous_pair(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(f"""
+        import os, signal, time
+        import numpy as np
+        from scratchnlp import experiments
+        from scratchnlp.experiments import Experiment, TrainOutput
+
+        class M:
+            param_names = ["W"]
+            def __init__(self, v):
+                self.params = [np.full((2, 2), v, dtype=np.float32)]
+
+        def train(ctx):
+            if ctx.config["slow"]:
+                print("training", flush=True)
+                time.sleep(60)
+            return TrainOutput(model=M(ctx.config["v"]), history={{}})
+
+        experiments.register(Experiment("t", "t", "0", {{"slow": False, "v": 1.0}}, train))
+        experiments.run_experiment("t", out_dir={str(tmp_path)!r}, v=1.0)
+        print("first done", flush=True)
+        experiments.run_experiment("t", out_dir={str(tmp_path)!r}, slow=True, v=2.0)
+    """)
+    with subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True) as proc:
+        assert proc.stdout.readline().strip() == "first done"
+        assert proc.stdout.readline().strip() == "training"
+        os.kill(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.json", "t.npz"]
+    load_results("t", tmp_path, verify_checkpoint=True)
+
+
+def test_an_unwritable_output_is_refused_before_training(toy, tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.setitem(EXPERIMENTS, "toy", Experiment("toy", "toy", "0", dict(toy.defaults),
+                                                       lambda ctx: calls.append(ctx) or _toy_train(ctx)))
+    a_file = tmp_path / "file"
+    a_file.write_text("x")
+    with pytest.raises(OSError, match="is a file, but a folder is expected"):
+        run_experiment("toy", out_dir=a_file)
+    (tmp_path / "out" / "toy.json").mkdir(parents=True)
+    with pytest.raises(IsADirectoryError, match="toy.json: it is a folder"):
+        run_experiment("toy", out_dir=tmp_path / "out")
+    assert calls == []
+
+
+def test_a_weight_beyond_float16_is_stored_in_float32(toy, tmp_path):
+    results = run_experiment("toy", out_dir=tmp_path, rate=1e5)  # weights up to 5e5 > 65504
+    assert results["checkpoint_dtype"] == "float32"
+    _, arrays = read_checkpoint(tmp_path / "toy.npz")
+    assert np.isfinite(arrays[0]).all() and arrays[0].max() == 5e5
+
+
+def test_resume_is_refused_for_experiments_that_cannot(toy, tmp_path):
+    with pytest.raises(ValueError, match="cannot resume"):
+        run_experiment("toy", out_dir=tmp_path, resume=True)
