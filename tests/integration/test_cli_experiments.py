@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 
 from scratchnlp.cli import main
 
-pytestmark = pytest.mark.skipif(
-    not os.environ.get("SCRATCHNLP_MIRROR") and not os.environ.get("SCRATCHNLP_DATA"),
-    reason="needs PTB: set SCRATCHNLP_MIRROR to a mirror folder (ptb/, analogy/) or SCRATCHNLP_DATA to a filled cache",
-)
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("ptb_files")]
 
 
 def test_experiments_lists_the_word2vec_runs(capsys):

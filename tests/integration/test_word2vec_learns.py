@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from scratchnlp.datasets import DatasetUnavailableError, load_ptb
+from scratchnlp.datasets import load_ptb
 from scratchnlp.models import CBOW, SkipGram
 from scratchnlp.text import create_contexts_target, most_similar
 from scratchnlp.training import Trainer
@@ -14,11 +14,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def ptb():
-    try:
-        return load_ptb("train")
-    except DatasetUnavailableError as exc:
-        pytest.skip(f"PTB unavailable: {exc}")
+def ptb(ptb_files):
+    return load_ptb("train")
 
 
 def neighbours(word, ptb_data, W, top=5):

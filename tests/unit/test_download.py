@@ -4,19 +4,27 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import hashlib
 import http.server
+import logging
+import os
 import pickle
 import re
+import signal
 import socket
+import subprocess
 import sys
+import textwrap
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
-from scratchnlp.datasets import ChecksumError, DatasetUnavailableError, cache_dir, fetch
+from scratchnlp import _io
+from scratchnlp.datasets import ChecksumError, DatasetUnavailableError, SizeMismatchError, cache_dir, fetch
 
 # the package re-exports the function download(), which hides the submodule of the same name
 from scratchnlp.datasets import downloader as dl
@@ -63,8 +71,8 @@ def cache(tmp_path, monkeypatch):
     return folder
 
 
-def register(monkeypatch, url: str, sha: str = SHA, name: str = "a.txt") -> None:
-    monkeypatch.setitem(dl.REGISTRY, "toy", {name: dl.RemoteFile(url, sha)})
+def register(monkeypatch, url: str, sha: str = SHA, name: str = "a.txt", size: int = len(CONTENT)) -> None:
+    monkeypatch.setitem(dl.REGISTRY, "toy", {name: dl.RemoteFile(url, sha, size)})
 
 
 def make_mirror(root: Path, content: bytes = CONTENT, name: str = "a.txt") -> Path:
@@ -90,6 +98,7 @@ def test_registry_is_complete_and_well_formed():
             assert remote.url.startswith("https://raw.githubusercontent.com/")
             assert remote.url.endswith("/" + name)
             assert re.fullmatch(r"[0-9a-f]{64}", remote.sha256)
+            assert isinstance(remote.size, int) and remote.size > 0
 
 
 def test_served_file_is_cached_then_reused_offline(cache, tmp_path, monkeypatch):
@@ -108,7 +117,8 @@ def test_served_file_is_cached_then_reused_offline(cache, tmp_path, monkeypatch)
 
 
 def test_wrong_checksum_leaves_nothing_and_says_why(cache, tmp_path, monkeypatch):
-    root = make_mirror(tmp_path / "www", content=b"truncated")
+    corrupt = CONTENT.replace(b"fox", b"cat")  # same size, different bytes
+    root = make_mirror(tmp_path / "www", content=corrupt)
     with serve(root) as base:
         url = f"{base}/toy/a.txt"
         register(monkeypatch, url)
@@ -116,7 +126,7 @@ def test_wrong_checksum_leaves_nothing_and_says_why(cache, tmp_path, monkeypatch
             fetch("toy", "a.txt")
     err = info.value
     message = str(err)
-    actual = hashlib.sha256(b"truncated").hexdigest()
+    actual = hashlib.sha256(corrupt).hexdigest()
     assert "a.txt" in message and SHA in message and actual in message and url in message
     assert (err.expected, err.actual, err.url) == (SHA, actual, url)
     assert str(pickle.loads(pickle.dumps(err))) == message
@@ -186,15 +196,25 @@ def test_a_silent_server_times_out(cache, monkeypatch):
             fetch("toy", "a.txt", timeout=0.3)
 
 
-def test_corrupt_cached_file_is_downloaded_again(cache, tmp_path, monkeypatch):
+def test_corrupt_cached_file_is_downloaded_again(cache, tmp_path, monkeypatch, caplog):
     target = cache / "toy" / "a.txt"
     target.parent.mkdir(parents=True)
     target.write_bytes(b"corrupt")
     monkeypatch.setenv("SCRATCHNLP_MIRROR", make_mirror(tmp_path / "mirror").as_uri())
     register(monkeypatch, closed_port_url())
-    with pytest.warns(UserWarning, match="deleting it and downloading again"):
-        path = fetch("toy", "a.txt")
+    with caplog.at_level(logging.WARNING, logger="scratchnlp.datasets.downloader"):
+        path = fetch("toy", "a.txt")  # no Python warning (pytest turns warnings into errors)
     assert path.read_bytes() == CONTENT
+    assert "had SHA-256" in caplog.text and "downloading it again" in caplog.text
+
+
+def test_corrupt_cached_file_offline_says_it_was_deleted(cache, tmp_path, monkeypatch):
+    target = cache / "toy" / "a.txt"
+    target.parent.mkdir(parents=True)
+    target.write_bytes(b"corrupt")
+    register(monkeypatch, closed_port_url())
+    with pytest.raises(DatasetUnavailableError, match=r"the cached copy .*a\.txt had SHA-256 .* was deleted"):
+        fetch("toy", "a.txt")
 
 
 def test_unknown_dataset_and_file(cache):
@@ -209,8 +229,23 @@ def test_unknown_dataset_and_file(cache):
 def test_bad_mirror_scheme(cache, monkeypatch):
     register(monkeypatch, closed_port_url())
     monkeypatch.setenv("SCRATCHNLP_MIRROR", "ftp://example.org/data")
-    with pytest.raises(ValueError, match="SCRATCHNLP_MIRROR must be"):
+    with pytest.raises(ValueError, match="SCRATCHNLP_MIRROR must be .*'ftp://example.org/data'.*unsupported scheme"):
         fetch("toy", "a.txt")
+
+
+@pytest.mark.parametrize(
+    ("mirror", "problem"),
+    [("http://[::1", "not a valid URL"), ("https://", "names no host"), ("http://host:99999/", "not a valid URL")],
+)
+def test_malformed_mirror_names_the_variable_and_value(cache, monkeypatch, mirror, problem):
+    register(monkeypatch, closed_port_url())
+    monkeypatch.setenv("SCRATCHNLP_MIRROR", mirror)
+    with pytest.raises(ValueError) as info:
+        fetch("toy", "a.txt")
+    message = str(info.value)
+    assert message.startswith("SCRATCHNLP_MIRROR must be")
+    assert repr(mirror) in message and problem in message
+    assert leftovers(cache) == []
 
 
 def test_download_fetches_every_file(cache, tmp_path, monkeypatch):
@@ -220,8 +255,8 @@ def test_download_fetches_every_file(cache, tmp_path, monkeypatch):
         dl.REGISTRY,
         "toy",
         {
-            "a.txt": dl.RemoteFile(closed_port_url(), SHA),
-            "b.txt": dl.RemoteFile(closed_port_url(), hashlib.sha256(b"second").hexdigest()),
+            "a.txt": dl.RemoteFile(closed_port_url(), SHA, len(CONTENT)),
+            "b.txt": dl.RemoteFile(closed_port_url(), hashlib.sha256(b"second").hexdigest(), 6),
         },
     )
     monkeypatch.setenv("SCRATCHNLP_MIRROR", mirror.as_uri())
@@ -238,6 +273,185 @@ def test_progress_bar_only_when_asked(cache, tmp_path, monkeypatch, capsys):
     (cache / "toy" / "a.txt").unlink()
     fetch("toy", "a.txt", progress=True)
     assert "a.txt" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------------------------------------
+# hostile or broken sources, interrupted downloads, unwritable caches
+# ---------------------------------------------------------------------------------------------------------
+
+
+class _EndlessHandler(http.server.BaseHTTPRequestHandler):
+    """Sends an endless body without a Content-Length (a wrong or hostile mirror)."""
+
+    def do_GET(self):  # noqa: N802 (the stdlib's name)
+        self.send_response(200)
+        self.end_headers()
+        block = b"x" * 65536
+        try:
+            while True:
+                self.wfile.write(block)
+        except OSError:  # the client hung up: what we want
+            pass
+
+    def log_message(self, format, *args):  # noqa: A002
+        pass
+
+
+@contextlib.contextmanager
+def serve_handler(handler):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def test_endless_body_is_cut_off_at_the_expected_size(cache, monkeypatch):
+    with serve_handler(_EndlessHandler) as base:
+        url = f"{base}/toy/a.txt"
+        register(monkeypatch, url)
+        with pytest.raises(SizeMismatchError) as info:
+            fetch("toy", "a.txt")
+    message = str(info.value)
+    assert url in message and f"more than the {len(CONTENT)} bytes of a.txt" in message
+    assert info.value.received == len(CONTENT) + 1  # stopped one byte past the size
+    assert str(pickle.loads(pickle.dumps(info.value))) == message
+    assert leftovers(cache / "toy") == []
+
+
+def test_announced_oversized_body_is_refused_before_reading(cache, tmp_path, monkeypatch):
+    root = make_mirror(tmp_path / "www", content=CONTENT * 100)
+    with serve(root) as base:
+        url = f"{base}/toy/a.txt"
+        register(monkeypatch, url)
+        with pytest.raises(SizeMismatchError, match=rf"{re.escape(url)} announces {len(CONTENT) * 100} bytes"):
+            fetch("toy", "a.txt")
+    assert leftovers(cache / "toy") == []
+
+
+def test_short_body_is_refused(cache, tmp_path, monkeypatch):
+    mirror = make_mirror(tmp_path / "mirror", content=b"truncated")
+    register(monkeypatch, closed_port_url())
+    monkeypatch.setenv("SCRATCHNLP_MIRROR", mirror.as_uri())
+    with pytest.raises(SizeMismatchError, match=rf"sent only 9 of the {len(CONTENT)} bytes of a\.txt"):
+        fetch("toy", "a.txt")
+    assert leftovers(cache / "toy") == []
+
+
+@pytest.mark.parametrize(("mask", "mode"), [(0o022, 0o644), (0o027, 0o640)])
+def test_cached_file_has_normal_permissions(cache, tmp_path, monkeypatch, mask, mode):
+    monkeypatch.setenv("SCRATCHNLP_MIRROR", make_mirror(tmp_path / "mirror").as_uri())
+    register(monkeypatch, closed_port_url())
+    old = os.umask(mask)
+    try:
+        path = fetch("toy", "a.txt")
+    finally:
+        os.umask(old)
+    assert path.stat().st_mode & 0o777 == mode
+
+
+def test_failed_rename_leaves_no_file(cache, tmp_path, monkeypatch):
+    monkeypatch.setenv("SCRATCHNLP_MIRROR", make_mirror(tmp_path / "mirror").as_uri())
+    register(monkeypatch, closed_port_url())
+
+    def denied(src, dst):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+
+    monkeypatch.setattr(_io.os, "replace", denied)
+    with pytest.raises(PermissionError, match=r"cannot write .*toy/a\.txt: Permission denied"):
+        fetch("toy", "a.txt")
+    monkeypatch.undo()
+    assert leftovers(cache / "toy") == []
+
+
+def test_disk_full_names_the_cached_file(cache, tmp_path, monkeypatch):
+    monkeypatch.setenv("SCRATCHNLP_MIRROR", make_mirror(tmp_path / "mirror").as_uri())
+    register(monkeypatch, closed_port_url())
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(_io.os, "fsync", full)
+    with pytest.raises(OSError, match=r"cannot write .*toy/a\.txt: No space left on device") as info:
+        fetch("toy", "a.txt")
+    assert info.value.errno == errno.ENOSPC
+    assert not isinstance(info.value, DatasetUnavailableError)  # not blamed on the source
+    monkeypatch.undo()
+    assert leftovers(cache / "toy") == []
+
+
+def test_cache_folder_that_is_a_file(tmp_path, monkeypatch):
+    not_a_folder = tmp_path / "data"
+    not_a_folder.write_text("oops")
+    monkeypatch.setenv("SCRATCHNLP_DATA", str(not_a_folder))
+    monkeypatch.delenv("SCRATCHNLP_MIRROR", raising=False)
+    monkeypatch.setattr(dl, "_verified", set())
+    register(monkeypatch, closed_port_url())
+    with pytest.raises(NotADirectoryError, match=r"cache folder .*data.*is a file.*SCRATCHNLP_DATA"):
+        fetch("toy", "a.txt")
+    assert not_a_folder.read_text() == "oops"
+
+
+def test_cache_path_that_is_a_folder(cache, monkeypatch):
+    (cache / "toy" / "a.txt").mkdir(parents=True)
+    register(monkeypatch, closed_port_url())
+    with pytest.raises(DatasetUnavailableError, match=r"cache path .*a\.txt is not a regular file"):
+        fetch("toy", "a.txt")
+
+
+def test_sigterm_during_download_leaves_no_temporary_file(tmp_path):
+    started = threading.Event()
+    release = threading.Event()
+
+    class Stalling(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(CONTENT)))
+            self.end_headers()
+            try:
+                self.wfile.write(CONTENT[:100])
+                self.wfile.flush()
+                started.set()
+                release.wait(30)
+            except OSError:
+                pass
+
+        def log_message(self, format, *args):  # noqa: A002
+            pass
+
+    cache = tmp_path / "cache"
+    env = {**os.environ, "SCRATCHNLP_DATA": str(cache)}
+    env.pop("SCRATCHNLP_MIRROR", None)
+    with serve_handler(Stalling) as base:
+        script = textwrap.dedent(
+            f"""
+            from scratchnlp.datasets import downloader as dl
+            dl.REGISTRY["toy"] = {{"a.txt": dl.RemoteFile({base + "/toy/a.txt"!r}, {SHA!r}, {len(CONTENT)})}}
+            dl.fetch("toy", "a.txt", progress=False)
+            """
+        )
+        proc = subprocess.Popen([sys.executable, "-c", script], env=env, stderr=subprocess.PIPE)
+        try:
+            assert started.wait(30), "the download never started"
+            deadline = time.monotonic() + 30
+            while not [p for p in leftovers(cache / "toy") if p.endswith(".tmp")]:
+                assert time.monotonic() < deadline, "no temporary file appeared"
+                time.sleep(0.02)
+            proc.send_signal(signal.SIGTERM)
+            _, err = proc.communicate(timeout=30)
+        finally:
+            release.set()
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    assert proc.returncode != 0
+    assert b"Terminated" in err
+    assert leftovers(cache / "toy") == []
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -3,7 +3,9 @@
 import numpy as np
 import pytest
 
+from scratchnlp import evaluation, text
 from scratchnlp.evaluation import (
+    AnalogyScore,
     evaluate_analogy,
     evaluate_similarity,
     load_analogy_questions,
@@ -78,6 +80,39 @@ def test_analogy_excludes_question_words():
     w2i = {"a": 0, "b": 1, "c": 2, "d": 3}
     result = evaluate_analogy(vecs, w2i, [("s", [("a", "b", "c", "d")])])
     assert result.overall.correct == 1
+
+
+def test_result_class_name_is_unique():
+    result = evaluate_analogy(VECS, WORD_TO_ID, [("s", [("man", "woman", "king", "queen")])])
+    assert isinstance(result, AnalogyScore)
+    assert not hasattr(evaluation, "AnalogyResult")  # that name is text.AnalogyResult's alone
+    assert set(evaluation.__all__).isdisjoint(text.__all__)
+
+
+def test_evaluate_analogy_agrees_with_text_analogy():
+    rng = np.random.default_rng(0)
+    words = [f"w{i}" for i in range(40)]
+    w2i = {w: i for i, w in enumerate(words)}
+    i2w = dict(enumerate(words))
+    W = rng.standard_normal((40, 8)).astype(np.float32)
+    questions = [tuple(words[j] for j in rng.choice(40, 4, replace=False)) for _ in range(30)]
+    expected = sum(text.analogy(a, b, c, w2i, i2w, W, top=1)[0][0] == d for a, b, c, d in questions)
+    result = evaluate_analogy(W, w2i, [("s", questions)], batch_size=7)
+    assert result.overall.correct == expected
+    # float16 vectors are widened, not overflowed
+    assert evaluate_analogy(W.astype(np.float16), w2i, [("s", questions)]).overall.evaluated == 30
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_nonfinite_vectors_are_refused(analogy_file, tmp_path, bad):
+    vecs = VECS.copy()
+    vecs[3, 1] = bad
+    with pytest.raises(ValueError, match="word vectors contain NaN/inf"):
+        evaluate_analogy(vecs, WORD_TO_ID, analogy_file)
+    pairs = tmp_path / "sim.tsv"
+    pairs.write_text("king queen 9\nman woman 5\n")
+    with pytest.raises(ValueError, match="word vectors contain NaN/inf"):
+        evaluate_similarity(vecs, WORD_TO_ID, pairs)
 
 
 def test_analogy_malformed_line_names_file_and_line(tmp_path):

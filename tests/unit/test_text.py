@@ -15,6 +15,7 @@ from scratchnlp.text import (
     Vocabulary,
     analogy,
     convert_one_hot,
+    cos_add_scores,
     cos_similarity,
     create_co_matrix,
     create_contexts_target,
@@ -467,6 +468,40 @@ def test_analogy_unknown_words(royal):
         analogy("man", "king", "woman", w2i, i2w, W, answer="queeen")
 
 
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_nonfinite_word_vectors_are_one_clear_error(royal, bad):
+    w2i, i2w, W = royal
+    W = W.copy()
+    W[w2i["apple"], 0] = bad
+    with pytest.raises(ValueError, match=r"word vectors contain NaN/inf \(1 of 24 values of word_matrix"):
+        most_similar("man", w2i, i2w, W)
+    with pytest.raises(ValueError, match="word vectors contain NaN/inf"):
+        analogy("man", "king", "woman", w2i, i2w, W)
+    with pytest.raises(ValueError, match="word vectors contain NaN/inf"):
+        most_similar("man", w2i, i2w, np.full_like(W, np.nan))
+
+
+def test_word_vectors_must_be_numeric(royal):
+    w2i, i2w, W = royal
+    with pytest.raises(ValueError, match="word_matrix must hold numbers"):
+        most_similar("man", w2i, i2w, W.astype(object))
+
+
+def test_cos_add_scores_is_the_analogy_scoring(royal):
+    w2i, i2w, W = royal
+    Wn = normalize(W)
+    a, b, c = (np.array([w2i[w]]) for w in ("man", "king", "woman"))
+    scores = cos_add_scores(Wn, a, b, c)
+    assert scores.shape == (1, len(w2i))
+    assert np.isneginf(scores[0, [w2i["man"], w2i["king"], w2i["woman"]]]).all()
+    result = analogy("man", "king", "woman", w2i, i2w, W, top=len(w2i))
+    for word, score in result:
+        assert scores[0, w2i[word]] == pytest.approx(score, abs=1e-6)
+    batch = cos_add_scores(Wn, np.array([0, 0]), np.array([2, 2]), np.array([1, 1]), exclude_question_words=False)
+    np.testing.assert_allclose(batch[0], batch[1])
+    assert np.isfinite(batch).all()
+
+
 # ---------------------------------------------------------------------------------------------------------
 # contexts, target and one-hot
 # ---------------------------------------------------------------------------------------------------------
@@ -493,6 +528,11 @@ def test_contexts_target_window_2_matches_loop():
 def test_contexts_target_corpus_too_short(n, window):
     with pytest.raises(ValueError, match=f"more than 2 \\* window_size = {2 * window} words.*got {n}"):
         create_contexts_target(np.arange(n, dtype=np.int32), window)
+
+
+def test_contexts_target_negative_ids():
+    with pytest.raises(ValueError, match=r"non-negative word ids, got -3"):
+        create_contexts_target(np.array([0, 1, -3, 2], dtype=np.int32))
 
 
 def test_contexts_target_empty_corpus():

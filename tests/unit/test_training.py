@@ -80,3 +80,76 @@ def test_trainer_bad_input():
 def test_two_layer_net_bad_sizes():
     with pytest.raises(ValueError, match="hidden_size must be a positive integer"):
         TwoLayerNet(2, 0, 3)
+
+
+class _NaNGradient(TwoLayerNet):
+    """A model whose backward leaves a NaN in W2's gradient from the ``bad_at``-th call on."""
+
+    def __init__(self, bad_at: int) -> None:
+        super().__init__(2, 10, 3, seed=0)
+        self.calls, self.bad_at = 0, bad_at
+
+    def backward(self, dout=1.0):
+        out = super().backward(dout)
+        self.calls += 1
+        if self.calls >= self.bad_at:
+            self.grads[2][0, 0] = np.nan
+        return out
+
+
+@pytest.mark.parametrize("max_grad", [None, 5.0])
+def test_nan_gradients_stop_training_before_the_update(max_grad):
+    x, t = load_data()
+    x, t = x[:90], t[:90]  # three batches of 30 per epoch
+    clean = TwoLayerNet(2, 10, 3, seed=0)
+    Trainer(clean, SGD(lr=1.0), seed=3).fit(x, t, max_epoch=1, batch_size=30, max_grad=max_grad)
+    model = _NaNGradient(bad_at=4)  # the fourth backward (epoch 2, iteration 1) gives a NaN
+    trainer = Trainer(model, SGD(lr=1.0), seed=3)
+    with pytest.raises(NonFiniteLossError, match=r"gradient of W2 holds NaN or inf at epoch 2, iteration 1"):
+        trainer.fit(x, t, max_epoch=2, batch_size=30, max_grad=max_grad)
+    assert trainer.iteration == 3
+    for p, q in zip(model.params, clean.params):
+        np.testing.assert_array_equal(p, q)  # exactly the parameters after the three good updates
+
+
+def test_clip_grads_refuses_nan_and_bad_norms():
+    from scratchnlp.optim import clip_grads
+
+    grads = [np.ones(3, dtype=np.float32), np.array([np.nan], dtype=np.float32)]
+    with pytest.raises(NonFiniteLossError, match="NaN or inf"):
+        clip_grads(grads, 1.0)
+    np.testing.assert_array_equal(grads[0], 1.0)  # nothing was scaled
+    for bad in (0, -1.0, float("inf"), float("nan"), "1", True):
+        with pytest.raises(ValueError, match="max_norm must be a positive finite number"):
+            clip_grads([np.ones(2)], bad)
+
+
+def test_train_fast_uses_the_same_error_type(monkeypatch):
+    from scratchnlp import word2vec_fast
+    from scratchnlp.models import CBOW
+
+    corpus = np.arange(50) % 7
+    model = CBOW(7, 4, 1, corpus)
+    monkeypatch.setattr(word2vec_fast, "_cbow_batch", lambda *args: float("inf"))
+    with pytest.raises(NonFiniteLossError, match="loss became inf at epoch 1 \\(iteration 1 overall\\)"):
+        word2vec_fast.train_fast(model, corpus, epochs=1, batch_size=8)
+
+
+def test_training_log_windows_epochs_and_series():
+    from scratchnlp.training import TrainingLog
+
+    log = TrainingLog(eval_interval=2)
+    with log.running(total=5, progress=False):
+        for loss in (1.0, 3.0, 5.0):
+            log.record(loss, lr=0.1)
+        log.end_epoch()
+        for loss in (7.0, 9.0):
+            log.record(loss)
+            log.track("grad_norm", loss)
+        log.end_epoch()
+    assert log.loss_list == [2.0, 6.0]  # windows of two: (1, 3), (5, 7)
+    assert log.history["iteration"] == [2, 4] and log.history["lr"] == [0.1]
+    assert log.history["epoch_loss"] == [3.0, 8.0] and len(log.history["epoch_time"]) == 2
+    assert log.history["grad_norm"] == [7.0, 9.0] and log.epoch == 2 and log.wall_time > 0
+    with pytest.raises(ValueError, match="eval_interval must be a positive int"):
+        TrainingLog(eval_interval=0)

@@ -1,0 +1,334 @@
+"""Unit tests of scratchnlp._pages, the helpers the site's pages share, including every branch of the sentences
+the pages assemble from computed values."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from scratchnlp import _pages
+from scratchnlp._pages import (
+    analogy_halves_sentence,
+    and_join,
+    best_guess_sentence,
+    best_time,
+    committed_runs,
+    committed_runs_sentence,
+    crossover_sentence,
+    epochs_note,
+    first_below_sentence,
+    load_committed,
+    lowest_loss_sentence,
+    markdown_table,
+    md_word,
+    repo_root,
+    results_dir,
+    shared_direction_sentence,
+    show_source,
+    times,
+    tuned_rate_sentence,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+# --- figures render whatever MPLBACKEND says ----------------------------------------------------------------
+
+
+def test_setup_renders_png_figures_in_a_kernel_started_with_mplbackend_agg(monkeypatch) -> None:
+    """The cause of the build's "undefined label" warnings: a kernel started with MPLBACKEND=Agg shows figures
+    as text. After _pages.setup() the same kernel must produce PNG output."""
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    code = (
+        "from scratchnlp import _pages\n_pages.setup()\nimport matplotlib.pyplot as plt\n"
+        "fig, ax = plt.subplots()\nax.plot([0, 1], [1, 0])\nplt.show()"
+    )
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    outputs = nb.cells[0].outputs
+    assert any("image/png" in out.get("data", {}) for out in outputs), outputs
+
+
+def test_setup_outside_ipython_sets_the_resolution() -> None:
+    import matplotlib
+
+    _pages.setup()
+    assert matplotlib.rcParams["figure.dpi"] == _pages.FIGURE_DPI
+
+
+def test_glue_without_myst_nb_only_displays(monkeypatch, capsys) -> None:
+    monkeypatch.setattr(_pages, "_myst_glue", None)
+    _pages.glue("x", 12345, display=False)
+    assert capsys.readouterr().out == ""
+    _pages.glue("x", 12345)
+    assert "12345" in capsys.readouterr().out
+
+
+# --- library source -----------------------------------------------------------------------------------------
+
+
+class _Example:
+    def method(self) -> int:
+        return 1
+
+
+def test_show_source_dedents_methods_and_opens_short_listings() -> None:
+    text = show_source(_Example.method).data
+    assert text.startswith("::::{dropdown} Source: `") and "_Example.method` (2 lines)" in text.splitlines()[0]
+    assert "\n:open:\n" in text
+    assert "\ndef method(self) -> int:\n" in text  # dedented
+    assert text.rstrip().endswith("::::")
+
+
+def test_show_source_collapses_long_listings() -> None:
+    text = show_source(_pages.committed_runs_sentence).data
+    assert text.count("\n") > _pages.SOURCE_OPEN_MAX_LINES
+    assert ":open:" not in text
+    assert "(" in text.splitlines()[0] and "lines)" in text.splitlines()[0]
+
+
+def test_show_source_rejects_objects_without_source() -> None:
+    with pytest.raises(TypeError, match="show_source needs"):
+        show_source(42)
+
+
+# --- tables -------------------------------------------------------------------------------------------------
+
+
+def test_markdown_table_is_a_captioned_labelled_directive() -> None:
+    text = markdown_table(["a", "b"], [[1, "x|y"], [2, "z"]], "A caption.", "tbl-test", align="rl").data
+    lines = text.splitlines()
+    assert lines[0] == "```{table} A caption."
+    assert lines[1] == ":name: tbl-test"
+    assert lines[3] == "| a | b |"
+    assert lines[4] == "| ---: | :--- |"
+    assert lines[5] == "| 1 | x\\|y |"
+    assert lines[-1] == "```"
+
+
+@pytest.mark.parametrize(
+    ("header", "rows", "align", "message"),
+    [
+        ([], [], None, "at least one column"),
+        (["a"], [[1, 2]], None, "row 0 has 2 cells"),
+        (["a", "b"], [], "r", "one of l, r, c per column"),
+        (["a"], [], "x", "one of l, r, c per column"),
+    ],
+)
+def test_markdown_table_rejects_bad_shapes(header, rows, align, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        markdown_table(header, rows, "c", "n", align=align)
+
+
+def test_markdown_table_rejects_multiline_captions() -> None:
+    with pytest.raises(ValueError, match="single line"):
+        markdown_table(["a"], [], "two\nlines", "n")
+
+
+@pytest.mark.parametrize(("word", "expected"), [("car", "car"), ("<unk>", "`<unk>`"), ("$", "`$`"), ("a_b", "`a_b`")])
+def test_md_word(word, expected) -> None:
+    assert md_word(word) == expected
+
+
+# --- timing -------------------------------------------------------------------------------------------------
+
+
+def test_best_time_returns_the_result_and_the_fastest_time() -> None:
+    calls = []
+    result, seconds = best_time(lambda: calls.append(1) or len(calls), repeat=4)
+    assert result == 4 and len(calls) == 4
+    assert 0.0 <= seconds < 1.0
+    with pytest.raises(ValueError, match="repeat"):
+        best_time(lambda: None, repeat=0)
+
+
+# --- committed results --------------------------------------------------------------------------------------
+
+
+def test_repo_root_finds_the_checkout_and_none_elsewhere(tmp_path: Path) -> None:
+    assert repo_root(ROOT / "book") == ROOT
+    assert repo_root(tmp_path) is None
+    assert repo_root() == ROOT  # tests run inside the checkout
+
+
+def test_results_dir_explains_what_is_missing(tmp_path: Path, monkeypatch) -> None:
+    assert results_dir(ROOT) == ROOT / "results"
+    with pytest.raises(FileNotFoundError, match="no results folder"):
+        results_dir(tmp_path)
+    monkeypatch.setattr(_pages, "repo_root", lambda: None)
+    with pytest.raises(FileNotFoundError, match="not running inside a checkout"):
+        results_dir()
+
+
+def test_load_committed_reads_the_committed_results() -> None:
+    names = [p.stem for p in sorted((ROOT / "results").glob("*.json"))]
+    assert names, "the repository has no committed results"
+    data = load_committed(names[0])
+    assert data["experiment"] == names[0]
+    runs = committed_runs([*names, "no-such-experiment"])
+    assert list(runs) == names
+
+
+def test_load_committed_refuses_a_file_of_another_experiment(tmp_path: Path) -> None:
+    (tmp_path / "a.json").write_text(json.dumps({"experiment": "b"}), encoding="utf-8")
+    with pytest.raises(ValueError):
+        load_committed("a", tmp_path)
+
+
+# --- sentences ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("items", "expected"), [(["a"], "a"), (["a", "b"], "a and b"), ([1, 2, 3], "1, 2 and 3")]
+)
+def test_and_join(items, expected) -> None:
+    assert and_join(items) == expected
+
+
+def test_and_join_needs_items() -> None:
+    with pytest.raises(ValueError):
+        and_join([])
+
+
+@pytest.mark.parametrize(("n", "expected"), [(0, "0 times"), (1, "once"), (2, "twice"), (1200, "1,200 times")])
+def test_times(n, expected) -> None:
+    assert times(n) == expected
+    with pytest.raises(ValueError):
+        times(-1)
+
+
+def test_lowest_loss_sentence_names_the_best_and_the_reference() -> None:
+    # the bug of issue 8: the best optimizer was also listed as the comparison ("... for Adam and 0.018 for Adam")
+    text = lowest_loss_sentence({"SGD": 0.076, "Adam": 0.018, "Momentum": 0.05})
+    assert text == "The lowest final loss, 0.018, comes from Adam, against 0.076 for tuned SGD."
+    assert text.count("Adam") == 1
+
+
+def test_lowest_loss_sentence_when_the_reference_wins() -> None:
+    text = lowest_loss_sentence({"SGD": 0.01, "Adam": 0.018, "Momentum": 0.05})
+    assert text == "The lowest final loss, 0.010, comes from tuned SGD itself; the next lowest, 0.018, from Adam."
+
+
+def test_lowest_loss_sentence_needs_the_reference() -> None:
+    with pytest.raises(ValueError):
+        lowest_loss_sentence({"Adam": 0.1, "Momentum": 0.2})
+    with pytest.raises(ValueError):
+        lowest_loss_sentence({"SGD": 0.1})
+
+
+def test_first_below_sentence_every_branch() -> None:
+    assert first_below_sentence({"SGD": 900, "Adam": 300}, 0.3) == (
+        "The first to bring the loss below 0.3 is Adam, after 300 iterations, where SGD needs 900."
+    )
+    assert first_below_sentence({"SGD": 200, "Adam": 300}, 0.3) == (
+        "The first to bring the loss below 0.3 is SGD, after 200 iterations."
+    )
+    assert first_below_sentence({"SGD": None, "Adam": 1300}, 0.3) == (
+        "The first to bring the loss below 0.3 is Adam, after 1,300 iterations; SGD never gets there."
+    )
+    assert first_below_sentence({"SGD": None, "Adam": None}, 0.3) == (
+        "None of them brings the recorded loss below 0.3."
+    )
+    with pytest.raises(ValueError):
+        first_below_sentence({"Adam": 1}, 0.3)
+
+
+def test_tuned_rate_sentence_both_branches() -> None:
+    assert tuned_rate_sentence(1.0, 1.0) == "The book's SGD learning rate, 1, is also the best of the grid here."
+    assert "the best rate in the grid is 3, not the book's 1" in tuned_rate_sentence(3.0, 1.0)
+
+
+def test_crossover_sentence_every_branch() -> None:
+    sizes = [500, 1000, 2000]
+    assert crossover_sentence(sizes, [True, True, True], "randomized SVD", "full SVD") == (
+        "The randomized SVD was the faster of the two at every size measured."
+    )
+    assert crossover_sentence(sizes, [False, True, True], "randomized SVD", "full SVD") == (
+        "On the smallest sizes the full SVD is still the faster one; the randomized SVD was faster from 1,000 "
+        "words on."
+    )
+    # faster at one size in the middle but not at the last: no size from which it was faster at every larger one
+    assert crossover_sentence(sizes, [False, True, False], "randomized SVD", "full SVD") == (
+        "On the largest size measured, the full SVD was still not slower than the randomized SVD."
+    )
+    with pytest.raises(ValueError):
+        crossover_sentence(sizes, [True], "a", "b")
+
+
+def test_best_guess_sentence_both_branches() -> None:
+    assert best_guess_sentence(4, 4) == "In each of the 4 other rows the right word gets the largest probability"
+    assert best_guess_sentence(3, 4) == "In the other rows the right word gets the largest probability in 3 of 4"
+    with pytest.raises(ValueError):
+        best_guess_sentence(5, 4)
+
+
+def test_epochs_note_every_branch() -> None:
+    assert epochs_note(10, 10) == "the full length of the experiment"
+    assert epochs_note(5, 10) == "fewer than the 10 of the full experiment, to fit the page's time budget"
+    assert epochs_note(12, 10) == "more than the 10 of the full experiment"
+
+
+def test_analogy_halves_sentence_every_branch() -> None:
+    assert analogy_halves_sentence(0.01, 0.05).startswith("The syntactic questions")
+    assert analogy_halves_sentence(0.05, 0.01).startswith("The semantic questions that can be asked")
+    assert analogy_halves_sentence(0.05, 0.05).startswith("The semantic questions that can be asked")
+    assert analogy_halves_sentence(None, 0.05).startswith("None of the semantic questions")
+    assert analogy_halves_sentence(0.05, None).startswith("None of the syntactic questions")
+    assert analogy_halves_sentence(None, None).startswith("Neither half")
+
+
+def test_shared_direction_sentence_both_branches() -> None:
+    assert shared_direction_sentence(0.5, 0.1) == "They are far from exactly parallel, but they share a direction."
+    assert shared_direction_sentence(0.15, 0.1) == "Trained on this little text, they hardly share a direction."
+
+
+def _run(train_s: float, epochs: int = 10, correct: int = 40, accuracy: float = 0.02, loss: float = 2.5) -> dict:
+    return {
+        "wall_time": {"train_s": train_s},
+        "config": {"epochs": epochs},
+        "evaluation": {"analogy": {"accuracy": accuracy, "correct": correct}},
+        "history": {"epoch_loss": [3.0, loss]},
+    }
+
+
+def test_committed_runs_sentence_every_branch() -> None:
+    build = _run(30.0)
+    everything = {
+        "cbow-ptb": _run(400.0, accuracy=0.03),
+        "cbow-ptb-fast": _run(40.0),
+        "skipgram-ptb": _run(900.0),
+        "skipgram-ptb-fast": _run(90.0),
+    }
+    text = committed_runs_sentence(everything, build)
+    assert "took 400 s for 10 epochs and the fast variant (`cbow-ptb-fast`) 40 s, 10.0 times less" in text
+    assert "3.00% against 2.00%" in text
+    assert "For skip-gram the two took 900 s and 90 s (10.0 times less)." in text
+    assert "reproduces its loss and its analogy score exactly" in text
+
+    differs = committed_runs_sentence({"cbow-ptb-fast": _run(40.0, correct=41)}, build)
+    assert differs.startswith("The build-time run uses the same settings and seed") and "took" not in differs
+    other_length = committed_runs_sentence({"cbow-ptb-fast": _run(40.0, epochs=20)}, build)
+    assert other_length == ("The committed `cbow-ptb-fast` run trained for 20 epochs, the build-time run for 10, "
+                            "so their numbers differ.")
+    only_book = committed_runs_sentence({"cbow-ptb": _run(400.0)}, build)
+    assert only_book.startswith("No committed results file was found")
+    assert committed_runs_sentence({}, build).startswith("No committed results file was found")
+
+
+def test_every_sentence_helper_is_tested() -> None:
+    """A new sentence helper in _pages must get a test of its branches here."""
+    source = Path(__file__).read_text(encoding="utf-8")
+    helpers = [n for n in _pages.__all__ if n.endswith("_sentence") or n in ("and_join", "times", "epochs_note")]
+    untested = [n for n in helpers if f"def test_{n}" not in source]
+    assert not untested, f"sentence helpers without a test: {untested}"
+
+
+def test_all_names_exist() -> None:
+    missing = [n for n in _pages.__all__ if not hasattr(_pages, n)]
+    assert not missing
+    assert math.isfinite(_pages.FIGURE_DPI)
