@@ -11,15 +11,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
-import tempfile
+import re
+import stat
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from . import __version__, backend
+from ._io import atomic_write
 from .optim import shared_structure
 
 __all__ = ["CheckpointError", "save_params", "load_params", "read_checkpoint", "FORMAT"]
@@ -27,32 +31,83 @@ __all__ = ["CheckpointError", "save_params", "load_params", "read_checkpoint", "
 FORMAT = "scratchnlp-params"
 FORMAT_VERSION = 1
 _HEADER_KEY = "__header__"
+_NUMERIC_KINDS = "biuf"  # bool, ints, floats: everything a parameter can be, nothing that needs pickle
+_GENERIC_NAME = re.compile(r"params\[\d+\]\Z")  # the names given to a plain list's arrays
+_SHA256 = re.compile(r"[0-9a-f]{64}\Z")
+_DEFLATE_MAX_RATIO = 1100  # deflate cannot expand more than ~1032:1; a larger claim is corruption
 
 
 class CheckpointError(ValueError):
     """A checkpoint file is missing, truncated, corrupted, or does not fit the model."""
 
 
-def _params_of(model_or_params: Any) -> tuple[list[Any], list[str]]:
+def _params_of(model_or_params: Any) -> tuple[list[Any], list[str], bool]:
+    """The parameters, their names, and whether those names are real (a model's) or made up (a list's)."""
     if isinstance(model_or_params, (list, tuple)):
         params = list(model_or_params)
         names = [f"params[{i}]" for i in range(len(params))]
+        named = False
     else:
+        if not hasattr(model_or_params, "params"):
+            raise TypeError(
+                f"expected a model (with params) or a list of arrays, got {type(model_or_params).__name__}"
+            )
         params = list(model_or_params.params)
-        names = list(getattr(model_or_params, "param_names", [])) or [f"params[{i}]" for i in range(len(params))]
+        given = list(getattr(model_or_params, "param_names", None) or [])
+        named = bool(given)
+        names = given or [f"params[{i}]" for i in range(len(params))]
     if len(names) != len(params):
         raise ValueError(f"model has {len(params)} params but {len(names)} param_names")
-    return params, names
-
-
-def _current_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    for name, p in zip(names, params):
+        if not hasattr(p, "shape") or not hasattr(p, "dtype"):
+            raise TypeError(f"parameter {name!r} must be a NumPy or CuPy array, got {type(p).__name__}")
+    return params, names, named
 
 
 def _sha256(a: np.ndarray) -> str:
     return hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()
+
+
+def _storage_dtype(dtype: Any) -> np.dtype | None:
+    if dtype is None:
+        return None
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        dt = None
+    if dt is None or dt.kind != "f":
+        raise ValueError(f"dtype must be a float dtype such as np.float16 or np.float32, got {dtype!r}")
+    return dt
+
+
+def _stored_array(p: Any, name: str, dtype: np.dtype | None, allow_nonfinite: bool) -> np.ndarray:
+    """``p`` on the CPU, cast to ``dtype``, after refusing what a checkpoint must not hold."""
+    a = np.asarray(backend.to_cpu(p))
+    if a.dtype.kind not in _NUMERIC_KINDS:
+        raise ValueError(
+            f"parameter {name!r} has dtype {a.dtype}: a checkpoint holds numeric arrays only (bool, int, float); "
+            "object or string arrays would need pickle"
+        )
+    finite = np.isfinite(a) if a.dtype.kind == "f" else np.ones(a.shape, dtype=bool)
+    if not allow_nonfinite and not finite.all():
+        bad = a.size - int(np.count_nonzero(finite))
+        raise ValueError(
+            f"parameter {name!r} holds {bad} NaN/inf value(s) out of {a.size} (did training diverge?); "
+            "refusing to save it. Pass allow_nonfinite=True to save it anyway"
+        )
+    if dtype is not None and a.dtype != dtype:
+        with np.errstate(over="ignore", invalid="ignore"):
+            cast = a.astype(dtype)
+        overflow = finite & ~np.isfinite(cast)
+        if overflow.any():
+            largest = float(np.abs(a[overflow]).max())
+            raise ValueError(
+                f"parameter {name!r} has values up to {largest:.6g} in magnitude, beyond the range of {dtype} "
+                f"(at most {float(np.finfo(dtype).max):.6g}): storing it as {dtype} would turn them into inf. "
+                "Save in float32 (dtype=np.float32) instead"
+            )
+        a = cast
+    return np.ascontiguousarray(a)
 
 
 def save_params(
@@ -61,6 +116,7 @@ def save_params(
     *,
     dtype: Any = None,
     metadata: dict[str, Any] | None = None,
+    allow_nonfinite: bool = False,
 ) -> Path:
     """Write the parameters of a model (or a list of arrays) to ``path`` atomically.
 
@@ -68,16 +124,30 @@ def save_params(
     ----------
     path : destination file (conventionally ``*.npz``); its folder must exist
     model_or_params : an object with ``params`` (and optionally ``param_names``), or a list of arrays
-    dtype : store the arrays in this dtype (e.g. ``float16`` halves the size, chapter 1.5.2); loading casts
-        back to the model's dtype
+    dtype : store the arrays in this float dtype (e.g. ``float16`` halves the size, chapter 1.5.2); loading
+        casts back to the model's dtype. A value outside the dtype's range (``|w| > 65504`` for float16) is
+        refused rather than stored as inf.
     metadata : JSON-serialisable extra information stored in the header (config, vocabulary size, ...)
+    allow_nonfinite : store parameters holding NaN or inf (by default they are refused: a diverged model)
 
     Returns
     -------
     The path written.
+
+    Raises
+    ------
+    ValueError
+        For a non-numeric parameter (object or string arrays would need pickle), a NaN/inf value (unless
+        ``allow_nonfinite``), a value that does not fit ``dtype``, or metadata that is not JSON-serialisable.
+        Nothing is written then.
+    OSError
+        If the file cannot be written (the message names it); an existing file is left untouched.
     """
     path = Path(path)
-    params, names = _params_of(model_or_params)
+    params, names, _ = _params_of(model_or_params)
+    store = _storage_dtype(dtype)
+    if metadata is not None and not isinstance(metadata, dict):
+        raise TypeError(f"metadata must be a dict, got {type(metadata).__name__}")
     owners = shared_structure(params)
     arrays: dict[str, np.ndarray] = {}
     entries = []
@@ -86,13 +156,10 @@ def save_params(
         if owner != i:
             tied.append({"name": names[i], "same_as": names[owner], "transposed": transposed})
             continue
-        a = backend.to_cpu(params[i])
-        if dtype is not None:
-            a = a.astype(dtype)
         key = f"p{len(entries)}"
-        arrays[key] = np.ascontiguousarray(a)
+        a = arrays[key] = _stored_array(params[i], names[i], store, allow_nonfinite)
         entries.append({"key": key, "name": names[i], "shape": list(a.shape), "dtype": str(a.dtype),
-                        "sha256": _sha256(arrays[key])})
+                        "sha256": _sha256(a)})
     header = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -103,77 +170,225 @@ def save_params(
     }
     try:
         header_text = json.dumps(header)
-    except TypeError as exc:
+    except (TypeError, ValueError) as exc:
         raise ValueError(f"checkpoint metadata must be JSON-serialisable: {exc}") from exc
     arrays[_HEADER_KEY] = np.array(header_text)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise FileNotFoundError(f"cannot save checkpoint {path}: folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o666 & ~_current_umask())  # mkstemp makes the file private; give it normal permissions
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    with atomic_write(path) as f:
+        np.savez(f, **arrays)
     return path
+
+
+# --------------------------------------------------------------------------------------------------------
+# Reading: everything is validated before an array is allocated
+# --------------------------------------------------------------------------------------------------------
+
+
+def _json_kind(x: Any) -> str:
+    if isinstance(x, dict):
+        return "an object"
+    if isinstance(x, list):
+        return "a list"
+    if isinstance(x, str):
+        return f"the string {x!r}"
+    if x is None:
+        return "null"
+    return repr(x)
+
+
+def _regular_file_size(path: Path) -> int:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise CheckpointError(f"checkpoint {path} does not exist") from None
+    except OSError as exc:
+        raise CheckpointError(f"cannot read checkpoint {path}: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise CheckpointError(f"checkpoint {path} is a folder; give the path of a .npz file written by save_params")
+    if not stat.S_ISREG(st.st_mode):
+        raise CheckpointError(f"checkpoint {path} is not a regular file (a device, pipe or socket)")
+    return st.st_size
+
+
+def _not_an_archive(path: Path, start: bytes) -> CheckpointError:
+    if not start:
+        what = "the file is empty"
+    elif start[:1] == b"\x80":
+        what = "it is a pickle, which scratchnlp never loads as a checkpoint"
+    elif start.startswith(b"\x93NUMPY"):
+        what = "it is a single .npy array, not an .npz archive"
+    elif all(32 <= c < 127 or c in b"\t\r\n" for c in start):
+        what = "it is a text file"
+    else:
+        what = "it is not an .npz (zip) archive"
+    return CheckpointError(f"{path} is not a scratchnlp checkpoint: {what}")
+
+
+def _read_npy(path: Path, zf: zipfile.ZipFile, member: str, archive_size: int, what: str) -> np.ndarray:
+    """One ``.npy`` member, its declared shape and dtype checked against its byte size before allocating."""
+    try:
+        info = zf.getinfo(member)
+    except KeyError:
+        raise CheckpointError(f"{path}: the archive has no {member} for {what} (truncated or corrupted)") from None
+    if info.compress_size > archive_size or (
+        info.file_size != info.compress_size
+        if info.compress_type == zipfile.ZIP_STORED
+        else info.file_size > _DEFLATE_MAX_RATIO * info.compress_size + 1024
+    ):
+        raise CheckpointError(
+            f"{path}: {what} claims {info.file_size} bytes, more than the {archive_size}-byte file can hold "
+            "(corrupted)"
+        )
+    with zf.open(info) as fp:
+        version = np.lib.format.read_magic(fp)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(fp)
+        elif version == (2, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(fp)
+        else:
+            raise CheckpointError(f"{path}: {what} is in .npy format version {version}, which is not supported")
+        if dtype.hasobject:
+            raise CheckpointError(f"{path}: {what} holds Python objects (a pickle); checkpoints never do")
+        nbytes = math.prod(shape) * dtype.itemsize
+        available = info.file_size - fp.tell()
+        if nbytes != available:
+            raise CheckpointError(
+                f"{path}: {what} declares shape {tuple(shape)} of {dtype} ({nbytes} bytes) but holds {available} "
+                "bytes (corrupted or truncated)"
+            )
+        buffer = bytearray(nbytes)
+        view = memoryview(buffer)
+        done = 0
+        while done < nbytes:
+            n = fp.readinto(view[done:])
+            if not n:
+                raise CheckpointError(f"{path}: {what} is truncated")
+            done += n
+    return np.frombuffer(buffer, dtype=dtype).reshape(shape, order="F" if fortran else "C")
+
+
+def _validate_header(path: Path, header: Any, members: set[str]) -> dict[str, Any]:
+    def bad(problem: str) -> CheckpointError:
+        return CheckpointError(f"{path}: malformed checkpoint header: {problem}")
+
+    if not isinstance(header, dict):
+        raise bad(f"expected a JSON object, got {_json_kind(header)}")
+    if header.get("format") != FORMAT:
+        raise CheckpointError(
+            f"{path} is not a scratchnlp checkpoint: its header's format is {header.get('format')!r}, "
+            f"expected {FORMAT!r}"
+        )
+    version = header.get("format_version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise bad(f"format_version must be a positive integer, got {_json_kind(version)}")
+    if version > FORMAT_VERSION:
+        raise CheckpointError(
+            f"{path} has format version {version}; this library reads up to {FORMAT_VERSION} (upgrade scratchnlp)"
+        )
+    entries = header.get("params")
+    if not isinstance(entries, list):
+        raise bad(f"'params' must be a list of parameter entries, got {_json_kind(entries)}")
+    keys = set()
+    for i, entry in enumerate(entries):
+        where = f"params[{i}]"
+        if not isinstance(entry, dict):
+            raise bad(f"{where} must be an object, got {_json_kind(entry)}")
+        for field in ("key", "name", "dtype", "sha256"):
+            if not isinstance(entry.get(field), str):
+                raise bad(f"{where} needs a string {field!r}, got {_json_kind(entry.get(field))}")
+        shape = entry.get("shape")
+        if not isinstance(shape, list) or not all(
+            isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape
+        ):
+            raise bad(f"{where} ({entry['name']!r}) needs a 'shape' list of non-negative integers, got "
+                      f"{_json_kind(shape)}")
+        try:
+            dtype = np.dtype(entry["dtype"])
+        except TypeError:
+            dtype = None
+        if dtype is None or dtype.kind not in _NUMERIC_KINDS:
+            raise bad(f"{where} ({entry['name']!r}) has dtype {entry['dtype']!r}; expected a numeric dtype")
+        if not _SHA256.match(entry["sha256"]):
+            raise bad(f"{where} ({entry['name']!r}) has a malformed sha256 {entry['sha256']!r}")
+        if entry["key"] in keys or f"{entry['key']}.npy" not in members or entry["key"] == _HEADER_KEY:
+            raise bad(f"{where} ({entry['name']!r}) names array {entry['key']!r}, which the archive does not hold "
+                      "(or which is used twice)")
+        keys.add(entry["key"])
+    tied = header.setdefault("tied", [])
+    if not isinstance(tied, list) or not all(
+        isinstance(t, dict) and isinstance(t.get("name"), str) and isinstance(t.get("same_as"), str)
+        and isinstance(t.get("transposed"), bool)
+        for t in tied
+    ):
+        raise bad(f"'tied' must be a list of {{name, same_as, transposed}} objects, got {_json_kind(tied)}")
+    metadata = header.setdefault("metadata", {})
+    if not isinstance(metadata, dict):
+        raise bad(f"'metadata' must be an object, got {_json_kind(metadata)}")
+    return header
 
 
 def read_checkpoint(path: str | os.PathLike[str]) -> tuple[dict[str, Any], list[np.ndarray]]:
     """Read and verify a checkpoint: returns its header and the stored arrays (unshared parameters, in order).
 
+    Nothing in the file is trusted: the header is validated, and each array's declared shape and dtype are
+    checked against its byte size before it is allocated (so a corrupt shape cannot exhaust memory).
+    Pickled data is never loaded.
+
     Raises
     ------
     CheckpointError
-        If the file is missing, is not a valid ``.npz``, lacks the header, or an array's shape, dtype or
-        SHA-256 differs from the header (truncation or corruption).
+        If the path does not exist, is a folder or not a regular file, is not a valid ``.npz`` checkpoint,
+        lacks or has a malformed header, or an array's shape, dtype or SHA-256 differs from the header
+        (truncation or corruption). The message names the file and the problem.
     """
     path = Path(path)
-    if not path.is_file():
-        raise CheckpointError(f"checkpoint {path} does not exist")
+    size = _regular_file_size(path)
     try:
-        # open the file here: np.load leaks its own handle when the archive is unreadable
-        with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as npz:
-            if _HEADER_KEY not in npz.files:
-                raise CheckpointError(f"{path} is not a scratchnlp checkpoint (no {_HEADER_KEY} entry)")
-            header = json.loads(str(npz[_HEADER_KEY]))
-            if header.get("format") != FORMAT:
-                raise CheckpointError(f"{path} has format {header.get('format')!r}, expected {FORMAT!r}")
-            if header.get("format_version", 0) > FORMAT_VERSION:
-                raise CheckpointError(
-                    f"{path} has format version {header['format_version']}; this library reads up to "
-                    f"{FORMAT_VERSION} (upgrade scratchnlp)"
-                )
-            arrays = []
-            for entry in header["params"]:
-                a = npz[entry["key"]]
-                if list(a.shape) != entry["shape"] or str(a.dtype) != entry["dtype"]:
-                    raise CheckpointError(
-                        f"{path}: array {entry['name']!r} is {a.dtype}{list(a.shape)} but the header says "
-                        f"{entry['dtype']}{entry['shape']} (corrupted file)"
-                    )
-                if _sha256(a) != entry["sha256"]:
-                    raise CheckpointError(
-                        f"{path}: SHA-256 of {entry['name']!r} does not match its header (corrupted file)"
-                    )
-                arrays.append(a)
+        with open(path, "rb") as fh:
+            start = fh.read(64)
+            if not start.startswith(b"PK"):
+                raise _not_an_archive(path, start)
+            fh.seek(0)
+            with zipfile.ZipFile(fh) as zf:
+                members = set(zf.namelist())
+                if f"{_HEADER_KEY}.npy" not in members:
+                    raise CheckpointError(f"{path} is not a scratchnlp checkpoint (no {_HEADER_KEY} entry)")
+                text = _read_npy(path, zf, f"{_HEADER_KEY}.npy", size, "the header")
+                if text.dtype.kind != "U" or text.shape != ():
+                    raise CheckpointError(f"{path}: the header is {text.dtype}{text.shape}, expected a JSON string")
+                try:
+                    header = json.loads(str(text[()]))
+                except ValueError as exc:
+                    raise CheckpointError(f"{path}: the checkpoint header is not valid JSON ({exc})") from None
+                header = _validate_header(path, header, members)
+                arrays = []
+                for entry in header["params"]:
+                    what = f"array {entry['name']!r}"
+                    a = _read_npy(path, zf, f"{entry['key']}.npy", size, what)
+                    if list(a.shape) != entry["shape"] or a.dtype != np.dtype(entry["dtype"]):
+                        raise CheckpointError(
+                            f"{path}: {what} is {a.dtype}{list(a.shape)} but the header says "
+                            f"{entry['dtype']}{entry['shape']} (corrupted file)"
+                        )
+                    if _sha256(a) != entry["sha256"]:
+                        raise CheckpointError(
+                            f"{path}: SHA-256 of {entry['name']!r} does not match its header (corrupted file)"
+                        )
+                    arrays.append(a)
     except CheckpointError:
         raise
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError, json.JSONDecodeError) as exc:
-        raise CheckpointError(f"{path} is not a readable checkpoint (truncated or corrupted): {exc}") from exc
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, KeyError, NotImplementedError) as exc:
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        raise CheckpointError(f"{path} is not a readable checkpoint (truncated or corrupted): {message}") from exc
     return header, arrays
 
 
 def load_params(path: str | os.PathLike[str], model_or_params: Any) -> dict[str, Any]:
     """Load a checkpoint into a model's parameters (in place), all or nothing.
 
-    Every stored array is verified (SHA-256, shape, tied structure) and cast to the model's dtype *before* any
-    parameter is written, so a bad file leaves the model exactly as it was.
+    Every stored array is verified (SHA-256, shape, names, tied structure) and cast to the model's dtype
+    *before* any parameter is written, so a bad file leaves the model exactly as it was. Names are compared
+    when both the checkpoint and the model have them (a model's ``param_names``); a plain list of arrays has
+    none, and then only the count and the shapes must match.
 
     Returns
     -------
@@ -186,12 +401,32 @@ def load_params(path: str | os.PathLike[str], model_or_params: Any) -> dict[str,
         mismatch: count, name or shape).
     """
     header, arrays = read_checkpoint(path)
-    params, names = _params_of(model_or_params)
+    params, names, named = _params_of(model_or_params)
     owners = shared_structure(params)
     targets = [(names[i], params[i]) for i, (o, _) in enumerate(owners) if o == i]
     if len(targets) != len(arrays):
         raise CheckpointError(
             f"{path} holds {len(arrays)} parameter arrays but the model has {len(targets)} (different architecture)"
+        )
+    stored_named = not all(_GENERIC_NAME.match(e["name"]) for e in header["params"])
+    compare_names = named and stored_named
+    if compare_names:
+        for k, ((name, _), entry) in enumerate(zip(targets, header["params"])):
+            if entry["name"] != name:
+                raise CheckpointError(
+                    f"{path}: stored parameter {k} is {entry['name']!r} but the model's parameter {k} is {name!r} "
+                    f"(different architecture or parameter order); the checkpoint holds "
+                    f"{[e['name'] for e in header['params']]}, the model has {[n for n, _ in targets]}"
+                )
+    model_tied = [(names[i], names[o], t) for i, (o, t) in enumerate(owners) if o != i]
+    stored_tied = [(t["name"], t["same_as"], t["transposed"]) for t in header["tied"]]
+    if compare_names:
+        tied_differs = model_tied != stored_tied
+    else:
+        tied_differs = [t for _, _, t in model_tied] != [t for _, _, t in stored_tied]
+    if tied_differs:
+        raise CheckpointError(
+            f"{path}: the checkpoint's tied (shared) weights {stored_tied} differ from the model's {model_tied}"
         )
     ready = []
     for (name, p), entry, a in zip(targets, header["params"], arrays):

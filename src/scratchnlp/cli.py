@@ -4,13 +4,25 @@ Each subcommand is a pair of functions registered in :data:`COMMANDS`: one adds 
 :mod:`argparse` subparser, one runs it and returns an exit status. Adding a command (e.g. ``generate``)
 means writing that pair and adding one line to :data:`COMMANDS`.
 
-Exit status: 0 on success, 1 when the command failed (data unavailable, corrupt download, ...), 2 for a
-usage error. Errors are one line on stderr, never a traceback.
+Exit status, one convention for every command:
+
+* 0 -- success;
+* 1 -- a runtime failure: data unavailable, corrupt download or checkpoint, a file that cannot be written
+  (disk full, permission denied, ``--out`` naming a file), an unknown query word, bad word vectors, out of
+  memory;
+* 2 -- a usage error, detected from the command line alone: unknown command, flag, dataset or experiment name,
+  a flag with a bad value (``--epochs 0``);
+* 130 -- interrupted by Ctrl-C; 143 -- terminated by SIGTERM (cleanup runs as on Ctrl-C: no partial files);
+* 141 -- stdout was closed early (``scratchnlp experiments | head -1``): the command stops quietly, with the
+  status a shell reports for a program killed by SIGPIPE.
+
+Errors are one line on stderr, ``scratchnlp: error: ...``, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -108,11 +120,18 @@ def _add_run(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_run(args: argparse.Namespace) -> int:
-    from .experiments import experiment_name, run_experiment, summarize
+    from ._io import check_writable_dir
+    from .experiments import EXPERIMENTS, experiment_name, run_experiment, summarize
 
     if args.epochs is not None and args.epochs < 1:
         raise UsageError(f"--epochs must be >= 1, got {args.epochs}")
-    name = experiment_name(args.experiment, fast=args.fast)
+    if args.experiment not in EXPERIMENTS:
+        raise UsageError(f"unknown experiment {args.experiment!r}; choose from {', '.join(EXPERIMENTS)}")
+    try:
+        name = experiment_name(args.experiment, fast=args.fast)
+    except ValueError as exc:  # no fast variant
+        raise UsageError(str(exc)) from None
+    check_writable_dir(args.out, what="--out folder")  # before training, not after
     results = run_experiment(name, out_dir=args.out, epochs=args.epochs, progress=args.progress, seed=args.seed)
     print(summarize(results))
     for path in results["paths"].values():
@@ -151,9 +170,12 @@ def _run_similar(args: argparse.Namespace) -> int:
     if args.top < 1:
         raise UsageError(f"--top must be >= 1, got {args.top}")
     W, word_to_id, id_to_word = load_word_vectors(args.vectors)
-    for word in args.words:
+    # every query is answered before anything is printed: an error (an unknown word, NaN vectors) is then the
+    # only output
+    answers = [(word, most_similar(word.lower(), word_to_id, id_to_word, W, top=args.top)) for word in args.words]
+    for word, neighbours in answers:
         print(f"[query] {word}")
-        for neighbour, score in most_similar(word.lower(), word_to_id, id_to_word, W, top=args.top):
+        for neighbour, score in neighbours:
             print(f"  {neighbour}: {score:.3f}")
     return 0
 
@@ -208,29 +230,79 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the ``scratchnlp`` command with ``argv`` (default: ``sys.argv[1:]``) and return its exit status."""
-    from .datasets.downloader import ChecksumError, DatasetUnavailableError
+def _describe(exc: BaseException) -> str:
+    """One line for an error; an OSError names its file and drops the ``[Errno N]`` prefix."""
+    if isinstance(exc, OSError) and exc.strerror and exc.filename is None:
+        text = exc.strerror  # our own messages (scratchnlp._io) already name the path
+    elif isinstance(exc, OSError) and exc.strerror:
+        names = " -> ".join(str(f) for f in (exc.filename, exc.filename2) if f is not None)
+        text = f"{exc.strerror}: {names}" if names else exc.strerror
+    elif isinstance(exc, MemoryError):
+        text = f"out of memory{': ' + str(exc) if str(exc) else ''} (try a smaller setting or free memory)"
+    elif isinstance(exc, KeyError) and not isinstance(exc, ValueError):
+        text = f"{type(exc).__name__}: {exc}"
+    else:
+        text = str(exc)
+    return " ".join(text.split()) or type(exc).__name__
 
-    # KeyError: an unknown query word (scratchnlp.text.UnknownWordError is also a ValueError)
 
-    parser = build_parser()
+def _error(message: str) -> None:
     try:
-        args = parser.parse_args(argv)
-        if getattr(args, "run", None) is None:
-            raise UsageError(f"a command is required: {', '.join(COMMANDS)} (see '{PROG} --help')")
-        return int(args.run(args))
+        print(f"{PROG}: error: {message}", file=sys.stderr)
+    except (OSError, ValueError):  # stderr closed too: nothing left to tell
+        pass
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that Python's final flush does not fail on the closed pipe again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, sys.stdout.fileno())
+        finally:
+            os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # stdout replaced by an object without a file descriptor
+        pass
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``scratchnlp`` command with ``argv`` (default: ``sys.argv[1:]``) and return its exit status.
+
+    Never raises and never prints a traceback: every error is one ``scratchnlp: error: ...`` line on stderr
+    and an exit status (see the module docstring: 1 runtime failure, 2 usage error, 130/143 interrupted,
+    141 stdout closed).
+    """
+    from ._io import Terminated, sigterm_as_interrupt
+
+    try:
+        with sigterm_as_interrupt():
+            parser = build_parser()
+            args = parser.parse_args(argv)
+            if getattr(args, "run", None) is None:
+                raise UsageError(f"a command is required: {', '.join(COMMANDS)} (see '{PROG} --help')")
+            status = int(args.run(args))
+            sys.stdout.flush()  # a closed pipe shows up here, not at interpreter exit
+            return status
     except SystemExit as exc:  # --help and --version exit through argparse
         return exc.code if isinstance(exc.code, int) else 0
+    except BrokenPipeError:
+        _silence_stdout()
+        return 141
     except UsageError as exc:
-        print(f"{PROG}: error: {_one_line(exc)}", file=sys.stderr)
+        _error(_one_line(exc))
         return 2
-    except (CommandError, DatasetUnavailableError, ChecksumError, OSError, ValueError) as exc:
-        print(f"{PROG}: error: {_one_line(exc)}", file=sys.stderr)
-        return 1
+    except Terminated:
+        _error("terminated (SIGTERM)")
+        return 143
     except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
+        _error("interrupted")
         return 130
+    except (CommandError, OSError, ValueError, MemoryError, KeyError) as exc:
+        _error(_describe(exc))
+        return 1
+    except Exception as exc:  # a bug: still one line, and a way to report it
+        _error(f"internal error: {type(exc).__name__}: {_one_line(exc)} (please report this)")
+        return 1
 
 
 if __name__ == "__main__":

@@ -28,10 +28,11 @@ import numpy as np
 
 from . import backend
 from ._checks import check_ndim, describe
+from .text import _check_word_vectors, cos_add_scores, normalize
 
 __all__ = [
     "AnalogySection",
-    "AnalogyResult",
+    "AnalogyScore",
     "SimilarityResult",
     "load_analogy_questions",
     "load_word_pairs",
@@ -194,8 +195,11 @@ class AnalogySection:
 
 
 @dataclass
-class AnalogyResult:
-    """The result of :func:`evaluate_analogy`.
+class AnalogyScore:
+    """The result of :func:`evaluate_analogy`: accuracies on a whole analogy test.
+
+    (Named ``AnalogyResult`` before; that name now belongs only to :class:`scratchnlp.text.AnalogyResult`, the
+    ranking :func:`scratchnlp.text.analogy` returns for one question.)
 
     Attributes
     ----------
@@ -240,17 +244,17 @@ def _json_float(x: float) -> float | None:
 
 
 def _unit_rows(word_matrix: Any) -> Any:
-    """Rows scaled to unit length (zero rows stay zero), in float32 or float64."""
-    xp = backend.xp(word_matrix)
+    """Rows scaled to unit length (zero rows stay zero) by :func:`scratchnlp.text.normalize`, in float32 or
+    float64 (float16 is widened first: its squares overflow)."""
     W = word_matrix if word_matrix.dtype in (np.float32, np.float64) else word_matrix.astype(np.float32)
-    norm = xp.sqrt((W * W).sum(axis=1, keepdims=True))
-    return W / xp.where(norm > 0, norm, 1)
+    return normalize(W)
 
 
 def _check_vectors(word_matrix: Any, word_to_id: Mapping[str, int]) -> None:
     check_ndim(word_matrix, 2, "word_matrix", "(V, D) matrix with one row per word")
     if np.dtype(word_matrix.dtype).kind != "f":
         raise ValueError(f"word_matrix must be a float array, got {describe(word_matrix)}")
+    _check_word_vectors(word_matrix)
     if word_to_id and max(word_to_id.values()) >= word_matrix.shape[0]:
         raise ValueError(
             f"word_matrix has {word_matrix.shape[0]} rows but word_to_id holds id {max(word_to_id.values())}"
@@ -264,13 +268,14 @@ def evaluate_analogy(
     *,
     lowercase: bool = True,
     batch_size: int = 512,
-) -> AnalogyResult:
+) -> AnalogyScore:
     """Accuracy on an analogy test by 3CosAdd (section 4.4.2).
 
     For each question ``a : b = c : d`` with all four words in the vocabulary, the prediction is
     ``argmax_x cos(x, b^ - a^ + c^)`` over every word except ``a``, ``b`` and ``c`` (``^``: unit length), and
     the question counts as correct when the prediction is ``d``. Questions are scored in batches with one
-    matrix product each.
+    matrix product each, by :func:`scratchnlp.text.cos_add_scores` (the same scoring as
+    :func:`scratchnlp.text.analogy`).
 
     Parameters
     ----------
@@ -287,7 +292,13 @@ def evaluate_analogy(
 
     Returns
     -------
-    AnalogyResult
+    AnalogyScore
+
+    Raises
+    ------
+    ValueError
+        If ``word_matrix`` is not a (V, D) float matrix, holds NaN/inf ("word vectors contain NaN/inf"), or
+        has fewer rows than ``word_to_id`` needs.
     """
     _check_vectors(word_matrix, word_to_id)
     if batch_size < 1:
@@ -311,11 +322,7 @@ def evaluate_analogy(
             for first in range(0, ids.shape[0], batch_size):
                 chunk = ids[first : first + batch_size]
                 a, b, c = (xp.asarray(chunk[:, j]) for j in range(3))
-                query = W[b] - W[a] + W[c]  # (B, D); its norm does not change the argmax
-                scores = query @ W.T  # (B, V)
-                rows = xp.arange(chunk.shape[0])
-                for col in (a, b, c):  # the question words are not candidate answers
-                    scores[rows, col] = -xp.inf
+                scores = cos_add_scores(W, a, b, c)  # (B, V); the question words score -inf
                 predicted = backend.to_cpu(scores.argmax(axis=1))
                 section.correct += int((predicted == chunk[:, 3]).sum())
         results.append(section)
@@ -324,7 +331,7 @@ def evaluate_analogy(
             agg.total += section.total
             agg.evaluated += section.evaluated
             agg.correct += section.correct
-    return AnalogyResult(overall, semantic, syntactic, results, len(unknown))
+    return AnalogyScore(overall, semantic, syntactic, results, len(unknown))
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -454,7 +461,7 @@ def evaluate_word_vectors(word_matrix: Any, word_to_id: Mapping[str, int]) -> di
     Returns
     -------
     dict
-        ``{"analogy": AnalogyResult.to_dict(), "wordsim353": {...}, "simlex999": {...}}``.
+        ``{"analogy": AnalogyScore.to_dict(), "wordsim353": {...}, "simlex999": {...}}``.
     """
     summary: dict[str, Any] = {"analogy": evaluate_analogy(word_matrix, word_to_id).to_dict()}
     for name in SIMILARITY_SETS:

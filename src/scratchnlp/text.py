@@ -36,6 +36,7 @@ __all__ = [
     "randomized_svd",
     "analogy",
     "AnalogyResult",
+    "cos_add_scores",
     "normalize",
     "create_contexts_target",
     "convert_one_hot",
@@ -316,8 +317,29 @@ def normalize(x: Any, eps: float = 1e-8) -> Any:
     return x / (norm + x.dtype.type(eps))
 
 
+def _check_word_vectors(word_matrix: Any, name: str = "word_matrix") -> None:
+    """Raise ``ValueError`` unless ``word_matrix`` is a 2-D numeric matrix of finite word vectors.
+
+    NaN or inf (from a diverged model) would make every cosine similarity NaN and every ranking empty, so they
+    are reported instead. Shared by :func:`most_similar`, :func:`analogy` and :mod:`scratchnlp.evaluation`.
+    """
+    check_ndim(word_matrix, 2, name, "(V, D) matrix with one row per word")
+    if np.dtype(word_matrix.dtype).kind not in "biuf":
+        raise ValueError(f"{name} must hold numbers (word vectors), got {describe(word_matrix)}")
+    if np.dtype(word_matrix.dtype).kind == "f":
+        xp = backend.xp(word_matrix)
+        finite = xp.isfinite(word_matrix)
+        if not bool(finite.all()):
+            bad = word_matrix.size - int(xp.count_nonzero(finite))
+            raise ValueError(
+                f"word vectors contain NaN/inf ({bad} of {word_matrix.size} values of {name}, "
+                f"{describe(word_matrix)}); the model that produced them probably diverged: retrain it (e.g. with "
+                "a smaller learning rate)"
+            )
+
+
 def _check_word_matrix(word_matrix: Any, id_to_word: Mapping[int, str]) -> None:
-    check_ndim(word_matrix, 2, "word_matrix", "(V, D) matrix with one row per word")
+    _check_word_vectors(word_matrix)
     if word_matrix.shape[0] < len(id_to_word):
         raise ValueError(
             f"word_matrix must have one row per vocabulary word ({len(id_to_word)} rows), got {describe(word_matrix)}"
@@ -383,6 +405,8 @@ def most_similar(
     ------
     UnknownWordError
         (a ``KeyError`` and ``ValueError``) if ``query`` is not in the vocabulary; it names close matches.
+    ValueError
+        If ``word_matrix`` is not a (V, D) numeric matrix or holds NaN/inf ("word vectors contain NaN/inf").
     """
     query_id = _lookup(query, word_to_id, "query")
     _check_word_matrix(word_matrix, id_to_word)
@@ -608,6 +632,37 @@ def randomized_svd(
 # --------------------------------------------------------------------------------------------------------
 
 
+def cos_add_scores(W: Any, a: Any, b: Any, c: Any, *, exclude_question_words: bool = True) -> Any:
+    """3CosAdd: the cosine of every word vector to ``b - a + c``, for a batch of analogies (chapter 4).
+
+    The one implementation of analogy scoring, used by :func:`analogy` (one question) and
+    :func:`scratchnlp.evaluation.evaluate_analogy` (thousands, in batches).
+
+    Parameters
+    ----------
+    W : (V, D) float array
+        Word vectors with unit-length rows (see :func:`normalize`).
+    a, b, c : (B,) integer arrays
+        Word ids of the questions ``a : b = c : ?``, on the same device as ``W``.
+    exclude_question_words : bool, default True
+        Give ``a``, ``b`` and ``c`` the score ``-inf`` in their own question's row, so that they are never the
+        answer (the convention of word2vec's test).
+
+    Returns
+    -------
+    scores : (B, V) array
+        ``scores[i, j] = cos(W[j], W[b[i]] - W[a[i]] + W[c[i]])``.
+    """
+    xp = backend.xp(W)
+    query = normalize(W[b] - W[a] + W[c])  # (B, D)
+    scores = query @ W.T  # (B, V)
+    if exclude_question_words:
+        rows = xp.arange(scores.shape[0])
+        for col in (a, b, c):
+            scores[rows, col] = -xp.inf
+    return scores
+
+
 class AnalogyResult(list):
     """The ranking :func:`analogy` returns: a list of (word, score), plus the expected answer's standing.
 
@@ -666,14 +721,17 @@ def analogy(
     UnknownWordError
         (a ``KeyError`` and ``ValueError``) naming the first of ``a``, ``b``, ``c``, ``answer`` that is not in
         the vocabulary, with close matches.
+    ValueError
+        If ``word_matrix`` is not a (V, D) numeric matrix or holds NaN/inf ("word vectors contain NaN/inf").
     """
     ids = [_lookup(w, word_to_id, role) for w, role in ((a, "a"), (b, "b"), (c, "c"))]
     answer_id = None if answer is None else _lookup(answer, word_to_id, "answer")
     _check_word_matrix(word_matrix, id_to_word)
     _check_top(top)
     W = normalize(word_matrix)
-    query = normalize(W[ids[1]] - W[ids[0]] + W[ids[2]])
-    scores = backend.to_cpu(W @ query)
+    xp = backend.xp(W)
+    a_id, b_id, c_id = (xp.asarray([i]) for i in ids)
+    scores = backend.to_cpu(cos_add_scores(W, a_id, b_id, c_id, exclude_question_words=False)[0])
 
     result = AnalogyResult(_ranked(scores, id_to_word, set(ids), top))
     if answer_id is not None:
@@ -717,10 +775,14 @@ def create_contexts_target(corpus: Any, window_size: int = 1) -> tuple[Any, Any]
     Raises
     ------
     ValueError
-        For an empty or non-integer corpus, a window below 1, or a corpus too short to hold one target.
+        For an empty or non-integer corpus, negative word ids, a window below 1, or a corpus too short to hold
+        one target.
     """
     _check_corpus(corpus)
     _check_window(window_size)
+    lowest = int(corpus.min())
+    if lowest < 0:
+        raise ValueError(f"corpus must hold non-negative word ids, got {lowest} ({describe(corpus)})")
     w = int(window_size)
     n = corpus.shape[0]
     if n <= 2 * w:

@@ -36,7 +36,7 @@ def test_run_fast_cbow_one_epoch_then_query_it(tmp_path, capsys):
 
 
 def test_run_and_similar_errors(tmp_path, capsys):
-    assert main(["run", "no-such-experiment", "--out", str(tmp_path)]) == 1
+    assert main(["run", "no-such-experiment", "--out", str(tmp_path)]) == 2
     assert "unknown experiment 'no-such-experiment'" in capsys.readouterr().err
     assert main(["run", "cbow-ptb", "--epochs", "0", "--out", str(tmp_path)]) == 2
     assert main(["similar", "you", "--vectors", str(tmp_path / "missing.npz")]) == 1

@@ -102,6 +102,15 @@ def test_registry_sums_match_the_mirror():
 
 
 @needs_mirror
+def test_registry_sizes_match_the_mirror():
+    """Each registered size is the size of the file the mirror serves (downloads are capped at it)."""
+    for dataset, files in dl.REGISTRY.items():
+        for name, remote in files.items():
+            with urllib.request.urlopen(dl._mirror_url(dataset, name), timeout=30) as response:
+                assert len(response.read()) == remote.size, f"{dataset}/{name}"
+
+
+@needs_mirror
 def test_cli_download_ptb_into_a_fresh_cache(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("SCRATCHNLP_DATA", str(tmp_path / "data"))
     monkeypatch.setattr(dl, "_verified", set())
@@ -112,3 +121,7 @@ def test_cli_download_ptb_into_a_fresh_cache(tmp_path, monkeypatch, capsys):
         path = tmp_path / "data" / "ptb" / name
         assert hashlib.sha256(path.read_bytes()).hexdigest() == dl.REGISTRY["ptb"][name].sha256
     assert sorted(p.name for p in (tmp_path / "data" / "ptb").iterdir()) == sorted(FILES)
+    mask = os.umask(0)
+    os.umask(mask)
+    for name in FILES:  # normal permissions, not mkstemp's owner-only 0o600
+        assert (tmp_path / "data" / "ptb" / name).stat().st_mode & 0o777 == 0o666 & ~mask

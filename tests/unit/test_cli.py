@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
+import signal
 import socket
+import subprocess
+import sys
+import textwrap
 
+import numpy as np
 import pytest
 
-from scratchnlp import cli
+from scratchnlp import _io, cli
+from scratchnlp.checkpoint import save_params
 from scratchnlp.datasets import downloader as dl
 
 CONTENT = b"42+7   _49  \n"
@@ -26,7 +34,7 @@ def toy(tmp_path, monkeypatch):
     mirror = tmp_path / "mirror"
     (mirror / "toy").mkdir(parents=True)
     (mirror / "toy" / "a.txt").write_bytes(CONTENT)
-    registry = {"toy": {"a.txt": dl.RemoteFile(closed_port_url(), hashlib.sha256(CONTENT).hexdigest())}}
+    registry = {"toy": {"a.txt": dl.RemoteFile(closed_port_url(), hashlib.sha256(CONTENT).hexdigest(), len(CONTENT))}}
     monkeypatch.setattr(dl, "REGISTRY", registry)
     monkeypatch.setattr(dl, "_verified", set())
     monkeypatch.setenv("SCRATCHNLP_DATA", str(tmp_path / "cache"))
@@ -70,7 +78,7 @@ def test_offline_is_exit_1_with_one_line(toy, tmp_path, monkeypatch, capsys):
 
 
 def test_checksum_error_is_exit_1(toy, tmp_path, capsys):
-    (tmp_path / "mirror" / "toy" / "a.txt").write_bytes(b"corrupt")
+    (tmp_path / "mirror" / "toy" / "a.txt").write_bytes(CONTENT.replace(b"4", b"5"))  # same size, other bytes
     assert cli.main(["download", "toy"]) == 1
     assert "checksum mismatch" in one_error_line(capsys.readouterr().err)
     assert not (toy / "toy" / "a.txt").exists()
@@ -104,3 +112,188 @@ def test_parser_dispatches_to_the_command():
     assert args.command == "download" and args.names == ["ptb", "analogy"]
     assert args.run is cli.COMMANDS["download"].run
     assert args.progress is None
+
+
+# ---------------------------------------------------------------------------------------------------------
+# one exit-status convention; one line per error, never a traceback
+# ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["run", "nosuch"], "unknown experiment 'nosuch'; choose from cbow-ptb"),
+        (["download", "nosuch"], "unknown dataset 'nosuch'"),
+        (["run", "cbow-ptb", "--epochs", "0"], "--epochs must be >= 1"),
+        (["run", "cbow-ptb", "--bogus"], "unrecognized arguments: --bogus"),
+        (["similar", "you", "--vectors", "x.npz", "--top", "0"], "--top must be >= 1"),
+    ],
+)
+def test_usage_errors_all_exit_2(toy, tmp_path, capsys, argv, message):
+    assert cli.main(argv) == 2
+    assert message in one_error_line(capsys.readouterr().err)
+
+
+def test_run_out_naming_a_file_fails_before_training(tmp_path, monkeypatch, capsys):
+    import scratchnlp.experiments as experiments
+
+    def must_not_train(*args, **kwargs):
+        raise AssertionError("training started although --out is a file")
+
+    monkeypatch.setattr(experiments, "run_experiment", must_not_train)
+    out = tmp_path / "results.json"
+    out.write_text("{}")
+    assert cli.main(["run", "cbow-ptb", "--out", str(out)]) == 1
+    line = one_error_line(capsys.readouterr().err)
+    assert f"--out folder {out} is a file, but a folder is expected" in line
+    assert "File exists" not in line
+    assert out.read_text() == "{}"
+
+
+def _vectors(path, W, vocabulary):
+    return save_params(path, [W], allow_nonfinite=True,
+                       metadata={"vocabulary": vocabulary, "word_vecs": "params[0]"})
+
+
+def test_similar_prints_neighbours(tmp_path, capsys):
+    W = np.array([[1, 0], [0.9, 0.1], [0, 1]], dtype=np.float32)
+    path = _vectors(tmp_path / "v.npz", W, ["cat", "dog", "car"])
+    assert cli.main(["similar", "cat", "--vectors", str(path), "--top", "1"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["[query] cat", "  dog: 0.994"]
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_similar_on_nonfinite_vectors_is_an_error(tmp_path, capsys, bad):
+    W = np.array([[1, 0], [bad, 0.1], [0, 1]], dtype=np.float32)
+    path = _vectors(tmp_path / "v.npz", W, ["cat", "dog", "car"])
+    assert cli.main(["similar", "cat", "--vectors", str(path)]) == 1
+    out, err = capsys.readouterr()
+    assert "word vectors contain NaN/inf" in one_error_line(err)
+    assert out == ""
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: p.write_text("just text\n"), "is not a scratchnlp checkpoint: it is a text file"),
+        (lambda p: p.mkdir(), "is a folder"),
+        (lambda p: None, "does not exist"),
+    ],
+)
+def test_similar_on_files_that_are_not_checkpoints(tmp_path, capsys, make, message):
+    path = tmp_path / "v.npz"
+    make(path)
+    assert cli.main(["similar", "cat", "--vectors", str(path)]) == 1
+    line = one_error_line(capsys.readouterr().err)
+    assert message in line and "allow_pickle" not in line
+
+
+def test_unknown_query_word_is_one_line(tmp_path, capsys):
+    path = _vectors(tmp_path / "v.npz", np.eye(3, dtype=np.float32), ["cat", "dog", "car"])
+    assert cli.main(["similar", "cta", "--vectors", str(path)]) == 1
+    assert "query 'cta' is not in the vocabulary; closest entries: 'cat'" in one_error_line(capsys.readouterr().err)
+
+
+def test_disk_full_names_the_path(toy, monkeypatch, capsys):
+    def full(fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(_io.os, "fsync", full)
+    assert cli.main(["download", "toy", "--no-progress"]) == 1
+    line = one_error_line(capsys.readouterr().err)
+    assert f"cannot write {toy / 'toy' / 'a.txt'}: No space left on device" in line
+    assert "[Errno" not in line
+
+
+def test_bad_mirror_is_one_line(toy, monkeypatch, capsys):
+    monkeypatch.setenv("SCRATCHNLP_MIRROR", "http://[::1")
+    assert cli.main(["download", "toy"]) == 1
+    assert "SCRATCHNLP_MIRROR must be" in one_error_line(capsys.readouterr().err)
+
+
+@pytest.fixture
+def command(monkeypatch):
+    """Register a throw-away command 'boom' whose behaviour a test sets."""
+
+    def install(run):
+        monkeypatch.setitem(cli.COMMANDS, "boom", cli.Command("test command", lambda parser: None, run))
+
+    return install
+
+
+@pytest.mark.parametrize(
+    ("exc", "status", "message"),
+    [
+        (OSError(errno.EACCES, "Permission denied", "/x/y"), 1, "Permission denied: /x/y"),
+        (MemoryError(), 1, "out of memory"),
+        (RuntimeError("bug"), 1, "internal error: RuntimeError: bug (please report this)"),
+        (KeyError("k"), 1, "KeyError: 'k'"),
+        (ValueError("two\nlines"), 1, "two lines"),
+        (KeyboardInterrupt(), 130, "interrupted"),
+        (_io.Terminated(), 143, "terminated (SIGTERM)"),
+    ],
+)
+def test_every_error_is_one_line(command, capsys, exc, status, message):
+    def run(args):
+        raise exc
+
+    command(run)
+    assert cli.main(["boom"]) == status
+    out, err = capsys.readouterr()
+    assert message in one_error_line(err)
+    assert "Traceback" not in err and out == ""
+
+
+def test_broken_pipe_in_process_is_quiet(command, capsys):
+    def run(args):
+        raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+    command(run)
+    assert cli.main(["boom"]) == 141
+    assert capsys.readouterr().err == ""
+
+
+SPAM = textwrap.dedent(
+    """
+    import sys, time
+    from scratchnlp import cli
+
+    def spam(args):
+        for i in range(200_000):
+            print("line", i)
+        return 0
+
+    def wait(args):
+        print("ready", flush=True)
+        time.sleep(60)
+        return 0
+
+    cli.COMMANDS["spam"] = cli.Command("spam", lambda p: None, spam)
+    cli.COMMANDS["wait"] = cli.Command("wait", lambda p: None, wait)
+    sys.exit(cli.main(sys.argv[1:]))
+    """
+)
+
+
+def test_output_piped_into_head_stops_quietly():
+    proc = subprocess.Popen([sys.executable, "-c", SPAM, "spam"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout.readline() == b"line 0\n"
+    proc.stdout.close()  # what `| head -1` does
+    err = proc.stderr.read()
+    proc.stderr.close()
+    assert proc.wait(timeout=60) == 141
+    assert err == b""
+
+
+def test_sigterm_is_one_line_and_exit_143():
+    proc = subprocess.Popen([sys.executable, "-c", SPAM, "wait"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert proc.stdout.readline() == b"ready\n"
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 143
+    assert err.decode().strip().splitlines() == ["scratchnlp: error: terminated (SIGTERM)"]

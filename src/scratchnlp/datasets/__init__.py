@@ -5,7 +5,7 @@ Files are downloaded on first use into a cache folder, verified by SHA-256 and t
 """
 
 from . import spiral
-from .downloader import ChecksumError, DatasetUnavailableError, cache_dir, download, fetch
+from .downloader import ChecksumError, DatasetUnavailableError, SizeMismatchError, cache_dir, download, fetch
 from .ptb import load_ptb
 
 __all__ = [
@@ -16,4 +16,5 @@ __all__ = [
     "cache_dir",
     "DatasetUnavailableError",
     "ChecksumError",
+    "SizeMismatchError",
 ]
