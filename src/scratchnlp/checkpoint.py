@@ -5,14 +5,20 @@ A checkpoint here is a plain NumPy ``.npz`` archive: one array per (unshared) pa
 a JSON document with the names, shapes, dtypes and SHA-256 of every array, the tied-weight structure, the
 library version and free-form metadata. Files are written to a temporary file and renamed, so a crash never
 leaves half a checkpoint; loading verifies everything before it touches a single parameter.
+
+The only pickles this module reads are the book's own weight files (:func:`load_book_params`), through an
+unpickler that can build float arrays and nothing else; ``scratchnlp convert-book-weights`` turns them into
+checkpoints.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import math
 import os
+import pickle
 import re
 import stat
 import zipfile
@@ -26,7 +32,7 @@ from . import __version__, backend
 from ._io import atomic_write
 from .optim import shared_structure
 
-__all__ = ["CheckpointError", "save_params", "load_params", "read_checkpoint", "FORMAT"]
+__all__ = ["CheckpointError", "save_params", "load_params", "read_checkpoint", "load_book_params", "FORMAT"]
 
 FORMAT = "scratchnlp-params"
 FORMAT_VERSION = 1
@@ -439,3 +445,285 @@ def load_params(path: str | os.PathLike[str], model_or_params: Any) -> dict[str,
     for (_, p), a in zip(targets, ready):
         p[...] = backend.xp(p).asarray(a)
     return header
+
+
+# --------------------------------------------------------------------------------------------------------
+# The book's own weight files: pickles, read through an unpickler that can build float arrays and nothing else
+# --------------------------------------------------------------------------------------------------------
+
+#: The largest book weight file :func:`load_book_params` reads (the published ones are 1 MB and 4 MB).
+BOOK_PARAMS_MAX_BYTES = 2 * 1024**3
+
+# The only globals a pickled list of NumPy arrays references: NumPy pickles an array as
+# ``_reconstruct(ndarray, (0,), b"b")`` followed by a BUILD with ``(1, shape, dtype, is_fortran, raw_bytes)``,
+# and its dtype as ``dtype("f2", False, True)`` followed by a BUILD with its byte order. NumPy 2 writes
+# ``numpy._core.multiarray``; the book's files (NumPy 1) say ``numpy.core.multiarray``.
+_BOOK_GLOBALS = {
+    ("numpy.core.multiarray", "_reconstruct"): "reconstruct",
+    ("numpy._core.multiarray", "_reconstruct"): "reconstruct",
+    ("numpy", "ndarray"): "ndarray",
+    ("numpy", "dtype"): "dtype",
+}
+_ALLOWED_TEXT = "numpy.ndarray, numpy.dtype and numpy.core.multiarray._reconstruct"
+
+
+class _Refused(Exception):
+    """Something in the pickle that a file of NumPy weights never holds; the message says what."""
+
+
+class _RefusedGlobal(_Refused):
+    """A global (a function or class of some module) outside :data:`_BOOK_GLOBALS`; it is never imported."""
+
+
+class _NdarrayType:
+    """Stands for ``numpy.ndarray`` inside the pickle: only :func:`_reconstruct` accepts it; it builds nothing."""
+
+    __slots__ = ()
+
+
+_NDARRAY = _NdarrayType()
+
+
+class _DtypeSpec:
+    """A float dtype named by the pickle; its BUILD state may set the byte order and nothing else."""
+
+    __slots__ = ("dtype",)
+
+    def __init__(self, dtype: np.dtype) -> None:
+        self.dtype = dtype
+
+    def __setstate__(self, state: Any) -> None:
+        # (version, byteorder, subarray, names, fields, elsize, alignment, flags[, metadata])
+        if not (isinstance(state, tuple) and len(state) in (8, 9) and state[0] in (3, 4)):
+            raise _Refused(f"a dtype state {_short(state)} that is not a plain float dtype's")
+        _, byteorder, subarray, names, fields = state[:5]
+        if (subarray, names, fields) != (None, None, None) or (len(state) == 9 and state[8] is not None):
+            raise _Refused("a structured or sub-array dtype (a weight file holds plain float arrays)")
+        if byteorder not in ("<", ">", "=", "|"):
+            raise _Refused(f"a dtype with byte order {byteorder!r}")
+        if byteorder in "<>":
+            self.dtype = self.dtype.newbyteorder(byteorder)
+
+
+def _make_dtype(code: Any, align: Any = False, copy: Any = False) -> _DtypeSpec:
+    del align, copy  # a fresh dtype object is made whatever the pickle asks
+    if not isinstance(code, str) or len(code) > 8:
+        raise _Refused(f"a dtype named by {_short(code)}")
+    try:
+        dtype = np.dtype(code)
+    except TypeError:
+        raise _Refused(f"an unknown dtype {code!r}") from None
+    if dtype.kind != "f":
+        raise _Refused(f"an array of dtype {dtype} ({code!r}); a weight file holds float arrays only")
+    return _DtypeSpec(dtype)
+
+
+class _ArraySpec:
+    """An array named by the pickle, built from its BUILD state once shape, dtype and byte count agree."""
+
+    __slots__ = ("array",)
+
+    def __init__(self) -> None:
+        self.array: np.ndarray | None = None
+
+    def __setstate__(self, state: Any) -> None:
+        if not (isinstance(state, tuple) and len(state) == 5 and state[0] == 1):
+            raise _Refused(f"an array state {_short(state)} that is not NumPy's")
+        _, shape, spec, fortran, raw = state
+        if not (
+            isinstance(shape, tuple) and len(shape) <= 32
+            and all(isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape)
+        ):
+            raise _Refused(f"an array shape {_short(shape)}")
+        if not isinstance(spec, _DtypeSpec):
+            raise _Refused(f"an array whose dtype is {_short(spec)}")
+        if not isinstance(fortran, bool):
+            raise _Refused(f"an array order flag {_short(fortran)}")
+        if not isinstance(raw, (bytes, bytearray)):
+            raise _Refused(f"array data of type {type(raw).__name__} (object arrays need pickle)")
+        nbytes = math.prod(shape) * spec.dtype.itemsize
+        if len(raw) != nbytes:
+            raise _Refused(
+                f"an array of shape {shape} and dtype {spec.dtype} ({nbytes} bytes) with {len(raw)} bytes of data"
+            )
+        flat = np.frombuffer(raw, dtype=spec.dtype)
+        self.array = flat.reshape(shape, order="F" if fortran else "C").copy(order="C")  # writable, own memory
+
+
+def _reconstruct(subtype: Any, shape: Any, typecode: Any) -> _ArraySpec:
+    # NumPy always writes _reconstruct(ndarray, (0,), b"b"): an empty placeholder that BUILD fills in
+    if subtype is not _NDARRAY or shape != (0,) or typecode not in (b"b", "b"):
+        raise _Refused(f"_reconstruct called with {_short((subtype, shape, typecode))} instead of NumPy's arguments")
+    return _ArraySpec()
+
+
+_BOOK_CALLABLES = {"reconstruct": _reconstruct, "ndarray": _NDARRAY, "dtype": _make_dtype}
+
+
+def _short(x: Any) -> str:
+    """A short description of something the pickle built (our stand-ins by what they stand for)."""
+    if isinstance(x, _ArraySpec):
+        return "an array" if x.array is not None else "an incomplete array"
+    if isinstance(x, _DtypeSpec):
+        return f"a dtype ({x.dtype})"
+    if isinstance(x, _NdarrayType):
+        return "the ndarray type"
+    if isinstance(x, (dict, list, tuple, set)):
+        return f"a {type(x).__name__} of {len(x)} item(s)"
+    text = repr(x)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+class _BookUnpickler(pickle.Unpickler):
+    """Resolves exactly the globals of :data:`_BOOK_GLOBALS`, each to an inert stand-in; refuses every other."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        key = _BOOK_GLOBALS.get((module, name))
+        if key is None:
+            raise _RefusedGlobal(f"{module}.{name}")
+        return _BOOK_CALLABLES[key]
+
+    def persistent_load(self, pid: Any) -> Any:
+        raise _Refused(f"a persistent id {_short(pid)}")
+
+
+def _read_bounded(path: Path, max_bytes: int) -> bytes:
+    """The bytes of a regular file of at most ``max_bytes``, checked before reading (and while reading)."""
+    size = _regular_file_size(path)  # a folder, device or pipe is refused before it is opened
+    if size > max_bytes:
+        raise CheckpointError(
+            f"{path} is {size} bytes, more than the {max_bytes} bytes a file of the book's weights may have"
+        )
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise CheckpointError(f"cannot read {path}: {exc.strerror or exc}") from None
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # replaced since the check above
+            raise CheckpointError(f"{path} is not a regular file")
+        data = fh.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise CheckpointError(f"{path} grew past {max_bytes} bytes while being read")
+    return data
+
+
+def _unpickle_arrays(path: Path, data: bytes) -> list[np.ndarray]:
+    if not data:
+        raise CheckpointError(f"{path} is empty; expected a pickled list of NumPy arrays (the book's weights)")
+    if data.startswith(b"PK"):
+        raise CheckpointError(f"{path} is an .npz archive, not a pickle: read it with checkpoint.load_params")
+    try:
+        obj = _BookUnpickler(io.BytesIO(data)).load()
+    except _RefusedGlobal as exc:
+        raise CheckpointError(
+            f"refusing to load {path}: it references the global {exc}, and a file of the book's weights needs "
+            f"only {_ALLOWED_TEXT}; the load stopped before anything in the file was called"
+        ) from None
+    except _Refused as exc:
+        raise CheckpointError(f"{path} is not a file of the book's weights: it holds {exc}") from None
+    except MemoryError:
+        raise
+    except Exception as exc:  # truncated or corrupted: pickle raises many types; only our stand-ins ran
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        raise CheckpointError(f"{path} is not a readable pickle (truncated or corrupted): {message}") from None
+    if not isinstance(obj, (list, tuple)):
+        raise CheckpointError(
+            f"{path} holds {_short(obj)}; expected a list of NumPy arrays (the book's BaseModel.save_params format)"
+        )
+    if not obj:
+        raise CheckpointError(f"{path} holds an empty list; expected the model's parameter arrays")
+    arrays = []
+    for i, item in enumerate(obj):
+        if not isinstance(item, _ArraySpec) or item.array is None:
+            raise CheckpointError(f"{path}: item {i} of the list is {_short(item)}, not a NumPy float array")
+        arrays.append(item.array)
+    return arrays
+
+
+def _assign_book_params(path: Path, arrays: list[np.ndarray], model: Any) -> None:
+    """Copy ``arrays`` into ``model.params`` in order, all or nothing, after checking count and shapes.
+
+    The file may hold every entry of ``model.params`` (the book's format: a tied weight and its transpose are
+    both stored) or only the distinct ones (tied duplicates left out).
+    """
+    params, names, _ = _params_of(model)
+    owners = shared_structure(params)
+    distinct = [i for i, (o, _) in enumerate(owners) if o == i]
+    if len(arrays) == len(params):
+        slots = list(range(len(params)))
+    elif len(arrays) == len(distinct):
+        slots = distinct
+    else:
+        tied = "" if len(distinct) == len(params) else f" ({len(distinct)} without the tied duplicates)"
+        raise CheckpointError(
+            f"{path} holds {len(arrays)} arrays but the model has {len(params)} parameters{tied}: "
+            f"{names} (a different architecture?)"
+        )
+    for k, (i, a) in enumerate(zip(slots, arrays)):
+        if tuple(a.shape) != tuple(params[i].shape):
+            raise CheckpointError(
+                f"{path}: array {k} has shape {tuple(a.shape)} but the model's parameter {names[i]!r} has shape "
+                f"{tuple(params[i].shape)}; the model's parameters are "
+                + ", ".join(f"{n} {tuple(p.shape)}" for n, p in zip(names, params))
+            )
+    by_slot = dict(zip(slots, arrays))
+    for i, (owner, transposed) in enumerate(owners):
+        if owner == i or i not in by_slot:
+            continue
+        expected = by_slot[owner].T if transposed else by_slot[owner]
+        if not np.array_equal(by_slot[i], expected, equal_nan=True):
+            raise CheckpointError(
+                f"{path}: the model ties {names[i]!r} to {names[owner]!r}{' (transposed)' if transposed else ''} "
+                "but the file holds different values for them (weights of an untied model?)"
+            )
+    ready = [(params[i], by_slot[i].astype(params[i].dtype, copy=False)) for i in distinct]
+    for p, a in ready:
+        p[...] = backend.xp(p).asarray(a)
+
+
+def load_book_params(
+    path: str | os.PathLike[str],
+    model: Any = None,
+    *,
+    max_bytes: int = BOOK_PARAMS_MAX_BYTES,
+) -> list[np.ndarray]:
+    """Read a weight file published with the book (``Rnnlm.pkl``, ``AttentionSeq2seq.pkl``) safely.
+
+    The book's ``BaseModel.save_params`` (chapter 6.4 and 8.2) pickles the list of a model's parameters, cast
+    to float16. A pickle can run any code when loaded, so this reads it with an unpickler that knows exactly
+    three globals -- ``numpy.ndarray``, ``numpy.dtype`` and ``numpy.core.multiarray._reconstruct`` (or
+    ``numpy._core.multiarray._reconstruct``) -- each replaced by a stand-in that can only describe a float
+    array; the arrays are then built here from their validated shape, dtype and bytes. Any other global
+    (``os.system``, ``builtins.eval``, a class of some module) stops the load before it is called.
+
+    Parameters
+    ----------
+    path : a ``.pkl`` file holding a pickled list of float NumPy arrays (e.g. from
+        ``scratchnlp.datasets.fetch("book-weights", "Rnnlm.pkl")``)
+    model : optional; an object with ``params`` (and ``param_names``) in the book's order. When given, the
+        arrays are copied into ``model.params`` in order (``model.params[i][...] = array``, cast to each
+        parameter's dtype), after every count and shape is checked, so a bad file leaves the model untouched.
+        Tied weights (found by :func:`scratchnlp.optim.shared_structure`, e.g. BetterRnnlm's embedding and its
+        transpose): the file may hold both entries, as the book's do, which must then agree, or only the first.
+    max_bytes : the largest file read (default 2 GiB); a larger one is refused before it is read
+
+    Returns
+    -------
+    list of numpy.ndarray
+        The arrays as stored (float16 in the published files; the caller casts), writable and C-contiguous.
+
+    Raises
+    ------
+    CheckpointError
+        One clear error naming the file: a refused global (nothing in the file is run), a folder, a device or
+        pipe, a file over ``max_bytes``, an empty, truncated or corrupt pickle, a pickle holding anything but a
+        list of float arrays, or (with ``model``) a count or shape that does not fit the model's parameters.
+    """
+    path = Path(path)
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
+        raise ValueError(f"max_bytes must be a positive int, got {max_bytes!r}")
+    arrays = _unpickle_arrays(path, _read_bounded(path, max_bytes))
+    if model is not None:
+        _assign_book_params(path, arrays, model)
+    return arrays

@@ -7,11 +7,11 @@ means writing that pair and adding one line to :data:`COMMANDS`.
 Exit status, one convention for every command:
 
 * 0 -- success;
-* 1 -- a runtime failure: data unavailable, corrupt download or checkpoint, a file that cannot be written
-  (disk full, permission denied, ``--out`` naming a file), an unknown query word, bad word vectors, out of
-  memory;
+* 1 -- a runtime failure: data unavailable, corrupt download or checkpoint, a book weight file that is refused
+  or corrupt, a file that cannot be written (disk full, permission denied, ``--out`` naming a file), an unknown
+  query word, bad word vectors, out of memory;
 * 2 -- a usage error, detected from the command line alone: unknown command, flag, dataset or experiment name,
-  a flag with a bad value (``--epochs 0``);
+  a flag with a bad value (``--epochs 0``), ``--resume`` for an experiment that cannot resume;
 * 130 -- interrupted by Ctrl-C; 143 -- terminated by SIGTERM (cleanup runs as on Ctrl-C: no partial files);
 * 141 -- stdout was closed early (``scratchnlp experiments | head -1``): the command stops quietly, with the
   status a shell reports for a program killed by SIGPIPE.
@@ -116,6 +116,8 @@ def _add_run(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     parser.add_argument("--out", default="results", metavar="DIR",
                         help="folder for the checkpoint and the results file (default: ./results)")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue an interrupted run from its state file in --out (resumable experiments only)")
     _add_progress_flags(parser)
 
 
@@ -131,8 +133,12 @@ def _run_run(args: argparse.Namespace) -> int:
         name = experiment_name(args.experiment, fast=args.fast)
     except ValueError as exc:  # no fast variant
         raise UsageError(str(exc)) from None
+    if args.resume and not EXPERIMENTS[name].resumable:  # run_experiment would refuse it too, after set-up
+        resumable = [n for n, e in EXPERIMENTS.items() if e.resumable]
+        raise UsageError(f"experiment {name!r} cannot resume (--resume); resumable: {', '.join(resumable) or 'none'}")
     check_writable_dir(args.out, what="--out folder")  # before training, not after
-    results = run_experiment(name, out_dir=args.out, epochs=args.epochs, progress=args.progress, seed=args.seed)
+    results = run_experiment(name, out_dir=args.out, epochs=args.epochs, progress=args.progress, seed=args.seed,
+                             resume=args.resume)
     print(summarize(results))
     for path in results["paths"].values():
         print(f"wrote {path}")
@@ -180,6 +186,39 @@ def _run_similar(args: argparse.Namespace) -> int:
     return 0
 
 
+# ------------------------------------------------------------------------------------------------------
+# convert-book-weights FILE.pkl -o FILE.npz
+# ------------------------------------------------------------------------------------------------------
+
+
+def _add_convert(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("source", metavar="FILE.pkl",
+                        help="a weight file published with the book (e.g. Rnnlm.pkl; see 'download book-weights')")
+    parser.add_argument("-o", "--output", metavar="FILE.npz", default=None,
+                        help="the checkpoint to write (default: ./<name of FILE>.npz)")
+    parser.add_argument("--allow-nonfinite", action="store_true",
+                        help="convert arrays holding NaN or inf (refused by default)")
+
+
+def _run_convert(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from ._io import sha256_file
+    from .checkpoint import load_book_params, save_params
+
+    source = Path(args.source)
+    output = Path(args.output) if args.output is not None else Path(source.with_suffix(".npz").name)
+    if args.output is None and source.suffix == ".npz":
+        raise UsageError(f"{source} already ends in .npz; name the output with -o")
+    arrays = load_book_params(source)  # validated first: nothing is written for a bad file
+    metadata = {"converted_from": source.name, "source_sha256": sha256_file(source),
+                "format": "book BaseModel.save_params pickle (a list of arrays in the model's params order)"}
+    save_params(output, arrays, metadata=metadata, allow_nonfinite=args.allow_nonfinite)
+    dtypes = ", ".join(sorted({str(a.dtype) for a in arrays}))
+    print(f"wrote {output} ({len(arrays)} arrays, {dtypes})")
+    return 0
+
+
 COMMANDS: dict[str, Command] = {
     "download": Command(
         "download datasets into the cache folder ($SCRATCHNLP_DATA) and verify their checksums",
@@ -196,6 +235,11 @@ COMMANDS: dict[str, Command] = {
         "nearest words by cosine similarity, from a word-vector checkpoint",
         _add_similar,
         _run_similar,
+    ),
+    "convert-book-weights": Command(
+        "convert a weight file published with the book (.pkl, read safely) into an .npz checkpoint",
+        _add_convert,
+        _run_convert,
     ),
 }
 

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from . import backend
-from ._checks import check_indices, check_ndim, describe
+from ._checks import Seed, as_generator, check_indices, check_ndim, describe
 
 __all__ = [
     "UnknownWordError",
@@ -550,14 +550,6 @@ def svd(M: Any, k: int | None = None) -> tuple[Any, Any, Any]:
     return U, S, Vt
 
 
-def _as_generator(seed: int | np.random.Generator | None) -> np.random.Generator:
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if seed is None or (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool)):
-        return np.random.default_rng(seed)
-    raise TypeError(f"seed must be an int, a numpy.random.Generator or None, got {type(seed).__name__}")
-
-
 def _orthonormal_basis(xp: Any, Y: Any) -> Any:
     """An orthonormal basis of the columns of ``Y`` (the Q of a thin QR decomposition)."""
     Q, _ = xp.linalg.qr(Y)
@@ -569,7 +561,7 @@ def randomized_svd(
     k: int,
     n_oversamples: int = 10,
     n_iter: int = 2,
-    seed: int | np.random.Generator | None = 0,
+    seed: Seed = 0,
 ) -> tuple[Any, Any, Any]:
     """Truncated SVD by random projection (Halko, Martinsson and Tropp 2011), for section 2.4.5.
 
@@ -608,7 +600,7 @@ def randomized_svd(
     for name, value in (("n_oversamples", n_oversamples), ("n_iter", n_iter)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
             raise ValueError(f"{name} must be a non-negative int, got {value!r}")
-    rng = _as_generator(seed)
+    rng = as_generator(seed)
     xp = backend.xp(M)
     m, n = M.shape
     sketch = min(k + int(n_oversamples), m, n)

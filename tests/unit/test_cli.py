@@ -297,3 +297,161 @@ def test_sigterm_is_one_line_and_exit_143():
             proc.wait()
     assert proc.returncode == 143
     assert err.decode().strip().splitlines() == ["scratchnlp: error: terminated (SIGTERM)"]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# run --resume
+# ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def fake_run(tmp_path, monkeypatch):
+    """A resumable experiment 'toy-resumable' and a run_experiment that records its arguments."""
+    import dataclasses
+
+    import scratchnlp.experiments as experiments
+
+    base = experiments.EXPERIMENTS["cbow-ptb"]
+    monkeypatch.setitem(experiments.EXPERIMENTS, "toy-resumable",
+                        dataclasses.replace(base, name="toy-resumable", resumable=True))
+    calls = []
+
+    def run_experiment(name, **kwargs):
+        calls.append((name, kwargs))
+        return {"experiment": name, "description": "toy", "paths": {"results": str(tmp_path / f"{name}.json")}}
+
+    monkeypatch.setattr(experiments, "run_experiment", run_experiment)
+    monkeypatch.setattr(experiments, "summarize", lambda results: f"{results['experiment']}: done")
+    return calls
+
+
+def test_run_resume_is_passed_to_the_runner(fake_run, tmp_path, capsys):
+    assert cli.main(["run", "toy-resumable", "--resume", "--out", str(tmp_path)]) == 0
+    assert fake_run == [("toy-resumable", {"out_dir": str(tmp_path), "epochs": None, "progress": None, "seed": 0,
+                                           "resume": True})]
+    assert "toy-resumable: done" in capsys.readouterr().out
+    assert cli.main(["run", "toy-resumable", "--out", str(tmp_path)]) == 0
+    assert fake_run[-1][1]["resume"] is False
+
+
+def test_run_resume_on_an_experiment_that_cannot_is_a_usage_error(fake_run, tmp_path, capsys):
+    assert cli.main(["run", "cbow-ptb", "--resume", "--out", str(tmp_path)]) == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert "experiment 'cbow-ptb' cannot resume (--resume); resumable: toy-resumable" in line
+    assert fake_run == []
+
+
+# ---------------------------------------------------------------------------------------------------------
+# convert-book-weights
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _book_pickle(path, arrays):
+    import pickle
+
+    path.write_bytes(pickle.dumps(arrays, protocol=3))  # what the book's BaseModel.save_params writes
+    return path
+
+
+@pytest.fixture
+def book_file(tmp_path):
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal(s).astype(np.float16) for s in ((7, 4), (4, 16), (16,))]
+    return _book_pickle(tmp_path / "Rnnlm.pkl", arrays), arrays
+
+
+def test_convert_book_weights_writes_a_checkpoint(book_file, tmp_path, capsys):
+    from scratchnlp.checkpoint import read_checkpoint
+
+    source, arrays = book_file
+    out = tmp_path / "rnnlm.npz"
+    assert cli.main(["convert-book-weights", str(source), "-o", str(out)]) == 0
+    assert capsys.readouterr().out.strip() == f"wrote {out} (3 arrays, float16)"
+    header, back = read_checkpoint(out)
+    assert [e["name"] for e in header["params"]] == ["params[0]", "params[1]", "params[2]"]
+    for a, b in zip(back, arrays):
+        assert a.dtype == np.float16
+        np.testing.assert_array_equal(a, b)
+    assert header["metadata"]["converted_from"] == "Rnnlm.pkl"
+    assert header["metadata"]["source_sha256"] == hashlib.sha256(source.read_bytes()).hexdigest()
+    assert sorted(os.listdir(tmp_path)) == ["Rnnlm.pkl", "rnnlm.npz"]  # no temporary file left
+
+
+def test_convert_book_weights_default_output_in_the_current_folder(book_file, tmp_path, monkeypatch, capsys):
+    source, _ = book_file
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    assert cli.main(["convert-book-weights", str(source)]) == 0
+    assert (work / "Rnnlm.npz").is_file()
+    assert cli.main(["convert-book-weights", str(work / "Rnnlm.npz")]) == 2
+    assert "already ends in .npz; name the output with -o" in one_error_line(capsys.readouterr().err)
+
+
+class _Evil:
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.system, (f"touch {self.marker}",))
+
+
+def test_convert_refuses_a_hostile_pickle_and_writes_nothing(tmp_path, capsys):
+    marker = tmp_path / "pwned"
+    source = _book_pickle(tmp_path / "evil.pkl", [np.zeros(2, np.float16), _Evil(marker)])
+    out = tmp_path / "out.npz"
+    out.write_bytes(b"old")
+    assert cli.main(["convert-book-weights", str(source), "-o", str(out)]) == 1
+    out_text, err = capsys.readouterr()
+    line = one_error_line(err)
+    assert f"refusing to load {source}: it references the global" in line and "system" in line
+    assert out_text == "" and out.read_bytes() == b"old" and not marker.exists()
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: None, "does not exist"),
+        (lambda p: p.mkdir(), "is a folder"),
+        (lambda p: p.write_bytes(b"\x80\x03]q\x00(cnumpy"), "not a readable pickle (truncated or corrupted)"),
+        (lambda p: _book_pickle(p, {"W": np.zeros(2)}), "expected a list of NumPy arrays"),
+    ],
+)
+def test_convert_bad_sources_are_one_line_exit_1(tmp_path, capsys, make, message):
+    source = tmp_path / "w.pkl"
+    make(source)
+    assert cli.main(["convert-book-weights", str(source), "-o", str(tmp_path / "out.npz")]) == 1
+    assert message in one_error_line(capsys.readouterr().err)
+    assert not (tmp_path / "out.npz").exists()
+
+
+def test_convert_into_a_missing_folder_names_it(book_file, tmp_path, capsys):
+    source, _ = book_file
+    out = tmp_path / "missing" / "w.npz"
+    assert cli.main(["convert-book-weights", str(source), "-o", str(out)]) == 1
+    assert str(out) in one_error_line(capsys.readouterr().err)
+
+
+def test_convert_nonfinite_weights_only_when_allowed(tmp_path, capsys):
+    source = _book_pickle(tmp_path / "w.pkl", [np.array([1.0, np.inf], np.float16)])
+    out = tmp_path / "w.npz"
+    assert cli.main(["convert-book-weights", str(source), "-o", str(out)]) == 1
+    assert "NaN/inf" in one_error_line(capsys.readouterr().err)
+    assert not out.exists()
+    assert cli.main(["convert-book-weights", str(source), "-o", str(out), "--allow-nonfinite"]) == 0
+
+
+def test_convert_the_books_published_file(tmp_path, capsys):
+    from scratchnlp.checkpoint import read_checkpoint
+    from scratchnlp.datasets import DatasetUnavailableError, fetch
+
+    try:
+        source = fetch("book-weights", "AttentionSeq2seq.pkl", progress=False)
+    except DatasetUnavailableError as exc:
+        if os.environ.get("SCRATCHNLP_REQUIRE_DATA"):
+            pytest.fail(f"the book's weights are required (SCRATCHNLP_REQUIRE_DATA) but unavailable: {exc}")
+        pytest.skip(f"book weights unavailable (set SCRATCHNLP_MIRROR): {exc}")
+    out = tmp_path / "AttentionSeq2seq.npz"
+    assert cli.main(["convert-book-weights", str(source), "-o", str(out)]) == 0
+    _, arrays = read_checkpoint(out)
+    assert [a.shape for a in arrays][:2] == [(59, 16), (16, 1024)] and len(arrays) == 10

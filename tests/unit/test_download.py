@@ -19,6 +19,8 @@ import sys
 import textwrap
 import threading
 import time
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -89,16 +91,44 @@ def leftovers(folder: Path) -> list[str]:
 
 
 def test_registry_is_complete_and_well_formed():
-    assert set(dl.REGISTRY) == {"ptb", "analogy", "sequence"}
+    assert set(dl.REGISTRY) == {"ptb", "analogy", "sequence", "book-weights"}
     assert set(dl.REGISTRY["ptb"]) == {"ptb.train.txt", "ptb.valid.txt", "ptb.test.txt"}
     assert set(dl.REGISTRY["analogy"]) == {"questions-words.txt", "wordsim353.tsv", "simlex999.txt"}
     assert set(dl.REGISTRY["sequence"]) == {"addition.txt", "date.txt"}
+    assert set(dl.REGISTRY["book-weights"]) == {"Rnnlm.pkl", "AttentionSeq2seq.pkl"}
+    for dataset in ("sequence", "book-weights"):  # the book's repositories, pinned to the mirrored commit
+        for remote in dl.REGISTRY[dataset].values():
+            assert re.search(r"/deep-learning-from-scratch-2/[0-9a-f]{40}/", remote.url), remote.url
     for files in dl.REGISTRY.values():
         for name, remote in files.items():
             assert remote.url.startswith("https://raw.githubusercontent.com/")
             assert remote.url.endswith("/" + name)
             assert re.fullmatch(r"[0-9a-f]{64}", remote.sha256)
             assert isinstance(remote.size, int) and remote.size > 0
+
+
+def _local_mirror():
+    mirror = os.environ.get("SCRATCHNLP_MIRROR", "")
+    if mirror.startswith("file://"):
+        folder = Path(urllib.request.url2pathname(urllib.parse.urlsplit(mirror).path))
+    else:
+        folder = Path(mirror) if mirror and "://" not in mirror else None
+    if folder is None or not folder.is_dir():
+        pytest.skip("needs SCRATCHNLP_MIRROR pointing at a local mirror folder")
+    return folder
+
+
+def test_registry_agrees_with_the_mirrors_sha256sums():
+    mirror = _local_mirror()
+    for dataset, files in dl.REGISTRY.items():
+        sums_file = mirror / dataset / "SHA256SUMS"
+        if not sums_file.is_file():
+            continue
+        sums = dict(reversed(line.split()) for line in sums_file.read_text().splitlines() if line.strip())
+        assert set(sums) == set(files), dataset
+        for name, remote in files.items():
+            assert remote.sha256 == sums[name], f"{dataset}/{name}"
+            assert remote.size == (mirror / dataset / name).stat().st_size, f"{dataset}/{name}"
 
 
 def test_served_file_is_cached_then_reused_offline(cache, tmp_path, monkeypatch):
@@ -218,7 +248,7 @@ def test_corrupt_cached_file_offline_says_it_was_deleted(cache, tmp_path, monkey
 
 
 def test_unknown_dataset_and_file(cache):
-    with pytest.raises(ValueError, match=r"unknown dataset 'nope'; expected one of \['analogy', 'ptb'"):
+    with pytest.raises(ValueError, match=r"unknown dataset 'nope'; expected one of \['analogy', 'book-weights', 'ptb'"):
         fetch("nope", "a.txt")
     with pytest.raises(ValueError, match=r"unknown file 'ptb.txt' in dataset 'ptb'; expected one of"):
         fetch("ptb", "ptb.txt")

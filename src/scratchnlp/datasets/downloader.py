@@ -29,9 +29,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from tqdm import tqdm
-
 from .._io import atomic_write, check_writable_dir, sha256_file
+from .._progress import progress_bar, progress_enabled
 
 __all__ = [
     "RemoteFile",
@@ -64,7 +63,9 @@ class RemoteFile:
 
 _PTB = "https://raw.githubusercontent.com/tomsercu/lstm/master/data/"
 _GENSIM = "https://raw.githubusercontent.com/piskvorky/gensim/develop/gensim/test/test_data/"
-_BOOK = "https://raw.githubusercontent.com/oreilly-japan/deep-learning-from-scratch-2/master/dataset/"
+# the book's official code, pinned to the commits the mirror's copies come from (see each folder's SOURCE.md)
+_BOOK = "https://raw.githubusercontent.com/WegraLee/deep-learning-from-scratch-2/7c414a9a72b0d8f5faff332d0c3da6c1dd1cf18b/dataset/"
+_BOOK_CODE = "https://raw.githubusercontent.com/oreilly-japan/deep-learning-from-scratch-2/842ae31c2bb070f5116275606ed90396626a2c17/"
 
 #: dataset name -> file name -> :class:`RemoteFile`. Sums from each mirror folder's ``SHA256SUMS``, sizes from
 #: the files they describe.
@@ -99,6 +100,17 @@ REGISTRY: dict[str, dict[str, RemoteFile]] = {
         ),
         "date.txt": RemoteFile(
             _BOOK + "date.txt", "62e66a301ce8537868e725512d2a45663fc366526b7e42028cb703bda2b1c79a", 2050000
+        ),
+    },
+    # the book's published trained weights (pickles: read them only with checkpoint.load_book_params)
+    "book-weights": {
+        "Rnnlm.pkl": RemoteFile(
+            _BOOK_CODE + "ch06/Rnnlm.pkl", "d872e609e328834f86a0de9fea7b2968bd95a22ea748880ccaee96923e9a5903", 4181172
+        ),
+        "AttentionSeq2seq.pkl": RemoteFile(
+            _BOOK_CODE + "ch08/AttentionSeq2seq.pkl",
+            "e648820a02cdaccc599ffb2aef65e785f49fb0cfc99d4c461a847fe231fedd54",
+            1183052,
         ),
     },
 }
@@ -282,15 +294,6 @@ def _check_cached(path: Path, remote: RemoteFile) -> tuple[bool, str]:
     return False, note
 
 
-def _show_progress(progress: bool | None) -> bool:
-    if progress is not None:
-        return bool(progress)
-    try:
-        return sys.stderr.isatty()
-    except (AttributeError, ValueError):  # replaced or closed stderr
-        return False
-
-
 class _SourceError(Exception):
     """A source could not deliver the file (network, HTTP or URL error); the next source is tried."""
 
@@ -322,15 +325,8 @@ def _download_to(url: str, target: Path, remote: RemoteFile, timeout: float, pro
                 raise SizeMismatchError(name, remote.size, int(length), url, announced=True)
             digest = hashlib.sha256()
             received = 0
-            with tqdm(
-                total=remote.size,
-                unit="B",
-                unit_scale=True,
-                unit_divisor=1024,
-                desc=name,
-                disable=not progress,
-                leave=False,
-            ) as bar:
+            bar_options = {"unit_scale": True, "unit_divisor": 1024, "desc": name}
+            with progress_bar(remote.size, progress, unit="B", **bar_options) as bar:
                 while True:
                     try:
                         # never ask for more than one byte past the expected size: that byte is the proof
@@ -380,11 +376,12 @@ def fetch(
     Parameters
     ----------
     dataset : str
-        A key of ``REGISTRY``: ``"ptb"``, ``"analogy"`` or ``"sequence"``.
+        A key of ``REGISTRY``: ``"ptb"``, ``"analogy"``, ``"sequence"`` or ``"book-weights"``.
     filename : str
         A file of that dataset, e.g. ``"ptb.train.txt"``.
     progress : bool, optional
-        Show a tqdm progress bar on stderr. By default only when stderr is a terminal.
+        Show a progress bar on stderr (the one rule of :func:`scratchnlp._progress.progress_bar`): by default
+        only when stderr is a terminal.
     timeout : float, default 30
         Seconds to wait on each network operation (connect, each read).
 
@@ -415,7 +412,7 @@ def fetch(
         return target
 
     urls = [u for u in (mirror, remote.url) if u]
-    show = _show_progress(progress)
+    show = progress_enabled(progress)
     failures: list[str] = []
     _prepare_cache(folder)
     for url in urls:
