@@ -95,7 +95,9 @@ book: $(STAMP)
 	@# A fresh Sphinx environment every time (executed outputs stay cached): incremental builds can keep
 	@# stale pages, e.g. viewcode's highlighted sources.
 	rm -rf $(HTML_DIR) $(BUILD_DIR)/.doctrees
-	jupyter-book build . --all -W -n --keep-going
+	@# MPLBACKEND=Agg on purpose: many CI systems export it, and the pages must render their figures anyway
+	@# (scratchnlp._pages.setup selects the inline backend), so the build proves they do.
+	MPLBACKEND=Agg jupyter-book build . --all -W -n --keep-going
 
 site-test: $(STAMP) chromium
 	pytest tests/site -m site $(PYTEST_ARGS)

@@ -22,6 +22,7 @@ __all__ = [
     "decision_boundary",
     "heatmap",
     "word_scatter",
+    "label_points",
     "moving_average",
     "rank_frequency",
     "zipf_fit",
@@ -354,8 +355,18 @@ def heatmap(
     return ax
 
 
-def word_scatter(ax: Any, vectors2d: Any, words: Sequence[str], *, fontsize: float = 9.0) -> Any:
+def word_scatter(
+    ax: Any,
+    vectors2d: Any,
+    words: Sequence[str],
+    *,
+    fontsize: float = 9.0,
+    colors: Sequence[Any] | None = None,
+) -> Any:
     """Words placed at their 2-D coordinates, e.g. the first two SVD components (chapter 2.4.4).
+
+    The labels are placed by :func:`label_points`, so they do not overlap one another, even for words that land
+    on the same point.
 
     Parameters
     ----------
@@ -367,6 +378,8 @@ def word_scatter(ax: Any, vectors2d: Any, words: Sequence[str], *, fontsize: flo
         The words, written next to their points.
     fontsize : float
         Size of the word labels.
+    colors : sequence of V colours, optional
+        One colour per word, for its point and its label (default: the axes' first colour, black labels).
 
     Returns
     -------
@@ -379,13 +392,136 @@ def word_scatter(ax: Any, vectors2d: Any, words: Sequence[str], *, fontsize: flo
         raise ValueError(f"vectors2d must be (V, 2), got shape {v.shape}")
     if len(words) != v.shape[0]:
         raise ValueError(f"need one word per row: vectors2d has {v.shape[0]} rows, got {len(words)} words")
-    ax.scatter(v[:, 0], v[:, 1], s=18, alpha=0.7)
-    for (px, py), word in zip(v, words, strict=True):
-        ax.annotate(str(word), (px, py), xytext=(3, 3), textcoords="offset points", fontsize=fontsize)
+    if colors is not None and len(colors) != v.shape[0]:
+        raise ValueError(f"need one colour per word: got {len(colors)} colours for {v.shape[0]} words")
+    ax.scatter(v[:, 0], v[:, 1], s=18, alpha=0.7, c=None if colors is None else list(colors))
     ax.set_xlabel("component 1")
     ax.set_ylabel("component 2")
     ax.grid(True, alpha=0.3)
+    label_points(ax, v, [str(w) for w in words], fontsize=fontsize, colors=colors)
     return ax
+
+
+# Candidate label positions around a point, tried in this order: direction (dx, dy) and the text alignment
+# that puts the label on that side of the point.
+_LABEL_DIRECTIONS = (
+    (1, 1, "left", "bottom"),
+    (1, -1, "left", "top"),
+    (-1, 1, "right", "bottom"),
+    (-1, -1, "right", "top"),
+    (1, 0, "left", "center"),
+    (-1, 0, "right", "center"),
+    (0, 1, "center", "bottom"),
+    (0, -1, "center", "top"),
+)
+
+
+def _overlap(a: np.ndarray, b: np.ndarray) -> float:
+    """Overlap area of two boxes (x0, y0, x1, y1)."""
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    return float(w * h) if w > 0 and h > 0 else 0.0
+
+
+def label_points(
+    ax: Any,
+    xy: Any,
+    labels: Sequence[str],
+    *,
+    fontsize: float = 9.0,
+    colors: Sequence[Any] | None = None,
+    distances: Sequence[float] = (3.0, 10.0, 18.0, 28.0),
+    marker_radius: float = 3.0,
+) -> list[Any]:
+    """Write each label next to its point so that no two labels overlap and no label covers a point.
+
+    A small, deterministic placement: for each point (in the order given) the label is tried on eight sides of
+    the point, at growing distances (in points), and the first position that overlaps no label placed so far,
+    covers no other point and stays inside the axes wins; if none does, the position with the least overlap is
+    used. Labels moved away from their point get a thin leader line. Points that coincide get their labels on
+    different sides. The placement is computed for the figure's current layout, so call this after the axes'
+    limits are final.
+
+    Parameters
+    ----------
+    ax : Axes
+        The axes the points are drawn on.
+    xy : (P, 2) array
+        The points, in data coordinates.
+    labels : sequence of P str
+        One label per point.
+    fontsize : float
+        Size of the labels.
+    colors : sequence of P colours, optional
+        One colour per label (default: black).
+    distances : sequence of float
+        Distances from the point, in points, tried from the nearest.
+    marker_radius : float
+        Radius of the drawn markers, in points; no label covers a marker.
+
+    Returns
+    -------
+    list of matplotlib.text.Annotation
+        The labels, in the order of the points.
+    """
+    pts = _host(xy, "xy").astype(np.float64)
+    if pts.ndim != 2 or pts.shape[1] != 2:
+        raise ValueError(f"xy must be (P, 2) points, got shape {pts.shape}")
+    if len(labels) != pts.shape[0]:
+        raise ValueError(f"need one label per point: got {len(labels)} labels for {pts.shape[0]} points")
+    if colors is not None and len(colors) != pts.shape[0]:
+        raise ValueError(f"need one colour per label: got {len(colors)} colours for {pts.shape[0]} points")
+    fig = ax.figure
+    fig.draw_without_rendering()  # settle the layout, so that display coordinates are final
+    renderer = fig.canvas.get_renderer()
+    px_per_pt = fig.dpi / 72.0
+    anchors = ax.transData.transform(pts)
+    frame = ax.get_window_extent(renderer)
+    r = marker_radius * px_per_pt
+    point_boxes = np.column_stack([anchors - r, anchors + r])
+
+    sizes = []
+    for label in labels:
+        probe = ax.text(0, 0, str(label), fontsize=fontsize)
+        extent = probe.get_window_extent(renderer)
+        sizes.append((extent.width, extent.height))
+        probe.remove()
+
+    placed: list[np.ndarray] = []
+    annotations = []
+    for k, (label, (w, h)) in enumerate(zip(labels, sizes, strict=True)):
+        best: tuple[float, float, float, str, str] | None = None
+        best_cost = np.inf
+        for distance in distances:
+            d = distance * px_per_pt
+            for dx, dy, ha, va in _LABEL_DIRECTIONS:
+                ox, oy = dx * d, dy * d
+                x0 = anchors[k, 0] + ox - {"left": 0.0, "center": w / 2, "right": w}[ha]
+                y0 = anchors[k, 1] + oy - {"bottom": 0.0, "center": h / 2, "top": h}[va]
+                box = np.array([x0, y0, x0 + w, y0 + h])
+                cost = sum(_overlap(box, other) for other in placed)
+                cost += sum(_overlap(box, pb) for j, pb in enumerate(point_boxes) if j != k)
+                outside = (max(frame.x0 - box[0], 0) + max(box[2] - frame.x1, 0)
+                           + max(frame.y0 - box[1], 0) + max(box[3] - frame.y1, 0))
+                cost += outside * h
+                if cost < best_cost - 1e-9:
+                    best_cost, best = cost, (ox, oy, distance, ha, va)
+                    best_box = box
+                if cost == 0.0:
+                    break
+            if best_cost == 0.0:
+                break
+        assert best is not None
+        ox, oy, distance, ha, va = best
+        placed.append(best_box)
+        arrow = None
+        if distance > distances[0]:
+            arrow = {"arrowstyle": "-", "linewidth": 0.5, "color": "0.5", "shrinkA": 0, "shrinkB": 2}
+        annotations.append(ax.annotate(
+            str(label), tuple(pts[k]), xytext=(ox / px_per_pt, oy / px_per_pt), textcoords="offset points",
+            ha=ha, va=va, fontsize=fontsize, color="black" if colors is None else colors[k], arrowprops=arrow,
+        ))
+    return annotations
 
 
 def _sorted_counts(counts: Any) -> np.ndarray:

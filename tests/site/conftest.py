@@ -102,14 +102,15 @@ class OpenedPage:
 
 @pytest.fixture
 def open_page(browser: object, site_url: str) -> Iterator[Callable[..., OpenedPage]]:
-    """Open a site page (path relative to the site root) and collect console errors, uncaught exceptions,
+    """Open a site page (path relative to the site root; ``width``: the viewport's width in CSS pixels, 1280 by
+    default, 390 for a phone) and collect console errors, uncaught exceptions,
     failed requests and any request that leaves the site's own origin (those are blocked: the published
     site must work without third-party servers)."""
     contexts = []
     origin = urlsplit(site_url).netloc
 
-    def _open(path: str, *, wait_until: str = "load") -> OpenedPage:
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
+    def _open(path: str, *, wait_until: str = "load", width: int = 1280) -> OpenedPage:
+        context = browser.new_context(viewport={"width": width, "height": 900})
         contexts.append(context)
         page = context.new_page()
         opened = OpenedPage(page=page, url=site_url + path)

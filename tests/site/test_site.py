@@ -4,11 +4,19 @@
   uncaught exception, failed request or request to another origin;
 - every image has non-empty alt text, every figure a caption;
 - the site search finds chapter 1 for "softmax";
-- every internal link and asset reference on every built page resolves, fragments included.
+- every internal link and asset reference on every built page resolves, fragments included;
+- every chapter is also published as a notebook: an ``.ipynb`` download whose first code cell installs scratchnlp,
+  and an "Open in Colab" link pointing at that notebook on the repository's notebooks branch;
+- on a phone (390 px) no page scrolls sideways, and every figure is at least 90% of the column wide;
+- every chapter ends with at least three exercises whose solutions are hidden until clicked;
+- figures and tables are numbered per chapter (Fig. 2.1 is chapter 2's first figure), sections as in the book;
+- every page carries a build stamp, and the execution statistics page lists every chapter.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
@@ -21,7 +29,15 @@ HTML_DIR = Path(__file__).resolve().parents[2] / "_build" / "html"
 pytestmark = pytest.mark.site
 
 CHAPTER_1 = "book/ch01_neural_network_review.html"
-KEY_PAGES = ["index.html", "book/intro.html", CHAPTER_1, "book/references.html", "book/api/index.html"]
+KEY_PAGES = [
+    "index.html",
+    "book/intro.html",
+    CHAPTER_1,
+    "book/references.html",
+    "book/api/index.html",
+    "book/build.html",
+]
+PHONE = 390  # CSS pixels: a phone's viewport width
 
 
 # --- static HTML helpers ------------------------------------------------------------------------------
@@ -211,3 +227,150 @@ def test_internal_links_resolve(site_dir: Path) -> None:
             elif fragment and target.suffix == ".html" and fragment not in _parse(target).ids:
                 broken.append(f"{where}: no element with id {fragment!r}")
     assert not broken, f"{len(broken)} broken internal references:\n" + "\n".join(broken[:50])
+
+
+# --- from the site to running code -------------------------------------------------------------------------
+
+_COLAB = re.compile(r"^https://colab\.research\.google\.com/github/([\w.-]+)/([\w.-]+)/blob/([\w./-]+?)/(book/.+\.ipynb)$")
+
+
+def _hrefs(path: Path) -> list[str]:
+    return [ref for kind, ref in _parse(path).refs if kind == "a.href"]
+
+
+def test_every_chapter_has_a_notebook_download_and_a_colab_link(site_dir: Path) -> None:
+    chapters = _chapter_pages(site_dir)
+    assert chapters
+    for chapter in chapters:
+        page = site_dir / chapter
+        stem = Path(chapter).with_suffix("").as_posix()  # book/chNN_name
+        downloads = [h for h in _hrefs(page) if h.endswith(f"_notebooks/{stem}.ipynb")]
+        assert downloads, f"{chapter} offers no .ipynb download"
+        notebook_file = (page.parent / downloads[0]).resolve()
+        assert notebook_file.is_file(), f"{chapter}: {downloads[0]} does not exist"
+        notebook = json.loads(notebook_file.read_text(encoding="utf-8"))
+        assert notebook["nbformat"] == 4
+        code = [c for c in notebook["cells"] if c["cell_type"] == "code"]
+        first = "".join(code[0]["source"])
+        assert "pip" in first and "scratchnlp @ git+https://github.com/" in first, (
+            f"the first code cell of {notebook_file.name} does not install scratchnlp from the repository"
+        )
+        colab = [m for m in (_COLAB.match(h) for h in _hrefs(page)) if m]
+        assert colab, f"{chapter} has no Colab link"
+        assert colab[0].group(4) == f"{stem}.ipynb", (
+            f"{chapter}: the Colab link opens {colab[0].group(4)}, not the page's notebook {stem}.ipynb"
+        )
+        # the notebooks branch holds the _notebooks folder: the Colab path is the download's path inside it
+        assert notebook_file == (site_dir / "_notebooks" / colab[0].group(4)).resolve()
+
+
+def test_every_page_links_the_repository_and_carries_a_build_stamp(site_dir: Path) -> None:
+    for page in [site_dir / p for p in KEY_PAGES[1:]] + [site_dir / c for c in _chapter_pages(site_dir)]:
+        html = page.read_text(encoding="utf-8")
+        assert 'class="build-stamp"' in html, f"{_rel(page)} has no build stamp"
+        stamp = html[html.index('class="build-stamp"'):]
+        assert "Python" in stamp and "NumPy" in stamp and "commit" in stamp
+        assert any(h.startswith("https://github.com/") for h in _hrefs(page)), f"{_rel(page)} links no repository"
+
+
+def test_the_statistics_page_lists_every_chapter(site_dir: Path) -> None:
+    page = site_dir / "book" / "build.html"
+    html = page.read_text(encoding="utf-8")
+    for chapter in _chapter_pages(site_dir):
+        assert Path(chapter).name in html, f"the execution statistics do not list {chapter}"
+    assert "Run Time" in html
+
+
+# --- numbering as in the book --------------------------------------------------------------------------------
+
+
+def test_figures_tables_and_exercises_are_numbered_per_chapter(site_dir: Path) -> None:
+    for chapter in _chapter_pages(site_dir):
+        number = str(int(re.match(r"book/ch(\d+)_", chapter).group(1))) if "/ch" in chapter else None
+        if number is None:
+            continue
+        html = (site_dir / chapter).read_text(encoding="utf-8")
+        numbers = re.findall(r'<span class="caption-number">(?:Fig\.|Table) ([\d.]+)', html)
+        assert numbers, f"{chapter} has no numbered figure or table"
+        assert all(n.startswith(f"{number}.") for n in numbers), f"{chapter}: {numbers}"
+        figures = [n for n in re.findall(r'<span class="caption-number">Fig\. ([\d.]+)', html)]
+        assert figures[0] == f"{number}.1", f"{chapter}: the first figure is Fig. {figures[0]}"
+
+
+def test_section_headings_carry_the_books_numbers_in_order(site_dir: Path) -> None:
+    for chapter in _chapter_pages(site_dir):
+        html = (site_dir / chapter).read_text(encoding="utf-8")
+        headings = re.findall(r"<h[23][^>]*>\s*([\d.–]+) ", html)
+        assert headings, f"{chapter} has no numbered section"
+        firsts = [tuple(int(p) for p in h.split("–")[0].strip(".").split(".")) for h in headings]
+        assert firsts == sorted(firsts), f"{chapter}: sections out of the book's order: {headings}"
+        assert re.search(r"<h2[^>]*>\s*\d+\.\d+ Summary", html), f"{chapter}: the summary is not numbered"
+
+
+# --- exercises ------------------------------------------------------------------------------------------------
+
+
+def test_every_chapter_ends_with_exercises_and_hidden_solutions(open_page, site_dir: Path) -> None:
+    for chapter in _chapter_pages(site_dir):
+        opened = open_page(chapter)
+        page = opened.page
+        n_exercises = page.locator("div.exercise").count()
+        solutions = page.locator("div.solution")
+        assert n_exercises >= 3, f"{chapter} has {n_exercises} exercises"
+        assert solutions.count() >= n_exercises, f"{chapter}: {solutions.count()} solutions for {n_exercises}"
+        for i in range(solutions.count()):
+            solution = solutions.nth(i)
+            body = solution.locator(".admonition-title ~ *").first
+            assert not body.is_visible(), f"{chapter}: solution {i + 1} is visible before it is clicked"
+            solution.locator(".admonition-title").first.click()
+            body.wait_for(state="visible", timeout=5_000)
+        # at least one solution runs library code at build time, and its output is on the page
+        assert page.locator("div.solution .cell_output").count() >= 1, f"{chapter}: no solution shows executed code"
+        _assert_clean(opened)
+
+
+# --- on a phone ----------------------------------------------------------------------------------------------
+
+_NO_SIDEWAYS_SCROLL = "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+_FIGURE_WIDTHS = """() => Array.from(document.querySelectorAll('#main-content figure img')).map(img => {
+    const column = img.closest('section') || img.closest('article');
+    const style = getComputedStyle(column);
+    const inner = column.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    return [img.getAttribute('src'), img.getBoundingClientRect().width, inner];
+})"""
+
+
+def _phone_pages(site_dir: Path) -> list[str]:
+    return [p for p in KEY_PAGES[1:]] + [c for c in _chapter_pages(site_dir) if c not in KEY_PAGES] + [
+        p for p in _api_pages(site_dir) if p not in KEY_PAGES
+    ]
+
+
+def test_no_page_scrolls_sideways_on_a_phone(open_page, site_dir: Path) -> None:
+    wide = []
+    for path in _phone_pages(site_dir):
+        opened = open_page(path, width=PHONE)
+        opened.page.wait_for_timeout(300)  # MathJax typesets after load
+        if not opened.page.evaluate(_NO_SIDEWAYS_SCROLL):
+            width = opened.page.evaluate("document.documentElement.scrollWidth")
+            wide.append(f"{path}: {width} px wide at a {PHONE} px viewport")
+    assert not wide, "pages that scroll sideways on a phone:\n" + "\n".join(wide)
+
+
+def test_figures_fill_the_column_on_a_phone(open_page, site_dir: Path) -> None:
+    narrow = []
+    for chapter in _chapter_pages(site_dir):
+        opened = open_page(chapter, width=PHONE)
+        widths = opened.page.evaluate(_FIGURE_WIDTHS)
+        assert widths, f"{chapter} shows no figure"
+        narrow += [f"{chapter}: {src} is {w:.0f} of {col:.0f} px" for src, w, col in widths if w < 0.9 * col]
+    assert not narrow, "figures narrower than 90% of the column at 390 px:\n" + "\n".join(narrow)
+
+
+def test_figures_open_at_full_size(site_dir: Path) -> None:
+    html = (site_dir / CHAPTER_1).read_text(encoding="utf-8")
+    figures = re.findall(r"<figure\b.*?</figure>", html, re.S)
+    assert figures
+    for figure in figures:
+        link = re.search(r'<a class="figure-full-size" href="([^"]+)"[^>]*>\s*<img[^>]*src="([^"]+)"', figure)
+        assert link and link.group(1) == link.group(2), "a figure's image does not link to its full-size file"

@@ -332,3 +332,28 @@ def test_all_names_exist() -> None:
     missing = [n for n in _pages.__all__ if not hasattr(_pages, n)]
     assert not missing
     assert math.isfinite(_pages.FIGURE_DPI)
+
+
+# --- the pages' own code is linted like the library's ------------------------------------------------------
+
+
+def _pages_sources() -> list[Path]:
+    return sorted(p for p in (ROOT / "book").glob("*.md") if "kernelspec:" in p.read_text(encoding="utf-8")[:600])
+
+
+@pytest.mark.parametrize("page", _pages_sources(), ids=lambda p: p.name)
+def test_page_code_is_ruff_clean(page: Path) -> None:
+    """`ruff check book` does not read MyST pages; this lints each page's code cells, converted to a notebook by
+    Jupytext (ruff lints notebooks cell by cell), with the project's ruff configuration and its rules for book/."""
+    import shutil
+    import subprocess
+    import sys
+
+    jupytext = pytest.importorskip("jupytext")
+    ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
+    notebook = jupytext.writes(jupytext.read(page), fmt="ipynb")
+    done = subprocess.run(
+        [ruff, "check", "--no-cache", "--stdin-filename", str(page.with_suffix(".ipynb")), "-"],
+        input=notebook, capture_output=True, text=True, cwd=ROOT, check=False,
+    )
+    assert done.returncode == 0, f"ruff finds problems in the code of {page.name}:\n{done.stdout}{done.stderr}"

@@ -68,3 +68,53 @@ def test_word_scatter_writes_every_word(ax):
     assert sorted(t.get_text() for t in ax.texts) == ["goodbye", "hello"]
     with pytest.raises(ValueError, match=r"\(V, 2\)"):
         word_scatter(ax, np.zeros((2, 3)), ["a", "b"])
+
+
+def _label_boxes(ax):
+    fig = ax.figure
+    fig.draw_without_rendering()
+    renderer = fig.canvas.get_renderer()
+    from matplotlib.text import Text
+
+    return [Text.get_window_extent(t, renderer) for t in ax.texts]  # the text alone, without a leader line
+
+
+def test_word_scatter_labels_do_not_overlap_even_on_coinciding_points(ax):
+    # chapter 3's case: "goodbye" and "i" on the same point, "you" and "hello" close together
+    pts = np.array([[0.0, 0.0], [0.0, 0.0], [0.02, 0.01], [0.03, 0.0], [1.0, 1.0], [0.5, -0.2]])
+    words = ["goodbye", "i", "you", "hello", "say", "and"]
+    word_scatter(ax, pts, words)
+    boxes = _label_boxes(ax)
+    assert len(boxes) == len(words)
+    for a in range(len(boxes)):
+        for b in range(a + 1, len(boxes)):
+            assert not boxes[a].overlaps(boxes[b]), f"{words[a]!r} overlaps {words[b]!r}"
+
+
+def test_label_points_checks_its_input(ax):
+    from scratchnlp.plot import label_points
+
+    with pytest.raises(ValueError, match="one label per point"):
+        label_points(ax, np.zeros((2, 2)), ["a"])
+    with pytest.raises(ValueError, match=r"\(P, 2\)"):
+        label_points(ax, np.zeros((2, 3)), ["a", "b"])
+    with pytest.raises(ValueError, match="one colour per label"):
+        label_points(ax, np.zeros((2, 2)), ["a", "b"], colors=["red"])
+
+
+def test_label_points_keeps_labels_off_other_points(ax):
+    from scratchnlp.plot import label_points
+
+    rng = np.random.default_rng(0)
+    pts = rng.uniform(0, 1, size=(12, 2))
+    ax.scatter(pts[:, 0], pts[:, 1])
+    ax.set_xlim(-0.2, 1.2)
+    ax.set_ylim(-0.2, 1.2)
+    texts = label_points(ax, pts, [f"w{k}" for k in range(12)])
+    boxes = _label_boxes(ax)
+    centres = ax.transData.transform(pts)
+    for k, box in enumerate(boxes):
+        for j, (cx, cy) in enumerate(centres):
+            if j != k:
+                assert not box.contains(cx, cy), f"label {k} covers point {j}"
+    assert [t.get_text() for t in texts] == [f"w{k}" for k in range(12)]

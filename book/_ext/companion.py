@@ -1,0 +1,374 @@
+"""Sphinx extension: what turns the executed pages into a companion a reader can get from to running code.
+
+- **Repository.** The repository URL lives in one place, ``repository.url`` in ``_config.yml``; the environment
+  variable ``SCRATCHNLP_REPOSITORY_URL`` overrides it (the GitHub workflow sets it to the repository it runs in),
+  so the published site always points at its own source. The theme's repository, source and issue buttons use it.
+- **Notebooks.** Every chapter page is also written as a Jupyter notebook, generated from its MyST source with
+  Jupytext, to ``_notebooks/<page>.ipynb`` in the built site. Its first cell installs ``scratchnlp`` from the
+  repository when the notebook runs outside a checkout. Each chapter page gets an ``.ipynb`` entry in the
+  download menu and "Open in Colab" / "Binder" launch buttons. Colab and Binder open notebooks from a GitHub
+  branch, so the workflow publishes ``_notebooks/`` to the branch named by ``SCRATCHNLP_NOTEBOOKS_BRANCH``
+  (default ``notebooks``), and the launch links point there.
+- **Numbering.** Figures, tables and exercises are numbered per chapter, as in the book: "Fig. 2.1" is chapter
+  2's first figure. Pages outside the chapters number their own from 1.
+- **Figures.** Every figure's image links to the full-size file, so a phone reader can open it.
+- **Placeholders.** ``{{ repository_url }}``, ``{{ source_url }}`` (the repository's files on its main branch,
+  for links such as ``{{ source_url }}/results``) and ``{{ notebooks_branch }}`` in a page's source (prose or
+  code blocks) are replaced by their values when the page is read, and in the generated notebooks, so no page
+  types the address.
+- **Build stamp.** Every page ends with the date, the commit, the Python / NumPy / scratchnlp versions of the
+  build, and (for executed pages) how long the page's code ran and whether it came from the execution cache.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+import os
+import platform
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from sphinx.util import logging
+
+LOGGER = logging.getLogger(__name__)
+
+NOTEBOOK_DIR = "_notebooks"
+_CHAPTER_DOC = re.compile(r"^book/ch(\d{2})_[\w-]+$")
+_APPENDIX_DOC = re.compile(r"^book/appendix_([a-z])_[\w-]+$")
+_GITHUB = re.compile(r"^https://github\.com/(?P<owner>[\w.-]+)/(?P<repo>[\w.-]+?)(?:\.git)?/?$")
+
+
+# --------------------------------------------------------------------------------------------------------
+# Repository and build facts
+# --------------------------------------------------------------------------------------------------------
+
+
+def _git(srcdir: str, *args: str) -> str | None:
+    try:
+        done = subprocess.run(["git", "-C", srcdir, *args], capture_output=True, text=True, timeout=20, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def repository_url(configured: str | None) -> str:
+    """The repository's web address: ``$SCRATCHNLP_REPOSITORY_URL``, else the one in ``_config.yml``."""
+    url = os.environ.get("SCRATCHNLP_REPOSITORY_URL", "").strip() or (configured or "").strip()
+    return url.rstrip("/")
+
+
+def chapter_key(docname: str) -> str | None:
+    """``"2"`` for ``book/ch02_...``, ``"A"`` for ``book/appendix_a_...``, None for other pages."""
+    m = _CHAPTER_DOC.match(docname)
+    if m:
+        return str(int(m.group(1)))
+    m = _APPENDIX_DOC.match(docname)
+    return m.group(1).upper() if m else None
+
+
+def _build_facts(app: Any) -> dict[str, str]:
+    import numpy  # noqa: PLC0415
+
+    import scratchnlp  # noqa: PLC0415
+
+    commit = os.environ.get("SCRATCHNLP_SOURCE_COMMIT") or os.environ.get("GITHUB_SHA") or _git(
+        app.srcdir, "rev-parse", "HEAD"
+    )
+    dirty = False
+    if commit and not os.environ.get("GITHUB_SHA"):
+        status = _git(app.srcdir, "status", "--porcelain", "--untracked-files=no")
+        dirty = bool(status)
+    return {
+        "date": _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": commit or "",
+        "dirty": "yes" if dirty else "",
+        "python": platform.python_version(),
+        "numpy": numpy.__version__,
+        "scratchnlp": scratchnlp.__version__,
+    }
+
+
+def configure(app: Any, config: Any) -> None:
+    """config-inited: settle the repository URL and branches, and turn the theme's repository buttons on."""
+    options = config.html_theme_options
+    url = repository_url(options.get("repository_url"))
+    if not _GITHUB.match(url):
+        LOGGER.warning(
+            f"repository URL {url!r} is not a https://github.com/OWNER/REPO address: the Colab and Binder "
+            "buttons need one (set repository.url in _config.yml or SCRATCHNLP_REPOSITORY_URL)"
+        )
+    options["repository_url"] = url
+    options.setdefault("repository_branch", "main")
+    options["use_repository_button"] = True
+    options["use_source_button"] = True
+    options["use_issues_button"] = True
+    app.config.companion_notebooks_branch = os.environ.get("SCRATCHNLP_NOTEBOOKS_BRANCH", "").strip() or str(
+        app.config.companion_notebooks_branch
+    )
+
+
+def fill_placeholders(app: Any, docname: str, source: list[str]) -> None:
+    """source-read: replace the repository placeholders in a page's source."""
+    source[0] = _fill(app, source[0])
+
+
+def _fill(app: Any, text: str) -> str:
+    options = app.config.html_theme_options
+    url = options.get("repository_url", "")
+    values = {
+        "{{ repository_url }}": url,
+        "{{ source_url }}": f"{url}/blob/{options.get('repository_branch', 'main')}",
+        "{{ notebooks_branch }}": str(app.config.companion_notebooks_branch),
+    }
+    for token, value in values.items():
+        text = text.replace(token, value)
+    return text
+
+
+def collect_facts(app: Any) -> None:
+    """builder-inited: read the build's date, commit and versions once."""
+    app.companion_facts = _build_facts(app)
+    app.companion_build_start = _dt.datetime.now().timestamp()
+
+
+# --------------------------------------------------------------------------------------------------------
+# Per-chapter numbering of figures, tables and exercises
+# --------------------------------------------------------------------------------------------------------
+
+
+def number_per_chapter(app: Any, env: Any) -> list[str]:
+    """env-get-updated (after Sphinx numbered everything across the site): restart the numbers on each page,
+    prefixed with the chapter's number on chapter pages ("Fig. 2.1", "Table 2.3", "Exercise 2.1")."""
+    changed = []
+    for docname, by_type in env.toc_fignumbers.items():
+        key = chapter_key(docname)
+        new: dict[str, dict[str, tuple[Any, ...]]] = {}
+        for figtype, numbers in by_type.items():
+            ordered = sorted(numbers, key=lambda target: numbers[target])
+            prefix = (key,) if key is not None else ()
+            new[figtype] = {target: (*prefix, k) for k, target in enumerate(ordered, start=1)}
+        if new != by_type:
+            env.toc_fignumbers[docname] = new
+            changed.append(docname)
+    return changed
+
+
+# --------------------------------------------------------------------------------------------------------
+# Notebooks
+# --------------------------------------------------------------------------------------------------------
+
+
+def _install_source(app: Any) -> str:
+    url = app.config.html_theme_options.get("repository_url", "")
+    commit = app.companion_facts.get("commit") or ""
+    ref = commit if commit and not app.companion_facts.get("dirty") else app.config.html_theme_options.get(
+        "repository_branch", "main"
+    )
+    return f"scratchnlp @ git+{url}@{ref}"
+
+
+def _first_cells(app: Any, docname: str) -> list[Any]:
+    import nbformat  # noqa: PLC0415
+
+    url = app.config.html_theme_options.get("repository_url", "")
+    page = f"{docname}.html"
+    intro = (
+        f"*This notebook is generated from the page `{docname}.md` of the scratchnlp companion site "
+        f"({page} on the site; source: {url}). The numbers that the site writes into its prose, "
+        "`{glue:text}` references below, are filled in only on the site; run the cells to compute them.*"
+    )
+    install = (
+        "# Outside a checkout of the scratchnlp repository (in Colab, Binder or a fresh environment), install the\n"
+        "# package from the commit the site was built from. Inside the repository this does nothing.\n"
+        "import importlib\n"
+        "import importlib.util\n"
+        "import subprocess\n"
+        "import sys\n"
+        "\n"
+        'if importlib.util.find_spec("scratchnlp") is None:\n'
+        f'    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "{_install_source(app)}"], '
+        "check=True)\n"
+        "    importlib.invalidate_caches()"
+    )
+    return [
+        nbformat.v4.new_markdown_cell(intro),
+        nbformat.v4.new_code_cell(install, metadata={"tags": ["scratchnlp-install"]}),
+    ]
+
+
+def write_notebook(app: Any, docname: str) -> Path:
+    """Convert a chapter's MyST source to ``_notebooks/<docname>.ipynb`` in the output folder."""
+    import jupytext  # noqa: PLC0415
+    import nbformat  # noqa: PLC0415
+
+    source = Path(app.env.doc2path(docname))
+    notebook = jupytext.reads(_fill(app, source.read_text(encoding="utf-8")), fmt="md:myst")
+    notebook.cells[:0] = _first_cells(app, docname)
+    notebook.metadata.pop("jupytext", None)
+    notebook.metadata.setdefault("language_info", {"name": "python"})
+    target = Path(app.outdir) / NOTEBOOK_DIR / f"{docname}.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.validate(notebook)
+    target.write_text(nbformat.writes(notebook), encoding="utf-8")
+    return target
+
+
+def write_notebook_branch_files(app: Any, exception: Exception | None) -> None:
+    """build-finished: the files Binder needs on the notebooks branch (its environment, built by repo2docker
+    from ``requirements.txt``; no Docker image of ours) and a README saying where the notebooks come from."""
+    if exception is not None or app.builder.format != "html":
+        return
+    folder = Path(app.outdir) / NOTEBOOK_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "requirements.txt").write_text(f"{_install_source(app)}\n", encoding="utf-8")
+    url = app.config.html_theme_options.get("repository_url", "")
+    facts = app.companion_facts
+    (folder / "README.md").write_text(
+        "# scratchnlp notebooks\n\n"
+        f"Generated by the site build from the pages of {url} (commit {facts.get('commit') or 'unknown'}, "
+        f"built {facts['date']}). Do not edit: the next build replaces this branch. `requirements.txt` is what "
+        "Binder installs.\n",
+        encoding="utf-8",
+    )
+
+
+def _colab_url(app: Any, docname: str) -> str | None:
+    m = _GITHUB.match(app.config.html_theme_options.get("repository_url", ""))
+    if not m:
+        return None
+    branch = app.config.companion_notebooks_branch
+    return f"https://colab.research.google.com/github/{m['owner']}/{m['repo']}/blob/{branch}/{docname}.ipynb"
+
+
+def _binder_url(app: Any, docname: str) -> str | None:
+    m = _GITHUB.match(app.config.html_theme_options.get("repository_url", ""))
+    if not m:
+        return None
+    branch = app.config.companion_notebooks_branch
+    return f"https://mybinder.org/v2/gh/{m['owner']}/{m['repo']}/{branch}?urlpath=lab/tree/{docname}.ipynb"
+
+
+def add_notebook_buttons(app: Any, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+    """html-page-context, after the theme made its buttons: the chapter's notebook, to download and to launch."""
+    if chapter_key(pagename) is None or doctree is None:
+        return
+    write_notebook(app, pagename)
+    href = f"{context['pathto'](NOTEBOOK_DIR, 1)}/{pagename}.ipynb"
+    buttons = context.get("header_buttons", [])
+    for group in buttons:
+        if group.get("label") == "download-buttons":
+            group["buttons"].insert(0, {
+                "type": "link",
+                "url": href,
+                "text": ".ipynb",
+                "tooltip": "Download this page as a Jupyter notebook",
+                "icon": "fas fa-code",
+                "label": "download-notebook-button",
+            })
+    launch = []
+    colab = _colab_url(app, pagename)
+    if colab:
+        launch.append({
+            "type": "link",
+            "url": colab,
+            "text": "Colab",
+            "tooltip": "Open this page as a notebook in Google Colab",
+            "icon": "_static/images/logo_colab.png",
+            "label": "launch-colab-button",
+        })
+    binder = _binder_url(app, pagename)
+    if binder:
+        launch.append({
+            "type": "link",
+            "url": binder,
+            "text": "Binder",
+            "tooltip": "Open this page as a notebook on Binder",
+            "icon": "_static/images/logo_binder.svg",
+            "label": "launch-binder-button",
+        })
+    if launch:
+        buttons.insert(0, {
+            "type": "group",
+            "tooltip": "Run this page as a notebook",
+            "icon": "fas fa-rocket",
+            "buttons": launch,
+            "label": "launch-buttons",
+        })
+
+
+# --------------------------------------------------------------------------------------------------------
+# Page body: full-size figure links and the build stamp
+# --------------------------------------------------------------------------------------------------------
+
+_FIGURE = re.compile(r"<figure\b[^>]*>.*?</figure>", re.DOTALL)
+_IMG = re.compile(r"<img\b[^>]*?\bsrc=\"(?P<src>[^\"]+)\"[^>]*>")
+
+
+def _link_images(block: str) -> str:
+    if "<a " in block.split("<figcaption", 1)[0]:
+        return block
+    return _IMG.sub(
+        lambda m: f'<a class="figure-full-size" href="{m["src"]}" title="Open the figure at full size">{m[0]}</a>',
+        block,
+    )
+
+
+def link_figures_to_full_size(body: str) -> str:
+    """Wrap each figure's image in a link to the image file."""
+    return _FIGURE.sub(lambda m: _link_images(m[0]), body)
+
+
+def _execution_note(app: Any, pagename: str) -> str:
+    metadata = getattr(app.env, "nb_metadata", {}) or {}
+    data = (metadata.get(pagename) or {}).get("exec_data")
+    if not data:
+        return ""
+    runtime = data.get("runtime")
+    took = f"{runtime:.1f} s" if isinstance(runtime, (int, float)) else "an unknown time"
+    if (data.get("mtime") or 0.0) < app.companion_build_start:
+        when = _dt.datetime.fromtimestamp(data["mtime"], _dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        return f" This page's outputs came from the execution cache, filled {when}, when its code ran in {took}."
+    return f" This page's code ran in {took} during this build."
+
+
+def build_stamp(app: Any, pagename: str, context: dict[str, Any]) -> str:
+    facts = app.companion_facts
+    url = app.config.html_theme_options.get("repository_url", "")
+    if facts["commit"]:
+        short = html.escape(facts["commit"][:10])
+        commit = f'commit <a href="{html.escape(url)}/commit/{html.escape(facts["commit"])}"><code>{short}</code></a>'
+        if facts["dirty"]:
+            commit += " with uncommitted changes"
+    else:
+        commit = "a source tree outside git"
+    stats = context["pathto"]("book/build")
+    return (
+        '<aside class="build-stamp" aria-label="Build information"><p>'
+        f"Built {html.escape(facts['date'])} from {commit}, with Python {html.escape(facts['python'])}, "
+        f"NumPy {html.escape(facts['numpy'])} and scratchnlp {html.escape(facts['scratchnlp'])}."
+        f"{_execution_note(app, pagename)} "
+        f'See the <a href="{stats}">execution statistics</a> of every page.</p></aside>'
+    )
+
+
+def finish_body(app: Any, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+    """html-page-context: link figures to their full-size images and stamp the page."""
+    if doctree is None or "body" not in context:
+        return
+    context["body"] = link_figures_to_full_size(context["body"]) + build_stamp(app, pagename, context)
+
+
+def setup(app: Any) -> dict[str, Any]:
+    app.add_config_value("companion_notebooks_branch", "notebooks", "html")
+    app.connect("config-inited", configure)
+    app.connect("builder-inited", collect_facts)
+    app.connect("source-read", fill_placeholders)
+    app.connect("env-get-updated", number_per_chapter, priority=900)
+    # after the theme's own header buttons (priority 501)
+    app.connect("html-page-context", add_notebook_buttons, priority=600)
+    app.connect("html-page-context", finish_body, priority=600)
+    app.connect("build-finished", write_notebook_branch_files)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": False}
