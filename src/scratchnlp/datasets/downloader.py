@@ -380,7 +380,7 @@ def fetch(
     filename : str
         A file of that dataset, e.g. ``"ptb.train.txt"``.
     progress : bool, optional
-        Show a progress bar on stderr (the one rule of :func:`scratchnlp._progress.progress_bar`): by default
+        Show a progress bar on stderr (the library's one rule for progress bars): by default
         only when stderr is a terminal.
     timeout : float, default 30
         Seconds to wait on each network operation (connect, each read).

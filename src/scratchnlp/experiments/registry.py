@@ -21,7 +21,7 @@ __all__ = [
 
 @dataclass
 class RunContext:
-    """What :func:`~scratchnlp.experiments.run_experiment` hands to an experiment's ``train`` function.
+    """What :func:`~scratchnlp.experiments.runner.run_experiment` hands to an experiment's ``train`` function.
 
     Attributes
     ----------
@@ -48,13 +48,14 @@ class RunContext:
 
     @property
     def state_path(self) -> Path:
-        """Where a resumable experiment keeps its state between epochs: ``<out_dir>/<name>.state.npz``."""
+        """The file a resumable experiment keeps its state in between epochs, ``<out_dir>/<name>.state.npz``."""
         return self.out_dir / f"{self.name}.state.npz"
 
 
 @dataclass
 class TrainOutput:
-    """What an experiment's ``train`` function hands back to :func:`~scratchnlp.experiments.run_experiment`.
+    """What an experiment's ``train`` function hands back to
+    :func:`~scratchnlp.experiments.runner.run_experiment`.
 
     Attributes
     ----------
@@ -109,7 +110,7 @@ class Experiment:
     eval_files : tuple of (dataset, filename)
         Files ``evaluate`` reads; their sums are recorded when the evaluation ran.
     resumable : bool
-        Whether ``train`` honours :attr:`RunContext.resume` (``scratchnlp run NAME --resume``).
+        Whether ``train`` honours the context's ``resume`` (``scratchnlp run NAME --resume``).
     """
 
     name: str

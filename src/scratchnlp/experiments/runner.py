@@ -151,8 +151,8 @@ def run_experiment(
     Parameters
     ----------
     name : str
-        A key of :data:`~scratchnlp.experiments.EXPERIMENTS` (see
-        :func:`~scratchnlp.experiments.experiment_name` for ``--fast``).
+        A key of :data:`~scratchnlp.experiments.registry.EXPERIMENTS` (see
+        :func:`~scratchnlp.experiments.registry.experiment_name` for ``--fast``).
     out_dir : path
         Folder for ``<name>.npz`` and ``<name>.json``. It is created if needed and checked writable before
         any work; the files there are replaced together at the end, or not at all.

@@ -34,7 +34,7 @@ class Layer:
     grads : list of arrays
         Their gradients, same order and shapes; ``backward`` writes into them in place.
     training : bool
-        True in training mode (the default), False after :meth:`eval`.
+        True in training mode (the default), False after :meth:`Layer.eval`.
     """
 
     params: list[Any]
@@ -86,7 +86,7 @@ class Layer:
 
     @property
     def train_flg(self) -> bool:
-        """The book's name for :attr:`training` (its ``Dropout`` and ``BetterRnnlm`` set ``train_flg``)."""
+        """The book's name for ``training`` (its ``Dropout`` and ``BetterRnnlm`` set ``train_flg``)."""
         return self.training
 
     @train_flg.setter

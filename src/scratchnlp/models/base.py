@@ -16,8 +16,9 @@ class BaseModel(Layer):
 
     Subclasses build their layers, then call :meth:`~scratchnlp.layers.base.Layer.collect` (or set
     ``params`` / ``grads`` directly, in the book's order) and set ``param_names``. From the base they get
-    :meth:`train` / :meth:`eval` (dropout off for evaluation), :meth:`reset_state` for recurrent layers,
-    :meth:`walk` / :meth:`children` (used by :mod:`scratchnlp.gradcheck`), and :meth:`save_params` /
+    :meth:`~scratchnlp.layers.base.Layer.train` / :meth:`~scratchnlp.layers.base.Layer.eval` (dropout off for
+    evaluation), :meth:`~scratchnlp.layers.base.Layer.reset_state` for recurrent layers,
+    :meth:`~scratchnlp.layers.base.Layer.walk` / :meth:`~scratchnlp.layers.base.Layer.children` (used by :mod:`scratchnlp.gradcheck`), and :meth:`save_params` /
     :meth:`load_params` as in the book.
 
     Attributes
