@@ -219,6 +219,65 @@ def _run_convert(args: argparse.Namespace) -> int:
     return 0
 
 
+# ------------------------------------------------------------------------------------------------------
+# generate --model FILE.npz --start WORD --length N
+# ------------------------------------------------------------------------------------------------------
+
+#: The words the book's ch07/generate_text.py never generates.
+BOOK_SKIP_WORDS = ("N", "<unk>", "$")
+
+
+def _add_generate(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", required=True, metavar="FILE.npz",
+                        help="a language-model checkpoint (results/rnnlm-ptb.npz, results/better-rnnlm-ptb.npz, or "
+                        "one converted from the book's Rnnlm.pkl)")
+    parser.add_argument("--start", required=True, metavar="WORD", help="the first word of the text, e.g. you")
+    parser.add_argument("--length", type=int, default=100, metavar="N",
+                        help="number of words, the first included (default: 100, the book's)")
+    parser.add_argument("--temperature", type=float, default=1.0, metavar="T",
+                        help="below 1: more conservative, above 1: more varied, 0: always the likeliest word "
+                        "(default: 1)")
+    parser.add_argument("--top-k", type=int, default=None, metavar="K",
+                        help="sample among the K likeliest words only (default: all)")
+    parser.add_argument("--seed", type=int, default=None, metavar="S",
+                        help="random seed: the same seed gives the same text (default: a different text each time)")
+    parser.add_argument("--skip", action="append", default=None, metavar="WORD",
+                        help="a word never to generate; repeat for several (default: the book's N, <unk> and $; "
+                        "--skip '' for none)")
+
+
+def _run_generate(args: argparse.Namespace) -> int:
+    import math
+
+    from .models.generation import load_language_model
+    from .text import UnknownWordError
+
+    if args.length < 1:
+        raise UsageError(f"--length must be >= 1, got {args.length}")
+    if not math.isfinite(args.temperature) or args.temperature < 0:
+        raise UsageError(f"--temperature must be a finite number >= 0, got {args.temperature}")
+    if args.top_k is not None and args.top_k < 1:
+        raise UsageError(f"--top-k must be >= 1, got {args.top_k}")
+    if args.seed is not None and args.seed < 0:
+        raise UsageError(f"--seed must be >= 0, got {args.seed}")
+    model, word_to_id, id_to_word = load_language_model(args.model)
+    if args.start not in word_to_id:
+        raise UnknownWordError(args.start, word_to_id, role="start word")
+    if args.skip is None:
+        skip_ids = [word_to_id[w] for w in BOOK_SKIP_WORDS if w in word_to_id]
+    else:
+        words = [w for w in args.skip if w]
+        unknown = [w for w in words if w not in word_to_id]
+        if unknown:
+            raise UnknownWordError(unknown[0], word_to_id, role="--skip word")
+        skip_ids = [word_to_id[w] for w in words]
+    ids = model.generate(word_to_id[args.start], skip_ids, args.length, temperature=args.temperature,
+                         top_k=args.top_k, seed=args.seed)
+    text = " ".join(id_to_word[i] for i in ids).replace(" <eos>", ".\n")  # the book's formatting
+    print(text.rstrip("\n"))
+    return 0
+
+
 COMMANDS: dict[str, Command] = {
     "download": Command(
         "download datasets into the cache folder ($SCRATCHNLP_DATA) and verify their checksums",
@@ -235,6 +294,11 @@ COMMANDS: dict[str, Command] = {
         "nearest words by cosine similarity, from a word-vector checkpoint",
         _add_similar,
         _run_similar,
+    ),
+    "generate": Command(
+        "generate text with a trained language model (chapter 7.1), from a start word",
+        _add_generate,
+        _run_generate,
     ),
     "convert-book-weights": Command(
         "convert a weight file published with the book (.pkl, read safely) into an .npz checkpoint",

@@ -1,4 +1,4 @@
-"""Evaluating word vectors: analogies and word similarity (chapter 4.4.2, "evaluating distributed representations").
+"""Evaluating word vectors (chapter 4.4.2, "evaluating distributed representations") and seq2seq answers (chapter 7).
 
 The book checks its vectors by eye (nearest neighbours, a few analogies) and mentions the standard benchmarks;
 this module runs them:
@@ -14,20 +14,28 @@ Only questions and pairs whose words are all in the vocabulary are scored; the o
 so a small vocabulary such as PTB's 10,000 words reports how much of each test it could take.
 The files come through the project's downloader (:func:`scratchnlp.datasets.fetch`, dataset ``"analogy"``);
 every function also takes the path of a local file.
+
+For the seq2seq models of chapter 7 (an answer counts only when every character is right):
+
+* :func:`eval_seq2seq` — the book's function: one question, printed with its answer and the model's guess,
+  marked right or wrong; returns 1 or 0;
+* :func:`seq2seq_accuracy` / :func:`evaluate_seq2seq` — a whole test set decoded in batches (the book loops
+  over the questions one at a time, with the same answers).
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 
 from . import backend
-from ._checks import check_ndim, describe
+from ._checks import check_array, check_ndim, check_positive_int, describe
 from .text import _check_word_vectors, cos_add_scores, normalize
 
 __all__ = [
@@ -42,6 +50,10 @@ __all__ = [
     "rankdata",
     "spearman",
     "SIMILARITY_SETS",
+    "eval_seq2seq",
+    "decode_answers",
+    "seq2seq_accuracy",
+    "evaluate_seq2seq",
 ]
 
 PathLike = str | os.PathLike
@@ -467,3 +479,172 @@ def evaluate_word_vectors(word_matrix: Any, word_to_id: Mapping[str, int]) -> di
     for name in SIMILARITY_SETS:
         summary[name] = evaluate_similarity(word_matrix, word_to_id, name).to_dict()
     return summary
+
+
+# --------------------------------------------------------------------------------------------------------
+# seq2seq answers (chapter 7)
+# --------------------------------------------------------------------------------------------------------
+
+_COLORS = {"ok": "\033[92m", "fail": "\033[91m", "close": "\033[0m"}
+
+
+def _check_pairs(questions: Any, answers: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Questions (N, T) and answers (N, T') as 2-D integer NumPy arrays of the same N, answers >= 2 wide."""
+    out = []
+    for a, name in ((questions, "questions"), (answers, "answers")):
+        check_array(a, name)
+        a = backend.to_cpu(a)
+        if a.ndim == 1:
+            a = a[None, :]  # one question, as the book passes it flattened or as x[[i]]
+        if a.ndim != 2 or a.dtype.kind not in "iu":
+            raise ValueError(f"{name} must be a 2-D integer array of character ids, got {describe(a)}")
+        out.append(a)
+    q, t = out
+    if q.shape[0] != t.shape[0]:
+        raise ValueError(f"questions and answers must have the same number of rows, got {describe(q)} and "
+                         f"{describe(t)}")
+    if q.shape[0] == 0:
+        raise ValueError("no questions to answer: questions and answers are empty")
+    if t.shape[1] < 2:
+        raise ValueError(f"answers need the start character and at least one more column, got {describe(t)}")
+    return q, t
+
+
+def decode_answers(model: Any, questions: Any, answers: Any, *, batch_size: int | None = None) -> np.ndarray:
+    """The model's greedy answers to ``questions``, as long as ``answers`` less their start character.
+
+    Parameters
+    ----------
+    model : a seq2seq model with ``generate(xs, start_id, sample_size)``
+    questions : (N, T) int array
+    answers : (N, T') int array
+        The correct answers; column 0 is the start character (the book's ``_``), used as ``start_id``.
+    batch_size : int, optional
+        Decode this many questions per call (None: all at once).
+
+    Returns
+    -------
+    (N, T' - 1) int NumPy array: ``model.generate(questions, answers[:, 0], T' - 1)``.
+    """
+    q, t = _check_pairs(questions, answers)
+    n = q.shape[0]
+    size = n if batch_size is None else check_positive_int(batch_size, "batch_size")
+    return np.concatenate([backend.to_cpu(model.generate(q[i:i + size], t[i:i + size, 0], t.shape[1] - 1))
+                           for i in range(0, n, size)])
+
+
+def seq2seq_accuracy(model: Any, questions: Any, answers: Any, *, batch_size: int | None = None) -> float:
+    """The share of questions whose every answer character the model gets right (chapter 7.3.4), batched.
+
+    The same number as the book's loop ``sum(eval_seq2seq(model, x[[i]], t[[i]], ...)) / len(x)``: the
+    batched :meth:`~scratchnlp.models.Seq2seq.generate` gives each question the answer it gets alone.
+
+    Parameters
+    ----------
+    model : a seq2seq model with ``generate(xs, start_id, sample_size)``
+    questions : (N, T) int array (reversed if the model was trained on reversed questions)
+    answers : (N, T') int array, start character first
+    batch_size : int, optional
+        Questions per decoding call (None: all at once).
+
+    Returns
+    -------
+    float in [0, 1]
+    """
+    _, t = _check_pairs(questions, answers)
+    guesses = decode_answers(model, questions, answers, batch_size=batch_size)
+    return float((guesses == t[:, 1:]).all(axis=1).mean())
+
+
+def _text(ids: Any, id_to_char: Mapping[int, str]) -> str:
+    return "".join(id_to_char[int(c)] for c in np.asarray(ids).ravel())
+
+
+def evaluate_seq2seq(
+    model: Any,
+    questions: Any,
+    answers: Any,
+    id_to_char: Mapping[int, str] | None = None,
+    *,
+    is_reverse: bool = False,
+    examples: int = 10,
+    batch_size: int | None = None,
+) -> dict[str, Any]:
+    """Accuracy over a test set and a few examples, JSON-ready (what the chapter-7 experiments record).
+
+    Returns
+    -------
+    dict
+        ``test_accuracy`` (float), ``correct`` and ``total`` (ints), and, when ``id_to_char`` is given,
+        ``examples``: the first ``examples`` questions as ``{"question", "answer", "guess", "correct"}``
+        strings (the question read in its original order when ``is_reverse``), as the book prints them.
+    """
+    q, t = _check_pairs(questions, answers)
+    guesses = decode_answers(model, q, t, batch_size=batch_size)
+    right = (guesses == t[:, 1:]).all(axis=1)
+    result: dict[str, Any] = {"test_accuracy": float(right.mean()), "correct": int(right.sum()),
+                              "total": int(right.size)}
+    if id_to_char is not None:
+        shown = []
+        for i in range(min(int(examples), len(q))):
+            question = _text(q[i], id_to_char)
+            shown.append({"question": question[::-1] if is_reverse else question,
+                          "answer": _text(t[i, 1:], id_to_char), "guess": _text(guesses[i], id_to_char),
+                          "correct": bool(right[i])})
+        result["examples"] = shown
+    return result
+
+
+def eval_seq2seq(
+    model: Any,
+    question: Any,
+    correct: Any,
+    id_to_char: Mapping[int, str],
+    verbos: bool = False,
+    is_reverse: bool = False,
+    *,
+    file: IO[str] | None = None,
+    color: bool | None = None,
+) -> int:
+    """Score one answer and optionally print it, as the book's ``eval_seq2seq`` (chapter 7.3.4).
+
+    Parameters
+    ----------
+    model : a seq2seq model with ``generate(xs, start_id, sample_size)``
+    question : (1, T) int array (the book passes ``x_test[[i]]``)
+    correct : (1, T') int array, the start character first
+    id_to_char : dict of int to str
+    verbos : bool, default False
+        Print the question (``Q``), the answer (``T``), and the guess marked ☑ (right) or ☒ (wrong), then
+        ``---`` (the book's argument name, spelling included).
+    is_reverse : bool, default False
+        The question was fed reversed: print it back in reading order.
+    file : text stream, default sys.stdout
+    color : bool, optional
+        Colour the mark green or red with ANSI codes (None: only when ``file`` is a terminal).
+
+    Returns
+    -------
+    int
+        1 if every character of the guess is right, else 0.
+    """
+    q, t = _check_pairs(question, correct)
+    if q.shape[0] != 1:
+        raise ValueError(f"eval_seq2seq scores one question (1, T); got {describe(q)}: use seq2seq_accuracy for "
+                         "a batch")
+    guess_ids = decode_answers(model, q, t)
+    question_text, correct_text, guess_text = _text(q, id_to_char), _text(t[0, 1:], id_to_char), _text(
+        guess_ids, id_to_char)
+    ok = correct_text == guess_text
+    if verbos:
+        out = sys.stdout if file is None else file
+        if color is None:
+            color = bool(getattr(out, "isatty", lambda: False)())
+        mark = "\u2611" if ok else "\u2612"
+        if color:
+            mark = _COLORS["ok" if ok else "fail"] + mark + _COLORS["close"]
+        print("Q", question_text[::-1] if is_reverse else question_text, file=out)
+        print("T", correct_text, file=out)
+        print(mark + " " + guess_text, file=out)
+        print("---", file=out)
+    return 1 if ok else 0

@@ -18,6 +18,7 @@ from ._checks import NonFiniteLossError, describe
 
 __all__ = [
     "merge_shared",
+    "shared_structure",
     "grad_norm",
     "clip_grads",
     "Optimizer",
@@ -237,7 +238,7 @@ def _check_pair(i: int, p: Any, g: Any) -> None:
 class Optimizer:
     """Base class: checks every input, merges shared parameters, and calls :meth:`step` for each pair.
 
-    :meth:`update` is all-or-nothing: it checks *every* (parameter, gradient) pair first (arrays of a float
+    ``update`` is all-or-nothing: it checks *every* (parameter, gradient) pair first (arrays of a float
     dtype, same shape, same device, a gradient dtype that casts safely to the parameter's, a writeable
     parameter, the same shapes as at the first call) and that no gradient holds NaN or inf; only then does
     it change anything. A bad input raises ``TypeError``/``ValueError``, a NaN or inf gradient
@@ -246,7 +247,7 @@ class Optimizer:
 
     The finiteness check costs one read of the gradients (one BLAS dot each; :class:`FusedAdam` folds it
     into the scan it makes anyway). Because of it, ``checks_finite_grads`` is True and the training loops
-    (:class:`scratchnlp.training.Trainer`) skip their own check. A subclass that overrides :meth:`update`
+    (:class:`scratchnlp.training.Trainer`) skip their own check. A subclass that overrides ``update``
     without this guarantee must set ``checks_finite_grads = False``.
 
     Parameters
@@ -255,7 +256,7 @@ class Optimizer:
         Learning rate, a finite number > 0.
     """
 
-    #: :meth:`update` raises NonFiniteLossError, changing nothing, when a gradient holds NaN or inf.
+    #: ``update`` raises NonFiniteLossError, changing nothing, when a gradient holds NaN or inf.
     checks_finite_grads: bool = True
 
     def __init__(self, lr: float) -> None:
@@ -503,7 +504,7 @@ class FusedAdam(Adam):
 
     Which rows of a 2-D gradient are non-zero is found with one chunked scan (``|g|`` times a vector of
     ones, BLAS): a row sums to 0 only when all its entries are 0, and to NaN or inf when one is NaN or inf.
-    The same scan is the NaN/inf check :meth:`update` makes before changing anything, so it is not paid
+    The same scan is the NaN/inf check ``update`` makes before changing anything, so it is not paid
     twice. CuPy arrays and non-contiguous parameters take :class:`Adam`'s plain step (their state is kept
     unscaled). ``state[i]`` holds ``"M"`` and ``"U"`` (scaled form) or ``"m"`` and ``"v"``.
 

@@ -14,12 +14,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import numpy as np
+
 from . import backend
 from ._checks import NonFiniteLossError, Seed, as_generator, check_array, check_positive_int, describe
 from ._progress import progress_bar
-from .optim import Optimizer, clip_grads, grad_norm, merge_shared
+from .optim import Optimizer, clip_grads, grad_norm, merge_shared, shared_structure
 
-__all__ = ["Trainer", "TrainingLog", "NonFiniteLossError"]
+__all__ = ["Trainer", "TrainingLog", "NonFiniteLossError", "RnnlmTrainer", "eval_perplexity"]
 
 
 class TrainingLog:
@@ -68,7 +70,7 @@ class TrainingLog:
 
     @contextmanager
     def running(self, total: int, progress: bool | None = None, *, unit: str = "it") -> Iterator[TrainingLog]:
-        """Show a progress bar of ``total`` iterations (per :mod:`scratchnlp._progress`) and time the run."""
+        """Time the run and show a progress bar of ``total`` iterations (when asked, or when stderr is a terminal)."""
         start = time.perf_counter()
         self._epoch_start = start
         self._bar = progress_bar(total, progress, unit=unit)
@@ -249,6 +251,10 @@ class Trainer:
         names = getattr(model, "param_names", None)
         advice = ("the parameters keep their values from before this batch. Lower the learning rate or clip "
                   "gradients (max_grad).")
+        # An optimizer whose update() refuses NaN/inf gradients before changing anything (every scratchnlp
+        # optimizer: see Optimizer.checks_finite_grads) makes a separate pass over the gradients redundant;
+        # clip_grads refuses them too. Either raises NonFiniteLossError, re-raised below naming where.
+        check_here = max_grad is None and not getattr(optimizer, "checks_finite_grads", False)
 
         with log.running(max_epoch * max_iters, progress):
             for _ in range(max_epoch):
@@ -261,10 +267,16 @@ class Trainer:
                     loss = log.check(model.forward(bx, bt), epoch_iteration=it + 1, advice=advice)
                     model.backward()
                     params, grads = merge_shared(model.params, model.grads)
-                    log.check_grads(grads, epoch_iteration=it + 1, names=names)
-                    if max_grad is not None:
-                        log.track("grad_norm", clip_grads(grads, max_grad))
-                    optimizer.update(params, grads)
+                    if check_here:
+                        log.check_grads(grads, epoch_iteration=it + 1, names=names)
+                    try:
+                        if max_grad is not None:
+                            log.track("grad_norm", clip_grads(grads, max_grad))
+                        optimizer.update(params, grads)
+                    except NonFiniteLossError:
+                        # nothing was changed; this names the bad gradient and the iteration
+                        log.check_grads(grads, epoch_iteration=it + 1, names=names)
+                        raise
                     log.record(loss)
                 log.end_epoch()
         return self
@@ -277,3 +289,300 @@ class Trainer:
         if ylim is not None:
             ax.set_ylim(*ylim)
         return ax
+
+
+# --------------------------------------------------------------------------------------------------------
+# Language models (chapters 5 and 6)
+# --------------------------------------------------------------------------------------------------------
+
+
+def _perplexity(mean_loss: float) -> float:
+    """``exp(mean cross-entropy)``; inf rather than an OverflowError for a diverged loss."""
+    return math.exp(mean_loss) if mean_loss < 709.0 else math.inf
+
+
+def _check_corpus(corpus: Any, name: str, vocab_size: int | None) -> Any:
+    """A 1-D integer array of word ids on the CPU, in ``[0, vocab_size)`` when the model's V is known."""
+    check_array(corpus, name)
+    corpus = backend.to_cpu(corpus)
+    if corpus.ndim != 1 or corpus.dtype.kind not in "iu":
+        raise ValueError(f"{name} must be a 1-D array of integer word ids, got {describe(corpus)}")
+    if vocab_size is not None and corpus.size:
+        lo, hi = int(corpus.min()), int(corpus.max())
+        if lo < 0 or hi >= vocab_size:
+            raise ValueError(
+                f"{name} must hold word ids in [0, {vocab_size}) (the model's vocabulary), got {lo if lo < 0 else hi}"
+            )
+    return corpus
+
+
+def _vocab_size(model: Any) -> int | None:
+    size = getattr(model, "vocab_size", None)
+    return int(size) if isinstance(size, (int, np.integer)) else None
+
+
+def _unique_names(model: Any) -> list[str] | None:
+    """The names of ``merge_shared(model.params, ...)``'s entries (a tied weight under its first name)."""
+    names = getattr(model, "param_names", None)
+    if not names:
+        return None
+    return [names[i] for i, (owner, _) in enumerate(shared_structure(model.params)) if owner == i]
+
+
+class RnnlmTrainer:
+    """Trainer for the recurrent language models (chapter 5.5.3; the book's ``RnnlmTrainer``).
+
+    The corpus is read as ``batch_size`` parallel streams: stream ``i`` starts at position ``i * (len(xs) //
+    batch_size)`` and each iteration takes the next ``time_size`` words of every stream, so the hidden state a
+    stateful model carries from one mini-batch to the next belongs to the same stream (truncated BPTT,
+    chapter 5.5.1). Each iteration runs forward, backward, optional gradient clipping (the global norm,
+    chapter 5.5.3) and one optimizer update. Every ``eval_interval`` iterations the perplexity of that window,
+    ``exp(mean loss)``, is recorded in ``ppl_list`` (the book's name).
+
+    The records are kept by the shared :class:`TrainingLog` (progress bar, windows, epoch means and times,
+    wall time), and a NaN or infinite loss or gradient stops training with :class:`NonFiniteLossError` before
+    that batch's update.
+
+    Parameters
+    ----------
+    model : a language model (``forward(xs, ts) -> loss``, ``backward()``, ``params``, ``grads``)
+    optimizer : an :class:`~scratchnlp.optim.Optimizer`
+
+    Attributes
+    ----------
+    ppl_list : list of float
+        Perplexity of each window of ``eval_interval`` iterations (``history["perplexity"]``).
+    history : dict
+        The :class:`TrainingLog` history plus ``"perplexity"``, ``"epoch_perplexity"`` and, when clipping,
+        ``"grad_norm"`` (before clipping, every iteration).
+    time_idx : int
+        How far the streams have advanced in the current ``fit`` (the book's attribute).
+    log : TrainingLog
+    """
+
+    def __init__(self, model: Any, optimizer: Optimizer) -> None:
+        if not all(hasattr(model, a) for a in ("params", "grads", "forward", "backward")):
+            raise TypeError(f"model must have params, grads, forward and backward, got {type(model).__name__}")
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"optimizer must be a scratchnlp.optim.Optimizer, got {type(optimizer).__name__}")
+        self.model = model
+        self.optimizer = optimizer
+        self.time_idx: int | None = None
+        self.log = TrainingLog()
+        self.log.history.setdefault("perplexity", [])
+        self.log.history.setdefault("epoch_perplexity", [])
+
+    @property
+    def ppl_list(self) -> list[float]:
+        return self.log.history["perplexity"]
+
+    @property
+    def loss_list(self) -> list[float]:
+        return self.log.loss_list
+
+    @property
+    def history(self) -> dict[str, list[Any]]:
+        return self.log.history
+
+    @property
+    def current_epoch(self) -> int:
+        return self.log.epoch
+
+    @property
+    def iteration(self) -> int:
+        return self.log.iteration
+
+    @property
+    def wall_time(self) -> float:
+        return self.log.wall_time
+
+    @property
+    def eval_interval(self) -> int:
+        return self.log.eval_interval
+
+    def get_batch(self, x: Any, t: Any, batch_size: int, time_size: int) -> tuple[Any, Any]:
+        """The next ``(batch_size, time_size)`` inputs and targets of the parallel streams; advances ``time_idx``."""
+        data_size = len(x)
+        jump = data_size // batch_size
+        if self.time_idx is None:
+            self.time_idx = 0
+        offsets = np.arange(batch_size) * jump + self.time_idx  # each stream's read position
+        pos = (offsets[:, None] + np.arange(time_size)) % data_size  # (batch_size, time_size)
+        self.time_idx += time_size
+        return x[pos], t[pos]
+
+    def fit(
+        self,
+        xs: Any,
+        ts: Any,
+        max_epoch: int = 10,
+        batch_size: int = 20,
+        time_size: int = 35,
+        max_grad: float | None = None,
+        eval_interval: int = 20,
+        *,
+        progress: bool | None = None,
+    ) -> RnnlmTrainer:
+        """Train for ``max_epoch`` passes over the corpus.
+
+        Parameters
+        ----------
+        xs : (L,) integer array
+            Input word ids (the book passes ``corpus[:-1]``).
+        ts : (L,) integer array
+            Target word ids, aligned with ``xs`` (``corpus[1:]``).
+        max_epoch : int
+            An epoch is ``L // (batch_size * time_size)`` iterations; the streams restart at their beginning
+            with every call of ``fit`` (as the book's).
+        batch_size, time_size : int
+            Streams read in parallel, and words per stream per iteration (the BPTT length).
+        max_grad : float, optional
+            Clip the global gradient norm to this value.
+        eval_interval : int
+            Record the perplexity every this many iterations.
+        progress : bool, optional
+            Show a progress bar (None: only when stderr is a terminal).
+
+        The model is in training mode (dropout on) during ``fit`` and back in its previous mode afterwards.
+
+        Raises
+        ------
+        ValueError
+            For ids outside the model's vocabulary, ``xs`` and ``ts`` of different lengths, bad sizes, or a
+            corpus shorter than one ``batch_size x time_size`` block.
+        NonFiniteLossError
+            When the loss or a gradient becomes NaN or infinite.
+        """
+        vocab = _vocab_size(self.model)
+        xs = _check_corpus(xs, "xs", vocab)
+        ts = _check_corpus(ts, "ts", vocab)
+        if len(xs) != len(ts):
+            raise ValueError(f"xs and ts must have the same length, got {describe(xs)} and {describe(ts)}")
+        batch_size = check_positive_int(batch_size, "batch_size")
+        time_size = check_positive_int(time_size, "time_size")
+        self.log.eval_interval = check_positive_int(eval_interval, "eval_interval")
+        if isinstance(max_epoch, bool) or not isinstance(max_epoch, (int, np.integer)) or max_epoch < 0:
+            raise ValueError(f"max_epoch must be an int >= 0, got {max_epoch!r}")
+        if max_grad is not None and (isinstance(max_grad, bool) or not isinstance(max_grad, (int, float))
+                                     or not (math.isfinite(max_grad) and max_grad > 0)):
+            raise ValueError(f"max_grad must be a positive finite number or None, got {max_grad!r}")
+        data_size = len(xs)
+        max_iters = data_size // (batch_size * time_size)
+        if max_iters == 0:
+            raise ValueError(
+                f"batch_size x time_size = {batch_size} x {time_size} = {batch_size * time_size} words is larger "
+                f"than the corpus ({data_size} words); use a smaller batch_size or time_size"
+            )
+        model, optimizer, log = self.model, self.optimizer, self.log
+        on_gpu = backend.is_gpu_array(model.params[0]) if model.params else False
+        names = _unique_names(model)
+        advice = ("the parameters keep their values from before this batch. Lower the learning rate or clip "
+                  "gradients (max_grad).")
+        self.time_idx = 0
+        was_training = getattr(model, "training", True)
+        if hasattr(model, "train"):
+            model.train()
+        try:
+            with log.running(int(max_epoch) * max_iters, progress):
+                for _ in range(int(max_epoch)):
+                    for it in range(max_iters):
+                        bx, bt = self.get_batch(xs, ts, batch_size, time_size)
+                        if on_gpu:
+                            bx, bt = backend.to_gpu(bx), backend.to_gpu(bt)
+                        loss = log.check(model.forward(bx, bt), epoch_iteration=it + 1, advice=advice)
+                        model.backward()
+                        params, grads = merge_shared(model.params, model.grads)
+                        norm = log.check_grads(grads, epoch_iteration=it + 1, names=names)
+                        if max_grad is not None:
+                            log.track("grad_norm", norm)
+                            if norm > max_grad:  # clip_grads, reusing the norm just computed
+                                rate = max_grad / (norm + 1e-6)
+                                for g in grads:
+                                    g *= rate
+                        optimizer.update(params, grads)
+                        mean = log.record(loss)
+                        if mean is not None:
+                            log.track("perplexity", _perplexity(mean))
+                    epoch_mean = log.end_epoch()
+                    if epoch_mean is not None:
+                        log.track("epoch_perplexity", _perplexity(epoch_mean))
+        finally:
+            if hasattr(model, "train"):
+                model.train(was_training)
+        return self
+
+    def plot(self, ax: Any = None, ylim: tuple[float, float] | None = None) -> Any:
+        """Draw ``ppl_list`` against iterations (the book's ``RnnlmTrainer.plot``); returns the axes."""
+        from .plot import loss_curve  # noqa: PLC0415 - matplotlib only when plotting
+
+        its = self.history["iteration"][-len(self.ppl_list):] if self.ppl_list else []
+        ax = loss_curve(ax, self.ppl_list, x=its, ylabel="perplexity")
+        if ylim is not None:
+            ax.set_ylim(*ylim)
+        return ax
+
+
+def eval_perplexity(
+    model: Any, corpus: Any, batch_size: int = 10, time_size: int = 35, *, progress: bool | None = None
+) -> float:
+    """Perplexity of a language model on a corpus (chapter 6.4; the book's ``eval_perplexity``).
+
+    The corpus is read as ``batch_size`` parallel streams of ``time_size``-word blocks, as in training, with
+    the hidden state carried from block to block; the perplexity is ``exp`` of the mean cross-entropy over the
+    ``(len(corpus) - 1) // (batch_size * time_size)`` blocks of predicting each next word.
+
+    Parameters
+    ----------
+    model : a language model with ``forward(xs, ts)`` and ``reset_state()``
+    corpus : (L,) integer array of word ids
+    batch_size, time_size : int, default 10 and 35 (the book's)
+    progress : bool, optional
+        Show a progress bar (None: only when stderr is a terminal).
+
+    Returns
+    -------
+    float
+        The perplexity (the vocabulary size for a model that predicts uniformly; lower is better).
+
+    The model is put in evaluation mode (dropout off) and its state reset before and after; its previous
+    mode is restored.
+
+    Raises
+    ------
+    ValueError
+        For ids outside the model's vocabulary or a corpus shorter than ``batch_size * time_size + 1`` words.
+    """
+    corpus = _check_corpus(corpus, "corpus", _vocab_size(model))
+    batch_size = check_positive_int(batch_size, "batch_size")
+    time_size = check_positive_int(time_size, "time_size")
+    corpus_size = len(corpus)
+    max_iters = (corpus_size - 1) // (batch_size * time_size)
+    if max_iters <= 0:
+        raise ValueError(
+            f"batch_size x time_size = {batch_size} x {time_size} = {batch_size * time_size} words is larger than "
+            f"the corpus less its last word ({corpus_size} words); use a smaller batch_size or time_size"
+        )
+    jump = (corpus_size - 1) // batch_size
+    on_gpu = backend.is_gpu_array(model.params[0]) if getattr(model, "params", None) else False
+    was_training = getattr(model, "training", False)
+    if hasattr(model, "eval"):
+        model.eval()
+    model.reset_state()
+    total = 0.0
+    bar = progress_bar(max_iters, progress, unit="it")
+    try:
+        steps = np.arange(time_size)
+        for it in range(max_iters):
+            offsets = it * time_size + np.arange(batch_size) * jump
+            pos = (offsets[:, None] + steps) % corpus_size
+            xs, ts = corpus[pos], corpus[(pos + 1) % corpus_size]
+            if on_gpu:
+                xs, ts = backend.to_gpu(xs), backend.to_gpu(ts)
+            total += float(model.forward(xs, ts))
+            bar.update(1)
+    finally:
+        bar.close()
+        if hasattr(model, "train"):
+            model.train(was_training)
+        model.reset_state()
+    return _perplexity(total / max_iters)

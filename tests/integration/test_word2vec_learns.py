@@ -5,9 +5,9 @@ import pytest
 
 from scratchnlp.datasets import load_ptb
 from scratchnlp.models import CBOW, SkipGram
+from scratchnlp.optim import FusedAdam
 from scratchnlp.text import create_contexts_target, most_similar
 from scratchnlp.training import Trainer
-from scratchnlp.optim import FusedAdam
 from scratchnlp.word2vec_fast import train_fast
 
 pytestmark = pytest.mark.slow

@@ -13,6 +13,8 @@ from .basic import (
     SoftmaxWithLoss,
 )
 from .negative_sampling import EmbeddingDot, NegativeSamplingLoss, UnigramSampler
+from .recurrent import GRU, LSTM, RNN, TimeGRU, TimeLSTM, TimeRNN
+from .time import TimeAffine, TimeDropout, TimeEmbedding, TimeSoftmaxWithLoss
 
 __all__ = [
     "Affine",
@@ -29,4 +31,14 @@ __all__ = [
     "Softmax",
     "SoftmaxWithLoss",
     "UnigramSampler",
+    "RNN",
+    "TimeRNN",
+    "LSTM",
+    "TimeLSTM",
+    "GRU",
+    "TimeGRU",
+    "TimeEmbedding",
+    "TimeAffine",
+    "TimeSoftmaxWithLoss",
+    "TimeDropout",
 ]

@@ -1,7 +1,15 @@
 """Models built from the layers: each exposes ``params``, ``grads``, ``forward`` and ``backward``."""
 
 from .base import BaseModel
+from .generation import LanguageModelGenerator, load_language_model, with_generation
+from .rnnlm import BetterRnnlm, Rnnlm, SimpleRnnlm
+from .seq2seq import Decoder, Encoder, PeekyDecoder, PeekySeq2seq, Seq2seq
 from .two_layer_net import TwoLayerNet
 from .word2vec import CBOW, SimpleCBOW, SimpleSkipGram, SkipGram
 
-__all__ = ["BaseModel", "TwoLayerNet", "SimpleCBOW", "SimpleSkipGram", "CBOW", "SkipGram"]
+__all__ = [
+    "BaseModel", "TwoLayerNet", "SimpleCBOW", "SimpleSkipGram", "CBOW", "SkipGram",
+    "SimpleRnnlm", "Rnnlm", "BetterRnnlm",
+    "Encoder", "Decoder", "PeekyDecoder", "Seq2seq", "PeekySeq2seq",
+    "LanguageModelGenerator", "with_generation", "load_language_model",
+]

@@ -18,8 +18,8 @@ class BaseModel(Layer):
     ``params`` / ``grads`` directly, in the book's order) and set ``param_names``. From the base they get
     :meth:`~scratchnlp.layers.base.Layer.train` / :meth:`~scratchnlp.layers.base.Layer.eval` (dropout off for
     evaluation), :meth:`~scratchnlp.layers.base.Layer.reset_state` for recurrent layers,
-    :meth:`~scratchnlp.layers.base.Layer.walk` / :meth:`~scratchnlp.layers.base.Layer.children` (used by :mod:`scratchnlp.gradcheck`), and :meth:`save_params` /
-    :meth:`load_params` as in the book.
+    :meth:`~scratchnlp.layers.base.Layer.walk` / :meth:`~scratchnlp.layers.base.Layer.children` (used by
+    :mod:`scratchnlp.gradcheck`), and :meth:`save_params` / :meth:`load_params` as in the book.
 
     Attributes
     ----------

@@ -1,0 +1,298 @@
+"""Generating text with a language model (chapter 7.1): sampling the next word again and again.
+
+:class:`LanguageModelGenerator` is a mixin for the recurrent language models of chapters 5-6 (the book's
+``RnnlmGen`` and ``BetterRnnlmGen``, chapter 7.1.2-7.1.3): ``generate(start_id, skip_ids=None,
+sample_size=100)`` feeds a word, samples the next from the softmax of the scores, feeds that, and so on;
+``get_state()`` / ``set_state(state)`` read and restore the LSTM state, so a text can be continued or
+re-sampled from the same point. It needs only what the book's models have: ``predict(xs (N, T)) -> (N, T, V)``
+scores, stateful recurrent layers with ``h`` (and ``c``) and ``set_state``, and ``reset_state()``.
+
+:func:`with_generation` gives a model class with the mixin (the book's ``RnnlmGen`` is
+``with_generation(Rnnlm)``), and :func:`load_language_model` reads a checkpoint written by the ``rnnlm-ptb``
+/ ``better-rnnlm-ptb`` experiments (or converted from the book's ``Rnnlm.pkl``) into such a model, with its
+vocabulary (``scratchnlp generate``). This module does not import :mod:`scratchnlp.models.rnnlm` at import
+time, so the language models may take the mixin among their own bases.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from .. import backend
+from .._checks import Seed, as_generator, check_positive_int
+from ..layers import TimeGRU, TimeLSTM, TimeRNN
+
+__all__ = ["LanguageModelGenerator", "with_generation", "load_language_model", "sample_next"]
+
+
+def sample_next(scores: Any, rng: np.random.Generator, *, temperature: float = 1.0, top_k: int | None = None,
+                banned: Any = None) -> int:
+    """Draw one id from ``softmax(scores / temperature)``, limited to the ``top_k`` best and without ``banned``.
+
+    Parameters
+    ----------
+    scores : (V,) float array
+    rng : numpy Generator
+    temperature : float, default 1.0
+        Below 1 sharpens the distribution, above 1 flattens it; 0 picks the best id (greedy).
+    top_k : int, optional
+        Sample among the ``top_k`` highest-scoring ids only (after removing ``banned``).
+    banned : (V,) bool array, optional
+        Ids that may not be drawn (their probability is set to zero and the rest renormalised).
+
+    Returns
+    -------
+    int
+        The drawn id. Exactly one uniform number is drawn per call (none when greedy), so the same Generator
+        state always gives the same id.
+
+    Raises
+    ------
+    ValueError
+        If every id is banned.
+    """
+    s = backend.to_cpu(scores).astype(np.float64).reshape(-1)
+    if banned is not None:
+        s = np.where(banned, -np.inf, s)
+    if not np.isfinite(s).any():
+        raise ValueError("every word is excluded (skip_ids covers the whole vocabulary): nothing to sample")
+    if top_k is not None and top_k < s.size:
+        kth = np.partition(s, s.size - top_k)[s.size - top_k]
+        s = np.where(s >= kth, s, -np.inf)  # ties at the threshold stay in
+    if temperature == 0:
+        return int(np.argmax(s))
+    s = (s - s[np.isfinite(s)].max()) / temperature
+    p = np.exp(s)
+    cdf = np.cumsum(p)
+    return int(min(np.searchsorted(cdf, rng.random() * cdf[-1], side="right"), s.size - 1))
+
+
+def _recurrent_layers(model: Any) -> list[Any]:
+    """The model's recurrent layers, in order (``lstm_layers`` / ``lstm_layer`` when the model names them)."""
+    layers = getattr(model, "lstm_layers", None)
+    if layers is None:
+        single = getattr(model, "lstm_layer", None)
+        layers = [single] if single is not None else [
+            layer for layer in model.walk() if isinstance(layer, (TimeLSTM, TimeRNN, TimeGRU))]
+    if not layers:
+        raise TypeError(f"{type(model).__name__} has no recurrent layer whose state could be read")
+    return list(layers)
+
+
+class LanguageModelGenerator:
+    """Text generation for a recurrent language model (chapter 7.1; the book's ``RnnlmGen`` / ``BetterRnnlmGen``).
+
+    A mixin: ``class RnnlmGen(Rnnlm, LanguageModelGenerator)``. The model needs ``predict(xs (N, T)) ->
+    (N, T, V)`` scores, stateful recurrent layers (``lstm_layer`` or ``lstm_layers``, else any found by
+    ``walk()``) and ``params[0]`` the ``(V, D)`` embedding.
+    """
+
+    def _vocab(self) -> int:
+        size = getattr(self, "vocab_size", None)
+        return int(size) if isinstance(size, (int, np.integer)) else int(self.params[0].shape[0])  # type: ignore[attr-defined]
+
+    def generate(
+        self,
+        start_id: int,
+        skip_ids: Iterable[int] | None = None,
+        sample_size: int = 100,
+        *,
+        temperature: float = 1.0,
+        top_k: int | None = None,
+        seed: Seed = None,
+    ) -> list[int]:
+        """Sample a text of ``sample_size`` word ids that starts with ``start_id`` (chapter 7.1.2).
+
+        Each step feeds the last word (batch of one, continuing the model's state) and draws the next from
+        ``softmax(scores / temperature)``.
+
+        Parameters
+        ----------
+        start_id : int
+            The first word; the list returned starts with it.
+        skip_ids : iterable of int, optional
+            Words never to generate (the book skips ``<unk>``, ``N`` and ``$``).
+        sample_size : int, default 100
+            Length of the list returned, ``start_id`` included.
+        temperature : float, default 1.0
+            Keyword addition: below 1 is more conservative, above 1 more varied, 0 always takes the most
+            likely word.
+        top_k : int, optional
+            Keyword addition: sample among the ``top_k`` most likely words only.
+        seed : int or numpy Generator, optional
+            Keyword addition: same seed, same text (from the same state). None: unpredictable, as the book.
+
+        Returns
+        -------
+        list of int, ``sample_size`` ids.
+
+        Notes
+        -----
+        The model's state carries on from whatever it was (call ``reset_state()`` first for a fresh start, or
+        feed a prompt with ``predict`` as chapter 7.1.3 does) and is left after the last word fed. Dropout is
+        off while generating (evaluation mode), and the previous mode is restored.
+
+        The book draws a word, and when it is one of ``skip_ids`` draws again *after* feeding the same word
+        once more, which moves the LSTM state on by a word that is not in the text. Here the skipped words
+        get probability zero and the draw is renormalised: the same distribution over the kept words, with
+        the state matching the text.
+
+        Raises
+        ------
+        ValueError
+            For ids outside ``[0, V)`` (``start_id`` or ``skip_ids``), ``sample_size < 1``, a negative or
+            non-finite temperature, ``top_k < 1``, or ``skip_ids`` covering every word.
+        """
+        V = self._vocab()
+        if isinstance(start_id, bool) or not isinstance(start_id, (int, np.integer)) or not 0 <= start_id < V:
+            raise ValueError(f"start_id must be a word id in [0, {V}), got {start_id!r}")
+        sample_size = check_positive_int(sample_size, "sample_size")
+        if isinstance(temperature, bool) or not isinstance(temperature, (int, float, np.floating)) \
+                or not np.isfinite(temperature) or temperature < 0:
+            raise ValueError(f"temperature must be a finite number >= 0, got {temperature!r}")
+        if top_k is not None:
+            top_k = check_positive_int(top_k, "top_k")
+        banned = None
+        if skip_ids is not None:
+            skip = [int(i) for i in skip_ids]
+            bad = [i for i in skip if not 0 <= i < V]
+            if bad:
+                raise ValueError(f"skip_ids must be word ids in [0, {V}), got {bad[0]}")
+            banned = np.zeros(V, dtype=bool)
+            banned[skip] = True
+        rng = as_generator(seed)
+        xp = backend.xp(self.params[0])  # type: ignore[attr-defined]
+        was_training = getattr(self, "training", False)
+        self.eval()  # type: ignore[attr-defined]
+        word_ids = [int(start_id)]
+        try:
+            while len(word_ids) < sample_size:
+                x = xp.asarray(np.array([[word_ids[-1]]]))
+                score = self.predict(x)  # type: ignore[attr-defined]
+                word_ids.append(sample_next(score.reshape(-1), rng, temperature=float(temperature), top_k=top_k,
+                                            banned=banned))
+        finally:
+            self.train(was_training)  # type: ignore[attr-defined]
+        return word_ids
+
+    def get_state(self) -> Any:
+        """The recurrent state: ``(h, c)`` for a model with one LSTM (the book's ``RnnlmGen``), a list of
+        ``(h, c)`` per layer for several (``BetterRnnlmGen``); copies, or None entries before any input."""
+        states = [tuple(None if s is None else s.copy() for s in (layer.h, getattr(layer, "c", None)))
+                  for layer in _recurrent_layers(self)]
+        return states[0] if len(states) == 1 and getattr(self, "lstm_layers", None) is None else states
+
+    def set_state(self, state: Any) -> None:
+        """Restore a state from :meth:`get_state` (``(h, c)``, or a list of them, one per layer)."""
+        layers = _recurrent_layers(self)
+        states = [state] if isinstance(state, tuple) else list(state)
+        if len(states) != len(layers):
+            raise ValueError(f"the state holds {len(states)} layer states but {type(self).__name__} has "
+                             f"{len(layers)} recurrent layers")
+        for layer, st in zip(layers, states):
+            h, c = (tuple(st) + (None,))[:2]
+            if h is None:
+                layer.reset_state()
+            elif isinstance(layer, TimeLSTM):
+                layer.set_state(h, c)
+            else:
+                layer.set_state(h)
+
+
+_generators: dict[type, type] = {}
+
+
+def with_generation(cls: type) -> type:
+    """``cls`` itself when it already generates text, else a subclass with :class:`LanguageModelGenerator`.
+
+    ``with_generation(Rnnlm)`` is the book's ``RnnlmGen`` (chapter 7.1.2) and ``with_generation(BetterRnnlm)``
+    its ``BetterRnnlmGen`` (chapter 7.1.3); the subclass is made once per class.
+    """
+    if issubclass(cls, LanguageModelGenerator):
+        return cls
+    if cls not in _generators:
+        _generators[cls] = type(f"{cls.__name__}Gen", (cls, LanguageModelGenerator), {
+            "__doc__": f"{cls.__name__} with text generation (:class:`LanguageModelGenerator`).",
+            "__module__": __name__})
+    return _generators[cls]
+
+
+_RNNLM_NAMES = ["embed_W", "lstm_Wx", "lstm_Wh", "lstm_b", "affine_W", "affine_b"]
+_BETTER_NAMES = ["embed_W", "lstm_Wx1", "lstm_Wh1", "lstm_b1", "lstm_Wx2", "lstm_Wh2", "lstm_b2", "affine_W",
+                 "affine_b"]
+
+
+def _architecture(path: Any, header: dict[str, Any], arrays: list[np.ndarray]) -> tuple[type, tuple[int, int, int]]:
+    """Which language model a checkpoint holds, from its parameter names (or, unnamed, its shapes)."""
+    from .rnnlm import BetterRnnlm, Rnnlm  # noqa: PLC0415 - see the module docstring
+
+    names = [e["name"] for e in header["params"]]
+    tied = {t["name"] for t in header.get("tied", [])}
+    shapes = [tuple(a.shape) for a in arrays]
+    generic = all(n.startswith("params[") for n in names)
+    if names == _RNNLM_NAMES or (generic and len(shapes) == 6):
+        V, D = shapes[0]
+        H = shapes[2][0] if len(shapes[2]) == 2 else -1
+        if shapes == [(V, D), (D, 4 * H), (H, 4 * H), (4 * H,), (H, V), (V,)]:
+            return with_generation(Rnnlm), (V, D, H)
+    elif (names == [n for n in _BETTER_NAMES if n not in tied] and tied == {"affine_W"}) or (
+            generic and len(shapes) == 9):
+        V, D = shapes[0]
+        expect = [(V, D), (D, 4 * D), (D, 4 * D), (4 * D,), (D, 4 * D), (D, 4 * D), (4 * D,)]
+        if shapes[:7] == expect and shapes[7:] in ([(V,)], [(D, V), (V,)]):
+            return with_generation(BetterRnnlm), (V, D, D)
+    raise ValueError(
+        f"{path} holds parameters {names} of shapes {shapes}: not an Rnnlm or BetterRnnlm language model "
+        "(generate needs a checkpoint of the rnnlm-ptb or better-rnnlm-ptb experiment)"
+    )
+
+
+def load_language_model(path: str | os.PathLike[str]) -> tuple[Any, dict[str, int], dict[int, str]]:
+    """Read a language-model checkpoint into an ``Rnnlm`` or ``BetterRnnlm`` that generates text.
+
+    The architecture comes from the checkpoint's parameter names (``rnnlm-ptb`` / ``better-rnnlm-ptb``
+    experiments) or, for a checkpoint converted from the book's pickles (``scratchnlp convert-book-weights``),
+    from the shapes. The vocabulary comes from the checkpoint's metadata; a converted book file has none, and
+    its 10,000 words are then PTB's (read through :func:`scratchnlp.datasets.load_ptb`).
+
+    Returns
+    -------
+    model, word_to_id, id_to_word
+        The model in evaluation mode with its state reset.
+
+    Raises
+    ------
+    scratchnlp.checkpoint.CheckpointError
+        For a file that is not a readable checkpoint.
+    ValueError
+        For a checkpoint of another architecture, or whose vocabulary does not match its embedding.
+    """
+    from ..checkpoint import load_params, read_checkpoint  # noqa: PLC0415
+
+    header, arrays = read_checkpoint(path)
+    cls, (V, D, H) = _architecture(path, header, arrays)
+    vocabulary = header.get("metadata", {}).get("vocabulary")
+    if vocabulary is None:
+        if V != 10000:
+            raise ValueError(f"{path} has no vocabulary in its metadata and {V} words (PTB has 10,000)")
+        from ..datasets import load_ptb  # noqa: PLC0415
+
+        _, _, id_to_word = load_ptb("train")
+        vocabulary = [id_to_word[i] for i in range(V)]
+    if not isinstance(vocabulary, list) or len(vocabulary) != V:
+        raise ValueError(f"{path}: the vocabulary in its metadata does not have the embedding's {V} words")
+    model = cls(V, D, H)
+    if all(e["name"].startswith("params[") for e in header["params"]):
+        from .rnnlm import assign_params  # noqa: PLC0415
+
+        assign_params(model, arrays, source=str(path))
+    else:
+        load_params(path, model)
+    model.eval()
+    model.reset_state()
+    word_to_id = {str(w): i for i, w in enumerate(vocabulary)}
+    return model, word_to_id, {i: str(w) for i, w in enumerate(vocabulary)}
