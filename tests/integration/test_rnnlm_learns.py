@@ -97,6 +97,29 @@ def test_better_rnnlm_resume_equals_an_uninterrupted_run(ptb_files, tmp_path, mo
         np.testing.assert_array_equal(x, y)
 
 
+def test_better_rnnlm_long_run_stopped_early_is_scored_with_fewer_epochs(ptb_files, tmp_path, monkeypatch):
+    """A long run interrupted after two epochs is finished with ``--resume --epochs 2``: scored, not retrained."""
+    calls = {"n": 0}
+    validate = language_models._validate
+
+    def interrupted(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return validate(*args, **kwargs)
+
+    monkeypatch.setattr(language_models, "_validate", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run_experiment("better-rnnlm-ptb", out_dir=tmp_path, epochs=40, progress=False, **_TINY_BETTER)
+    monkeypatch.setattr(language_models, "_validate", validate)
+    with pytest.raises(ValueError, match="already trained 2 epochs; resume with --epochs 2 or more"):
+        run_experiment("better-rnnlm-ptb", out_dir=tmp_path, epochs=1, progress=False, resume=True, **_TINY_BETTER)
+    done = run_experiment("better-rnnlm-ptb", out_dir=tmp_path, epochs=2, progress=False, resume=True,
+                          **_TINY_BETTER)
+    assert len(done["history"]["valid_perplexity"]) == 2 and done["resumed_from_epoch"] == 2
+    assert done["history"]["train_wall_time_s"] > 0 and "test_perplexity" in done["evaluation"]
+
+
 def test_better_rnnlm_keeps_the_best_epoch_and_decays_the_learning_rate(ptb_files, tmp_path, monkeypatch):
     scores = iter([300.0, 200.0, 250.0, 260.0])
     monkeypatch.setattr(language_models, "_validate", lambda *a, **k: next(scores))

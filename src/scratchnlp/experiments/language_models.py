@@ -104,6 +104,7 @@ def _json_history(trainer: Any, **extra: Any) -> dict[str, Any]:
         history["mean_grad_norm"] = float(np.mean(norms))
     history["iterations"] = trainer.iteration
     history["iterations_per_second"] = trainer.iteration / trainer.wall_time if trainer.wall_time else None
+    history["train_wall_time_s"] = trainer.wall_time  # across resumes: the whole run's training time
     history.update(extra)
     return history
 
@@ -246,10 +247,18 @@ def _load_state(ctx: RunContext, model: Any, trainer: Any) -> tuple[dict[str, An
     meta = header.get("metadata", {})
     if meta.get("format") != _STATE_FORMAT:
         raise ValueError(f"{path} is not the state file of a better-rnnlm-ptb run; remove it or run without --resume")
-    if meta.get("config") != _json_clean(ctx.config) or meta.get("seed") != ctx.seed:
+    # the number of epochs may change on resume: more to train longer, as many as are done to stop and score
+    saved_config = {k: v for k, v in (meta.get("config") or {}).items() if k != "epochs"}
+    config = {k: v for k, v in _json_clean(ctx.config).items() if k != "epochs"}
+    if saved_config != config or meta.get("seed") != ctx.seed:
         raise ValueError(
             f"{path} belongs to a run with other settings (config {meta.get('config')}, seed {meta.get('seed')}); "
-            "resume with the same settings, or remove the file to start over"
+            "resume with the same settings (only --epochs may differ), or remove the file to start over"
+        )
+    if int(meta.get("epoch", 0)) > int(ctx.config["epochs"]):
+        raise ValueError(
+            f"{path} holds a run that has already trained {meta['epoch']} epochs; resume with --epochs "
+            f"{meta['epoch']} or more"
         )
     unique = _unique(model.params)
     if len(arrays) != 2 * len(unique) or any(a.shape != p.shape for a, p in zip(arrays, unique + unique)):
