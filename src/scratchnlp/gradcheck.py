@@ -83,20 +83,35 @@ def _generators(obj: Any) -> list[tuple[Any, str]]:
     return found
 
 
-class _FrozenRandomness:
-    """Restore every Generator under ``obj`` to the same state before each forward pass.
+_CARRIED = ("h", "c")  # the hidden (and cell) state a stateful recurrent layer carries between forward calls
 
-    Dropout masks and negative samples then repeat exactly, so the loss is a deterministic function of the
-    parameters and can be differentiated numerically.
+
+class _FrozenRandomness:
+    """Restore, before each forward pass, everything under ``obj`` that a forward pass changes besides outputs.
+
+    Every NumPy Generator goes back to its state (dropout masks and negative samples repeat exactly), and every
+    stateful recurrent layer gets back the hidden state it carried when the check began (a stateful layer would
+    otherwise start each evaluation from the state the previous one left). The loss is then a deterministic
+    function of the parameters and can be differentiated numerically.
     """
 
     def __init__(self, obj: Any) -> None:
         self.generators = [getattr(owner, attr) for owner, attr in _generators(obj)]
         self.states = [g.bit_generator.state for g in self.generators]
+        layers = list(obj.walk()) if isinstance(obj, Layer) else [obj]
+        self.carried = [
+            (layer, name, None if getattr(layer, name) is None else getattr(layer, name).copy())
+            for layer in layers
+            if getattr(layer, "stateful", False)
+            for name in _CARRIED
+            if hasattr(layer, name)
+        ]
 
     def reset(self) -> None:
         for g, s in zip(self.generators, self.states):
             g.bit_generator.state = s
+        for layer, name, value in self.carried:
+            setattr(layer, name, None if value is None else value.copy())
 
 
 def check_layer(layer: Any, *inputs: Any, dout: Any = None, eps: float = 1e-6, seed: int = 0) -> dict[str, float]:

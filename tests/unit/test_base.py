@@ -142,3 +142,16 @@ def test_losses_refuse_an_empty_batch(rng):
 def test_embedding_refuses_negative_ids(rng):
     with pytest.raises(ValueError, match=r"ids in \[0, 6\), got -1"):
         Embedding(rng.standard_normal((6, 4))).forward(np.array([0, -1]))
+
+
+@pytest.mark.parametrize("cls", ["TimeRNN", "TimeLSTM", "TimeGRU"])
+def test_gradcheck_restores_the_carried_state_of_stateful_layers(rng, assert_grads_ok, cls):
+    from scratchnlp import layers
+    from scratchnlp.gradcheck import check_layer
+
+    D, H, N, T = 3, 4, 2, 3
+    gates = {"TimeRNN": 1, "TimeLSTM": 4, "TimeGRU": 3}[cls]
+    layer = getattr(layers, cls)(rng.standard_normal((D, gates * H)), rng.standard_normal((H, gates * H)),
+                                 rng.standard_normal(gates * H), stateful=True)
+    layer.forward(rng.standard_normal((N, T, D)))  # a first batch leaves a carried state behind
+    assert_grads_ok(check_layer(layer, rng.standard_normal((N, T, D))))
