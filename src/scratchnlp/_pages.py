@@ -232,6 +232,8 @@ def markdown_table(
         lines.append("| " + " | ".join(cells) + " |")
     if "\n" in caption.strip():
         raise ValueError("the caption must be a single line")
+    if "`" in caption:  # a fence's first line cannot hold a backtick: the table would silently become a paragraph
+        raise ValueError(f"the caption cannot contain backticks (write code names in plain text): {caption!r}")
     return Markdown(f"```{{table}} {caption.strip()}\n:name: {name}\n\n" + "\n".join(lines) + "\n```")
 
 
@@ -507,3 +509,344 @@ def committed_runs_sentence(committed: Mapping[str, Mapping[str, Any]], build_ru
         parts.append("No committed results file was found when this page was built, so the table shows only the "
                      "build-time run.")
     return " ".join(parts)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Chapter 5: recurrent neural networks
+# --------------------------------------------------------------------------------------------------------
+
+__all__ += ["unread_tail_sentence", "book_perplexity_sentence"]
+
+
+def unread_tail_sentence(segment: int, iterations: int, time_size: int) -> str:
+    """What one epoch of truncated-BPTT mini-batches leaves unread of each stream's segment (chapter 5.2.5).
+
+    Parameters
+    ----------
+    segment : int
+        The words between two streams' starting points (``len(xs) // batch_size``).
+    iterations : int
+        The iterations of one epoch (``len(xs) // (batch_size * time_size)``).
+    time_size : int
+        The words each stream reads per iteration.
+    """
+    read = iterations * time_size
+    if segment < 1 or iterations < 1 or time_size < 1 or read > segment:
+        raise ValueError(f"need 1 <= iterations * time_size <= segment, got {iterations} x {time_size} and {segment}")
+    if read == segment:
+        return (f"One epoch's {iterations} iterations of {time_size} words read each stream's segment of "
+                f"{segment:,} words to its end, so the next epoch continues each stream in its neighbour's segment.")
+    left = segment - read
+    last = "the last word of every segment stays" if left == 1 else f"the last {left} words of every segment stay"
+    return (f"Each stream's segment is {segment:,} words long, but one epoch's {iterations} iterations of "
+            f"{time_size} words read {read:,} of them: {last} unread in the first epoch. They are not lost: the "
+            "next epoch goes on where each stream stopped, and starts with them.")
+
+
+def book_perplexity_sentence(ours: float, book: float, rel_tol: float = 0.3) -> str:
+    """How the perplexity reached on the page compares with the one the book reports (chapter 5.5.3).
+
+    ``ours`` and ``book`` count as close when they differ by at most ``rel_tol`` of the book's value. The
+    sentence does not repeat either number (the page glues them).
+    """
+    if not (math.isfinite(ours) and ours >= 1.0 and book >= 1.0 and rel_tol >= 0):
+        raise ValueError(f"perplexities are finite and >= 1, got {ours} and {book}")
+    if abs(ours - book) <= rel_tol * book:
+        return "That is close to the book's figure: the same model and settings learn the same thing here."
+    if ours < book:
+        return ("That is lower than the book's figure; with a different random initialisation and this little "
+                "data, the run memorises the text faster, which says more about the seed than about the model.")
+    return ("That is higher than the book's figure; with a different random initialisation and this little data, "
+            "the run memorises the text more slowly, and more epochs would bring it down further.")
+
+
+__all__ += ["fixed_weights_sentence"]
+
+
+def fixed_weights_sentence(training: float, fixed: float, rel_tol: float = 0.1) -> str:
+    """Compare the last epoch's training perplexity with the fixed final weights' (chapter 5.5.3).
+
+    ``training`` is the mean over the last epoch, scored while the weights changed at every step; ``fixed`` is
+    :func:`scratchnlp.training.eval_perplexity` of the final weights, every stream starting from a zero state.
+    """
+    if not (math.isfinite(training) and math.isfinite(fixed) and training >= 1.0 and fixed >= 1.0):
+        raise ValueError(f"perplexities are finite and >= 1, got {training} and {fixed}")
+    if abs(fixed - training) <= rel_tol * training:
+        return "The two agree closely: by the end of training, the weights hardly change from one step to the next."
+    if fixed > training:
+        return ("The fixed weights score worse than the training curve suggests. Two things favour the curve: each "
+                "of its batches was scored by weights that had just been trained on the text right before it, and "
+                "its streams always carried a state, where the evaluation starts every stream from zeros, with no "
+                "history to go on.")
+    return ("The fixed weights score better than the training curve: the curve averages over the whole last epoch, "
+            "during which the weights were still improving.")
+
+
+# --------------------------------------------------------------------------------------------------------
+# Chapter 7: generating text, and seq2seq learning to add
+# --------------------------------------------------------------------------------------------------------
+
+__all__ += ["md_text", "repetition_sentence", "book_accuracy_sentence", "build_seq2seq_sentence"]
+
+
+def md_text(text: str) -> str:
+    """Generated text for a Markdown sentence or table: every character Markdown would interpret (``<unk>``,
+    ``$``, ``*``, ``_``, ...) escaped with a backslash, so the text reads exactly as generated."""
+    return "".join(f"\\{ch}" if ch in _MARKDOWN_SPECIAL else ch for ch in str(text))
+
+
+def repetition_sentence(sentences: Sequence[str], setting: str) -> str:
+    """Whether a generated text repeats one of its sentences word for word (chapter 7.1).
+
+    Parameters
+    ----------
+    sentences : sequence of str
+        The text cut into sentences (empty ones are ignored); the last may be unfinished.
+    setting : str
+        How the text was made, as the sentence names it, e.g. ``"temperature 0"``.
+    """
+    counts: dict[str, int] = {}
+    for sentence in sentences:
+        key = " ".join(str(sentence).split())
+        if key:
+            counts[key] = counts.get(key, 0) + 1
+    if not counts:
+        raise ValueError("no sentence to look at: the text is empty")
+    most = max(counts.values())
+    if most < 2:
+        return f"At {setting}, no sentence of the text occurs twice."
+    repeated = next(s for s, n in counts.items() if n == most)  # the first to reach the count, in text order
+    return (f"At {setting}, the text goes round in a loop: the sentence \u201c{md_text(repeated)}\u201d occurs "
+            f"{times(most)}.")
+
+
+def book_accuracy_sentence(ours: float | None, book: float, *, experiment: str, epochs: int,
+                           close: float = 0.05) -> str:
+    """How a committed seq2seq run's final test accuracy compares with the one the book reports (chapter 7.4).
+
+    Parameters
+    ----------
+    ours : float or None
+        The committed run's test accuracy after its last epoch, a fraction; None when its results file is
+        missing.
+    book : float
+        The book's figure, a fraction.
+    experiment : str
+        The experiment's name (its results file is ``results/<experiment>.json``).
+    epochs : int
+        The committed run's epochs.
+    close : float, default 0.05
+        Accuracies closer than this (5 points of percentage) count as the same result.
+    """
+    if not 0 <= book <= 1 or (ours is not None and not 0 <= ours <= 1):
+        raise ValueError(f"accuracies are fractions in [0, 1], got {ours} and {book}")
+    if ours is None:
+        return (f"No results file of `{experiment}` was found when this page was built, so only the book's figure, "
+                f"about {100 * book:.0f}%, can be given here.")
+    head = f"The committed run of `{experiment}` ends at {100 * ours:.1f}% after {epochs} epochs"
+    if abs(ours - book) <= close:
+        return head + f", close to the book's {100 * book:.0f}% or so."
+    if ours > book:
+        return head + f", above the book's {100 * book:.0f}% or so; runs this short still depend a lot on the seed."
+    return head + f", below the book's {100 * book:.0f}% or so; runs this short still depend a lot on the seed."
+
+
+def build_seq2seq_sentence(accuracy: float, questions_seen: int, full_curve: Sequence[float] | None,
+                           full_train: int, close: float = 0.02) -> str:
+    """Compare a short build-time seq2seq run with the committed full run after as many training questions.
+
+    Parameters
+    ----------
+    accuracy : float
+        The build-time run's test accuracy at its end, a fraction.
+    questions_seen : int
+        Training questions the build-time run went through (epochs times its training questions).
+    full_curve : sequence of float or None
+        The committed run's test accuracy after each epoch (None: no results file).
+    full_train : int
+        The committed run's training questions per epoch.
+    close : float, default 0.02
+        Accuracies closer than this count as the same.
+    """
+    if questions_seen < 1 or full_train < 1 or not 0 <= accuracy <= 1:
+        raise ValueError(f"need questions_seen, full_train >= 1 and an accuracy in [0, 1], got {questions_seen}, "
+                         f"{full_train} and {accuracy}")
+    if not full_curve:
+        return "No results file of the full run was found when this page was built, so there is nothing to compare."
+    whole = questions_seen // full_train  # full epochs with no more questions than the build-time run saw
+    if whole == 0:
+        return (f"That is less than one epoch of the full run, which is first tested after its first epoch, at "
+                f"{100 * full_curve[0]:.1f}%.")
+    if whole > len(full_curve):
+        return (f"That is more questions than the full run saw in its {len(full_curve)} epochs, after which it "
+                f"answered {100 * full_curve[-1]:.1f}%.")
+    theirs = full_curve[whole - 1]
+    epochs = "epoch" if whole == 1 else "epochs"
+    head = (f"The full run, which reads all {full_train:,} training questions each epoch, had seen about as many "
+            f"after {whole} {epochs} and then answered {100 * theirs:.1f}%")
+    if abs(accuracy - theirs) <= close:
+        return head + ": about the same, so repeating a smaller set of questions has not hurt yet."
+    if accuracy > theirs:
+        return head + (", less than the build-time run; at this stage the accuracy changes quickly from epoch to "
+                       "epoch, and the build-time run had a few more steps (the comparison rounds down to whole "
+                       "epochs).")
+    return head + ", more than the build-time run: seeing the same few questions again teaches less than new ones."
+
+
+# --------------------------------------------------------------------------------------------------------
+# Chapter 6 (gated RNN) and appendix C (GRU)
+# --------------------------------------------------------------------------------------------------------
+
+__all__ += ["gradient_fate_sentence", "clipping_sentence", "book_weights_sentence", "better_rnnlm_sentence",
+            "gated_cells_sentence"]
+
+
+def gradient_fate_sentence(final_ratio: Mapping[str, float], steps: int, *, low: float = 1e-3,
+                           high: float = 1e3) -> str:
+    """What became of a gradient sent back ``steps`` time steps, for each setting (chapter 6.1.2).
+
+    Parameters
+    ----------
+    final_ratio : mapping of a setting's label to a ratio
+        The gradient's norm after ``steps`` steps back divided by its norm at the start, per setting (in the
+        order the sentence should name them).
+    steps : int
+        How many steps back the ratio was measured.
+    low, high : float
+        Below ``low`` the gradient counts as vanished, above ``high`` as exploded.
+    """
+    if not final_ratio or steps < 1 or not 0 < low < 1 < high:
+        raise ValueError(f"need at least one setting, steps >= 1 and 0 < low < 1 < high, got {dict(final_ratio)}, "
+                         f"{steps}, {low} and {high}")
+    if any(not (math.isfinite(r) and r >= 0) for r in final_ratio.values()):
+        raise ValueError(f"ratios must be finite and >= 0, got {dict(final_ratio)}")
+    vanished = [k for k, r in final_ratio.items() if r < low]
+    exploded = [k for k, r in final_ratio.items() if r > high]
+    between = [k for k, r in final_ratio.items() if low <= r <= high]
+    parts = []
+    if vanished:
+        parts.append(f"With {and_join(vanished)} the gradient vanishes: {steps} steps back it is less than "
+                     f"{low:g} times its size at the last step.")
+    if exploded:
+        subject = "it" if parts else "the gradient"
+        parts.append(f"With {and_join(exploded)} {subject} explodes, growing more than {high:g}-fold over "
+                     f"{steps} steps.")
+    if between:
+        subject = "it" if parts else "the gradient"
+        parts.append(f"With {and_join(between)} {subject} stays between {low:g} and {high:g} times its starting "
+                     f"size over {steps} steps: neither vanished nor exploded yet.")
+    return " ".join(parts)
+
+
+def clipping_sentence(norms: Sequence[float], max_grad: float) -> str:
+    """How often gradient clipping changed an update during a training run, and when (chapter 6.1.4).
+
+    ``norms`` are the global gradient norms before clipping, one per iteration (``RnnlmTrainer``'s
+    ``history["grad_norm"]``); an update is clipped when its norm exceeds ``max_grad``.
+    """
+    n = len(norms)
+    if n == 0 or not max_grad > 0:
+        raise ValueError(f"need at least one norm and max_grad > 0, got {n} norms and {max_grad}")
+    clipped = [i for i, g in enumerate(norms) if g > max_grad]
+    if not clipped:
+        return (f"The gradient norm never exceeded {max_grad:g} in these {n:,} iterations, so clipping never "
+                "changed an update.")
+    if len(clipped) == n:
+        return (f"The gradient norm exceeded {max_grad:g} in every one of the {n:,} iterations, so every update was "
+                f"clipped: each step of SGD had exactly the length lr × {max_grad:g}.")
+    half = n // 2
+    early = sum(1 for i in clipped if i < half)
+    late = len(clipped) - early
+    head = (f"Clipping changed {len(clipped):,} of the {n:,} updates ({100 * len(clipped) / n:.0f}%): {early:,} "
+            f"in the first half of the run and {late:,} in the second.")
+    if early > late:
+        return head + " It acts mostly early, while the model is still untrained and its gradients are largest."
+    if late > early:
+        return head + " It acts more often later in the run, as the model starts to pick up longer dependencies."
+    return head
+
+
+def book_weights_sentence(ours: float, book: float, tol: float = 1.0) -> str:
+    """The library's test perplexity with the book's published ``Rnnlm.pkl`` against the book's figure (6.4)."""
+    if not (math.isfinite(ours) and ours >= 1 and math.isfinite(book) and book >= 1) or not tol > 0:
+        raise ValueError(f"perplexities are finite and >= 1 and tol > 0, got {ours}, {book} and {tol}")
+    head = f"With the book's own weights, the library's `Rnnlm` scores a test perplexity of {ours:.2f}"
+    if abs(ours - book) <= tol:
+        return (head + f"; the book reports about {book:g}. The library's model computes what the book's code "
+                "computes with these weights.")
+    side = "above" if ours > book else "below"
+    return (head + f", {side} the book's figure of about {book:g} by more than rounding explains: the library's model "
+            "does not compute exactly what the book's code computes with these weights.")
+
+
+def better_rnnlm_sentence(results: Mapping[str, Any] | None, book_epochs: int, book_ppl: float,
+                          command: str) -> str:
+    """What the committed ``better-rnnlm-ptb`` run shows, or that there is none yet (chapter 6.5.4).
+
+    Parameters
+    ----------
+    results : mapping or None
+        The committed results (``results/better-rnnlm-ptb.json``), or None when there is no such file.
+    book_epochs : int
+        The epochs of the book's run (40).
+    book_ppl : float
+        The book's test perplexity after those epochs.
+    command : str
+        The command that produces the results file.
+    """
+    if book_epochs < 1 or not book_ppl >= 1:
+        raise ValueError(f"need book_epochs >= 1 and book_ppl >= 1, got {book_epochs} and {book_ppl}")
+    if results is None:
+        return (f"No committed run of `better-rnnlm-ptb` exists yet: there was no results file "
+                "`results/better-rnnlm-ptb.json` when this page was built, so the only numbers this section can give "
+                "are the book's. "
+                f"`{command}` produces the file; it takes many hours on a CPU, and `--resume` continues a run that "
+                "was stopped.")
+    history = results["history"]
+    valid = list(history["valid_perplexity"])
+    epochs = len(valid)
+    if epochs == 0:
+        raise ValueError("the results hold no epoch")
+    best = int(history["best_epoch"])
+    test = float(results["evaluation"]["test_perplexity"])
+    corpus_size = int(results.get("config", {}).get("corpus_size", 0) or 0)
+    parts = []
+    if epochs < book_epochs:
+        parts.append(f"The committed run trained {epochs} of the book's {book_epochs} epochs, so it is a shorter run "
+                     "than the book's.")
+    elif epochs == book_epochs:
+        parts.append(f"The committed run trained all {book_epochs} epochs of the book's settings.")
+    else:
+        parts.append(f"The committed run trained {epochs} epochs, more than the book's {book_epochs}.")
+    if corpus_size:
+        parts.append(f"It read only the first {corpus_size:,} words of the training set each epoch.")
+    if best == epochs:
+        parts.append(f"Its validation perplexity was still falling at its last epoch ({valid[-1]:.1f}), so the run "
+                     "had not finished improving.")
+    else:
+        parts.append(f"Its best validation perplexity, {valid[best - 1]:.1f}, came at epoch {best}; the parameters "
+                     "of that epoch are the ones kept and scored.")
+    parts.append(f"The kept parameters score a test perplexity of {test:.1f}, against the book's {book_ppl:g} after "
+                 f"{book_epochs} epochs.")
+    return " ".join(parts)
+
+
+def gated_cells_sentence(accuracy: Mapping[str, float], close: float = 0.005) -> str:
+    """Which recurrent cell ends with the highest accuracy on the same task (appendix C's comparison).
+
+    ``accuracy`` maps each cell's name to its final accuracy, a fraction; accuracies within ``close`` of the
+    best count as a tie.
+    """
+    if len(accuracy) < 2 or any(not 0 <= a <= 1 for a in accuracy.values()):
+        raise ValueError(f"need two or more accuracies in [0, 1], got {dict(accuracy)}")
+    best = max(accuracy, key=accuracy.__getitem__)
+    level = [k for k in accuracy if accuracy[best] - accuracy[k] <= close]
+    behind = sorted((k for k in accuracy if k not in level), key=lambda k: -accuracy[k])
+    rest = and_join(f"{k} ({100 * accuracy[k]:.1f}%)" for k in behind) if behind else ""
+    if len(level) == len(accuracy):
+        return (f"All of them end within {100 * close:.1f} points of each other, at {100 * accuracy[best]:.1f}% or "
+                "just below: on this task the choice of cell makes no difference.")
+    if len(level) > 1:
+        return (f"{and_join(level)} end level, within {100 * close:.1f} points of {100 * accuracy[best]:.1f}%, "
+                f"ahead of {rest}.")
+    return f"{best} ends with the highest accuracy, {100 * accuracy[best]:.1f}%, ahead of {rest}."

@@ -9,7 +9,7 @@ first.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -644,4 +644,355 @@ def rank_frequency(
     ax.set_xlabel("rank $r$ (1 = most frequent)")
     ax.set_ylabel("count $f(r)$")
     ax.grid(True, which="major", alpha=0.3)
+    return ax
+
+
+# --------------------------------------------------------------------------------------------------------
+# Chapter 5: the unrolled RNN and the mini-batch layout of truncated BPTT
+# --------------------------------------------------------------------------------------------------------
+
+__all__ += ["rnn_unrolled", "tbptt_layout"]
+
+
+def rnn_unrolled(
+    ax: Any,
+    tokens: Sequence[str],
+    *,
+    states: Any = None,
+    cmap: str = "RdBu_r",
+) -> Any:
+    """The RNN unrolled over a few time steps (chapter 5.2.2), with the actual input words and, optionally,
+    the actual hidden states.
+
+    One box per step ``t``: the word ``tokens[t]`` enters from below as ``x_t``, the hidden state ``h_t``
+    leaves upwards (the output) and to the right (into step ``t + 1``); every box is the same layer, with the
+    same weights. With ``states`` each ``h_t`` is drawn as a strip of coloured cells, one per unit (blue
+    negative, red positive, on the scale of tanh's range ``[-1, 1]``).
+
+    Parameters
+    ----------
+    ax : Axes or None
+        Where to draw; a new figure is made when None.
+    tokens : sequence of str
+        The input words, one per step (1 to 12 of them).
+    states : (T, K) array, optional
+        ``K`` units of the hidden state at each of the ``T = len(tokens)`` steps, values in ``[-1, 1]``.
+    cmap : str
+        The colormap of the state cells.
+
+    Returns
+    -------
+    Axes
+        The axes drawn on.
+    """
+    from matplotlib.patches import FancyBboxPatch, Rectangle  # noqa: PLC0415
+
+    words = [str(w) for w in tokens]
+    T = len(words)
+    if not 1 <= T <= 12:
+        raise ValueError(f"tokens must hold 1 to 12 words (one box per step), got {T}")
+    h = None
+    if states is not None:
+        h = _host(states, "states").astype(np.float64)
+        if h.ndim != 2 or h.shape[0] != T or h.shape[1] == 0:
+            raise ValueError(f"states must be (T, K) = ({T}, K) with K >= 1, one row per token, got shape {h.shape}")
+    ax = _axes(ax, figsize=(6.5, 3.0))
+    step, box_w, box_h = 1.0, 0.56, 0.5
+    arrow = {"arrowstyle": "-|>", "color": "0.25", "linewidth": 1.0, "shrinkA": 0, "shrinkB": 0}
+    colormap = _colormap(cmap)
+    for t, word in enumerate(words):
+        x = t * step
+        ax.add_patch(FancyBboxPatch((x - box_w / 2, -box_h / 2), box_w, box_h, boxstyle="round,pad=0.02",
+                                    facecolor="#dce9f5", edgecolor="#1f4e79", linewidth=1.2))
+        ax.text(x, 0, "RNN", ha="center", va="center", fontsize="small")
+        ax.text(x, -1.05, word, ha="center", va="top", fontsize="small", rotation=30 if len(word) > 6 else 0,
+                rotation_mode="anchor")
+        ax.annotate("", (x, -box_h / 2), xytext=(x, -0.95), arrowprops=arrow)
+        ax.text(x + 0.04, -0.62, f"$x_{{{t}}}$", ha="left", va="center", fontsize="x-small")
+        top = box_h / 2 + 0.45
+        ax.annotate("", (x, top), xytext=(x, box_h / 2), arrowprops=arrow)
+        ax.text(x + 0.04, box_h / 2 + 0.2, f"$h_{{{t}}}$", ha="left", va="center", fontsize="x-small")
+        if h is not None:
+            K = h.shape[1]
+            cell = min(0.07, 0.8 / K)
+            for k in range(K):
+                value = float(np.clip(h[t, k], -1.0, 1.0))
+                ax.add_patch(Rectangle((x - cell / 2, top + 0.02 + k * cell), cell, cell,
+                                       facecolor=colormap((value + 1.0) / 2.0), edgecolor="0.6", linewidth=0.3))
+        if t + 1 < T:
+            ax.annotate("", (x + step - box_w / 2, 0), xytext=(x + box_w / 2, 0), arrowprops=arrow)
+    height = box_h / 2 + 0.5 + (0.8 if h is not None else 0.1)
+    ax.set_xlim(-0.6, (T - 1) * step + 0.6)
+    ax.set_ylim(-1.45, height)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return ax
+
+
+def _colormap(name: str) -> Any:
+    import matplotlib  # noqa: PLC0415
+
+    return matplotlib.colormaps[name]
+
+
+def tbptt_layout(
+    ax: Any,
+    positions: Any,
+    corpus_size: int,
+    *,
+    cmap: str = "viridis",
+    first_iteration: int = 1,
+    colorbar: bool = True,
+) -> Any:
+    """Which words of the corpus each stream of a truncated-BPTT mini-batch reads, iteration by iteration
+    (chapter 5.2.5).
+
+    One row per stream (row 0 on top); along the row, the corpus positions that stream read, coloured by the
+    iteration that read them. Positions are taken modulo ``corpus_size`` (a block that runs past the end of
+    the corpus continues at its start, as in :meth:`scratchnlp.training.RnnlmTrainer.get_batch`); positions
+    no iteration read stay white.
+
+    Parameters
+    ----------
+    ax : Axes or None
+        Where to draw; a new figure is made when None.
+    positions : (I, B, T) integer array
+        ``positions[i, b]`` are the ``T`` corpus positions that stream ``b`` read in iteration ``i`` (e.g. the
+        positions behind ``I`` calls of ``get_batch``).
+    corpus_size : int
+        The length of the corpus the positions index.
+    cmap : str
+        The colormap of the iterations.
+    first_iteration : int, default 1
+        The number the colour bar gives the first of the ``I`` iterations.
+    colorbar : bool, default True
+        Draw a colour bar of the iteration numbers.
+
+    Returns
+    -------
+    Axes
+        The axes drawn on.
+    """
+    from matplotlib.cm import ScalarMappable  # noqa: PLC0415
+    from matplotlib.colors import Normalize  # noqa: PLC0415
+
+    pos = _host(positions, "positions")
+    if pos.ndim != 3 or 0 in pos.shape:
+        raise ValueError(f"positions must be a non-empty (I, B, T) array of corpus positions, got shape {pos.shape}")
+    if pos.dtype.kind not in "iu":
+        raise ValueError(f"positions must be integers, got dtype {pos.dtype}")
+    if isinstance(corpus_size, bool) or not isinstance(corpus_size, (int, np.integer)) or corpus_size < 1:
+        raise ValueError(f"corpus_size must be an int >= 1, got {corpus_size!r}")
+    n_iter, batch, _ = pos.shape
+    pos = pos.astype(np.int64) % int(corpus_size)
+    ax = _axes(ax, figsize=(6.5, 3.2))
+    colormap = _colormap(cmap)
+    norm = Normalize(first_iteration - 0.5, first_iteration + n_iter - 0.5)
+    for i in range(n_iter):
+        color = colormap(norm(first_iteration + i))
+        for b in range(batch):
+            cells = np.sort(np.unique(pos[i, b]))
+            breaks = np.flatnonzero(np.diff(cells) != 1) + 1  # split into runs of consecutive positions
+            runs = [(int(run[0]), int(run.size)) for run in np.split(cells, breaks)]
+            ax.broken_barh(runs, (b - 0.4, 0.8), facecolors=color, edgecolors="none")
+    ax.set_xlim(0, corpus_size)
+    ax.set_ylim(batch - 0.5, -0.5)
+    ax.set_yticks(range(batch))
+    ax.set_xlabel("position in the corpus")
+    ax.set_ylabel("stream (row of the batch)")
+    if colorbar:
+        from matplotlib.ticker import MaxNLocator  # noqa: PLC0415
+
+        bar = ax.figure.colorbar(ScalarMappable(norm=norm, cmap=colormap), ax=ax, label="iteration")
+        bar.locator = MaxNLocator(integer=True)
+        bar.update_ticks()
+    return ax
+
+
+# --------------------------------------------------------------------------------------------------------
+# Chapter 7: test accuracy of seq2seq runs, epoch by epoch
+# --------------------------------------------------------------------------------------------------------
+
+__all__ += ["accuracy_curves"]
+
+
+def accuracy_curves(
+    ax: Any,
+    curves: Mapping[str, Sequence[float] | np.ndarray],
+    *,
+    reference: Mapping[str, tuple[float, float]] | None = None,
+    reference_label: str = "{}: the book's figure",
+    percent: bool = True,
+    xlabel: str = "epoch",
+    ylabel: str | None = None,
+    styles: Mapping[str, Mapping[str, Any]] | None = None,
+    positions: Mapping[str, Sequence[float] | np.ndarray] | None = None,
+) -> Any:
+    """Accuracy after every epoch for several runs in one plot (chapter 7.4's comparison of seq2seq variants).
+
+    Parameters
+    ----------
+    ax : Axes or None
+        Where to draw; a new figure is made when None.
+    curves : mapping of label to (E,) accuracies in [0, 1]
+        One line per run, the value after epoch ``1, 2, ..., E``; ``None`` / NaN entries are gaps.
+    reference : mapping of label to (epoch, accuracy), optional
+        Single values to compare with (e.g. what the book reports after its last epoch), drawn as hollow
+        diamonds in the colour of the curve of the same label (or a colour of their own for a label that has
+        no curve).
+    reference_label : str
+        Legend entry of a reference point, ``{}`` replaced by its label.
+    percent : bool, default True
+        Plot the accuracies as percentages (0 to 100) rather than fractions.
+    xlabel, ylabel : str
+        Axis labels (``ylabel`` default: "test accuracy (%)" or "test accuracy").
+    styles : mapping of label to keyword arguments, optional
+        Extra Matplotlib line options per curve (e.g. ``{"build": {"linestyle": "--"}}``).
+    positions : mapping of label to (E,) x positions, optional
+        Where a curve's points go on the x axis, for a run whose epochs are not those of the others (e.g. a
+        short run over part of the training set: ``k * part / whole``); default ``1, 2, ..., E``.
+
+    Returns
+    -------
+    Axes
+        The axes drawn on.
+    """
+    if not curves and not reference:
+        raise ValueError("nothing to plot: give at least one curve or reference point")
+    scale = 100.0 if percent else 1.0
+    ax = _axes(ax)
+    colors: dict[str, Any] = {}
+    for label, values in curves.items():
+        y = np.array([np.nan if v is None else float(v) for v in values], dtype=np.float64).ravel()
+        if y.size == 0:
+            raise ValueError(f"the curve {label!r} is empty")
+        finite = y[np.isfinite(y)]
+        if finite.size and (finite.min() < 0 or finite.max() > 1):
+            raise ValueError(f"accuracies are fractions in [0, 1]; the curve {label!r} holds values outside")
+        options = {"marker": "o", "markersize": 3.5, "linewidth": 1.5, **dict((styles or {}).get(label, {}))}
+        x = np.arange(1, y.size + 1, dtype=np.float64)
+        if positions is not None and label in positions:
+            x = np.asarray([float(v) for v in positions[label]], dtype=np.float64).ravel()
+            if x.shape != y.shape:
+                raise ValueError(f"the curve {label!r} has {y.size} values but {x.size} positions")
+        (line,) = ax.plot(x, scale * y, label=label, **options)
+        colors[label] = line.get_color()
+    for label, point in (reference or {}).items():
+        epoch, value = point
+        if not 0 <= value <= 1:
+            raise ValueError(f"the reference {label!r} is {value}, not a fraction in [0, 1]")
+        ax.plot([epoch], [scale * value], linestyle="none", marker="D", markersize=7, markerfacecolor="none",
+                markeredgewidth=1.6, color=colors.get(label), label=reference_label.format(label))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel if ylabel is not None else ("test accuracy (%)" if percent else "test accuracy"))
+    ax.set_ylim(-0.03 * scale, 1.03 * scale)
+    from matplotlib.ticker import MaxNLocator  # noqa: PLC0415
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize="small")
+    return ax
+
+
+__all__ += ["perplexity_by_epoch", "norms_by_distance"]
+
+
+def perplexity_by_epoch(
+    ax: Any,
+    perplexities: Sequence[float] | np.ndarray,
+    *,
+    best_epoch: int | None = None,
+    label: str | None = None,
+    reference: float | None = None,
+    reference_label: str | None = None,
+    ylabel: str = "validation perplexity",
+) -> Any:
+    """Perplexity after every epoch, with the best epoch ringed and an optional reference level (chapter 6.5).
+
+    Parameters
+    ----------
+    ax : Axes or None
+        Where to draw; a new figure is made when None.
+    perplexities : (E,) sequence of floats
+        One perplexity per epoch (epoch ``k`` is drawn at ``x = k``, counting from 1).
+    best_epoch : int, optional
+        The epoch to ring and annotate (e.g. the one whose parameters a run kept), in ``1 .. E``.
+    label : str, optional
+        Legend entry of the curve.
+    reference : float, optional
+        A level to draw as a dashed horizontal line (e.g. a figure the book reports).
+    reference_label : str, optional
+        Legend entry of the reference line.
+    ylabel : str
+        The y axis' label.
+
+    Returns
+    -------
+    Axes
+    """
+    y = _host(perplexities, "perplexities").astype(np.float64).ravel()
+    if y.size == 0:
+        raise ValueError("perplexities is empty: nothing to plot")
+    if best_epoch is not None and not 1 <= int(best_epoch) <= y.size:
+        raise ValueError(f"best_epoch must be between 1 and {y.size}, got {best_epoch}")
+    ax = _axes(ax)
+    epochs = np.arange(1, y.size + 1)
+    ax.plot(epochs, y, marker="o", markersize=3.5, linewidth=1.5, label=label)
+    if best_epoch is not None:
+        b = int(best_epoch)
+        ax.plot([b], [y[b - 1]], linestyle="none", marker="o", markersize=11, markerfacecolor="none",
+                markeredgewidth=1.6, color="C3", label=f"best epoch ({b})")
+    if reference is not None:
+        ax.axhline(float(reference), linestyle="--", color="0.35", linewidth=1.2, label=reference_label)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(ylabel)
+    from matplotlib.ticker import MaxNLocator  # noqa: PLC0415
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.grid(True, alpha=0.3)
+    if label is not None or best_epoch is not None or reference_label is not None:
+        ax.legend(fontsize="small")
+    return ax
+
+
+def norms_by_distance(
+    ax: Any,
+    curves: dict[str, Sequence[float] | np.ndarray],
+    *,
+    xlabel: str = "time steps back",
+    ylabel: str = "gradient norm (relative)",
+    styles: dict[str, dict[str, Any]] | None = None,
+) -> Any:
+    """Gradient norms against how many time steps they travelled back, on a log scale (chapter 6.1-6.2).
+
+    Parameters
+    ----------
+    ax : Axes or None
+        Where to draw; a new figure is made when None.
+    curves : mapping of label to (K + 1,) sequence
+        Value ``k`` of each curve is the norm ``k`` steps back (``k = 0`` is where the gradient starts).
+        Every value must be positive and finite (a log axis cannot show zero).
+    xlabel, ylabel : str
+        Axis labels.
+    styles : mapping of label to Matplotlib line options, optional
+        E.g. ``{"RNN": {"linestyle": "--"}}``.
+
+    Returns
+    -------
+    Axes
+    """
+    if not curves:
+        raise ValueError("nothing to plot: give at least one curve")
+    ax = _axes(ax)
+    for name, values in curves.items():
+        y = _host(values, f"curve {name!r}").astype(np.float64).ravel()
+        if y.size == 0:
+            raise ValueError(f"the curve {name!r} is empty")
+        if not (np.isfinite(y).all() and (y > 0).all()):
+            raise ValueError(f"the curve {name!r} must hold positive finite norms for a log axis")
+        ax.semilogy(np.arange(y.size), y, label=name, linewidth=1.6, **dict((styles or {}).get(name, {})))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(fontsize="small")
     return ax

@@ -357,3 +357,198 @@ def test_page_code_is_ruff_clean(page: Path) -> None:
         input=notebook, capture_output=True, text=True, cwd=ROOT, check=False,
     )
     assert done.returncode == 0, f"ruff finds problems in the code of {page.name}:\n{done.stdout}{done.stderr}"
+
+
+# --- chapter 5 -------------------------------------------------------------------------------------------
+
+
+def test_unread_tail_sentence() -> None:
+    from scratchnlp._pages import unread_tail_sentence
+
+    some = unread_tail_sentence(99, 19, 5)
+    assert "99 words long" in some and "read 95 of them" in some
+    assert "the last 4 words of every segment stay unread" in some
+    one = unread_tail_sentence(96, 19, 5)
+    assert "the last word of every segment stays unread" in one
+    whole = unread_tail_sentence(100, 20, 5)
+    assert "to its end" in whole and "unread" not in whole
+    for bad in [(90, 19, 5), (0, 1, 1), (10, 0, 5), (10, 2, 0)]:
+        with pytest.raises(ValueError, match="iterations"):
+            unread_tail_sentence(*bad)
+
+
+def test_book_perplexity_sentence() -> None:
+    from scratchnlp._pages import book_perplexity_sentence
+
+    assert book_perplexity_sentence(5.3, 5.0).startswith("That is close")
+    assert book_perplexity_sentence(2.0, 5.0).startswith("That is lower")
+    assert book_perplexity_sentence(9.0, 5.0).startswith("That is higher")
+    assert book_perplexity_sentence(9.0, 5.0, rel_tol=1.0).startswith("That is close")
+    with pytest.raises(ValueError, match="finite"):
+        book_perplexity_sentence(math.inf, 5.0)
+    with pytest.raises(ValueError, match="finite"):
+        book_perplexity_sentence(0.5, 5.0)
+
+
+def test_fixed_weights_sentence() -> None:
+    from scratchnlp._pages import fixed_weights_sentence
+
+    assert fixed_weights_sentence(5.0, 5.2).startswith("The two agree")
+    assert fixed_weights_sentence(5.0, 7.7).startswith("The fixed weights score worse")
+    assert fixed_weights_sentence(5.0, 3.0).startswith("The fixed weights score better")
+    with pytest.raises(ValueError, match="finite"):
+        fixed_weights_sentence(math.nan, 5.0)
+    with pytest.raises(ValueError, match="finite"):
+        fixed_weights_sentence(5.0, 0.9)
+
+
+# --- chapter 7: generating text, seq2seq learning to add ----------------------------------------------------
+
+
+def test_md_text_escapes_what_markdown_would_interpret() -> None:
+    assert _pages.md_text("the <unk> costs $ 5") == r"the \<unk\> costs \$ 5"
+    assert _pages.md_text("a_b *c*") == r"a\_b \*c\*"
+    assert _pages.md_text("plain words .") == "plain words ."
+
+
+def test_repetition_sentence_every_branch() -> None:
+    looped = _pages.repetition_sentence(["the company said", "it is n't", "the  company said", "the company said", ""],
+                                        "temperature 0")
+    assert looped == ("At temperature 0, the text goes round in a loop: the sentence \u201cthe company said\u201d "
+                      "occurs 3 times.")
+    twice = _pages.repetition_sentence(["a b", "c <unk>", "c <unk>"], "T = 0.5")
+    assert "\u201cc \\<unk\\>\u201d occurs twice" in twice
+    assert _pages.repetition_sentence(["a", "b", "c"], "temperature 1") == (
+        "At temperature 1, no sentence of the text occurs twice.")
+    with pytest.raises(ValueError, match="empty"):
+        _pages.repetition_sentence(["", "  "], "temperature 1")
+
+
+def test_book_accuracy_sentence_every_branch() -> None:
+    kw = {"experiment": "seq2seq-addition-reverse", "epochs": 25}
+    missing = _pages.book_accuracy_sentence(None, 0.54, **kw)
+    assert "No results file of `seq2seq-addition-reverse`" in missing and "about 54%" in missing
+    assert _pages.book_accuracy_sentence(0.561, 0.54, **kw) == (
+        "The committed run of `seq2seq-addition-reverse` ends at 56.1% after 25 epochs, close to the book's 54% "
+        "or so.")
+    assert "above the book's 54%" in _pages.book_accuracy_sentence(0.70, 0.54, **kw)
+    assert "below the book's 54%" in _pages.book_accuracy_sentence(0.40, 0.54, **kw)
+    with pytest.raises(ValueError, match="fractions"):
+        _pages.book_accuracy_sentence(54.0, 0.54, **kw)
+
+
+def test_build_seq2seq_sentence_every_branch() -> None:
+    curve = [0.01, 0.05, 0.30, 0.60]
+    assert "nothing to compare" in _pages.build_seq2seq_sentence(0.1, 20000, None, 45000)
+    assert "nothing to compare" in _pages.build_seq2seq_sentence(0.1, 20000, [], 45000)
+    less = _pages.build_seq2seq_sentence(0.1, 20000, curve, 45000)
+    assert less.startswith("That is less than one epoch") and "1.0%" in less
+    more = _pages.build_seq2seq_sentence(0.9, 250000, curve, 45000)
+    assert "in its 4 epochs" in more and "60.0%" in more
+    same = _pages.build_seq2seq_sentence(0.31, 140000, curve, 45000)
+    assert "after 3 epochs and then answered 30.0%: about the same" in same
+    one = _pages.build_seq2seq_sentence(0.05, 50000, curve, 45000)
+    assert "after 1 epoch and then answered 1.0%, less than the build-time run" in one
+    two = _pages.build_seq2seq_sentence(0.0, 90000, curve, 45000)
+    assert "after 2 epochs and then answered 5.0%, more than the build-time run" in two
+    with pytest.raises(ValueError, match="questions_seen"):
+        _pages.build_seq2seq_sentence(0.1, 0, curve, 45000)
+    with pytest.raises(ValueError, match="accuracy"):
+        _pages.build_seq2seq_sentence(10.0, 100, curve, 45000)
+
+
+# --- chapter 6 and appendix C ------------------------------------------------------------------------------
+
+
+def test_gradient_fate_sentence_every_branch() -> None:
+    all_three = _pages.gradient_fate_sentence({"a": 1e-6, "b": 0.5, "c": 1e5, "d": 1e-4}, 40)
+    assert all_three == (
+        "With a and d the gradient vanishes: 40 steps back it is less than 0.001 times its size at the last step. "
+        "With c it explodes, growing more than 1000-fold over 40 steps. "
+        "With b it stays between 0.001 and 1000 times its starting size over 40 steps: neither vanished nor "
+        "exploded yet.")
+    assert _pages.gradient_fate_sentence({"a": 1e-9}, 5).startswith("With a the gradient vanishes")
+    assert _pages.gradient_fate_sentence({"a": 1e9}, 5).startswith("With a the gradient explodes")
+    assert _pages.gradient_fate_sentence({"a": 1.0, "b": 2.0}, 5).startswith("With a and b the gradient stays between")
+    assert "With b it stays" in _pages.gradient_fate_sentence({"a": 1e9, "b": 2.0}, 5)
+    with pytest.raises(ValueError, match="at least one setting"):
+        _pages.gradient_fate_sentence({}, 5)
+    with pytest.raises(ValueError, match="at least one setting"):
+        _pages.gradient_fate_sentence({"a": 1.0}, 0)
+    with pytest.raises(ValueError, match="finite"):
+        _pages.gradient_fate_sentence({"a": float("inf")}, 5)
+
+
+def test_clipping_sentence_every_branch() -> None:
+    assert _pages.clipping_sentence([0.1, 0.2], 0.25) == (
+        "The gradient norm never exceeded 0.25 in these 2 iterations, so clipping never changed an update.")
+    assert "in every one of the 3 iterations" in _pages.clipping_sentence([1.0, 2.0, 3.0], 0.25)
+    early = _pages.clipping_sentence([5.0, 1.0, 0.1, 0.1], 0.25)
+    assert early.startswith("Clipping changed 2 of the 4 updates (50%): 2 in the first half of the run and 0 in "
+                            "the second.") and "mostly early" in early
+    late = _pages.clipping_sentence([0.1, 0.1, 0.1, 1.0], 0.25)
+    assert "1 of the 4 updates (25%): 0 in the first half" in late and "later in the run" in late
+    even = _pages.clipping_sentence([1.0, 0.1, 1.0, 0.1], 0.25)
+    assert even.endswith("1 in the first half of the run and 1 in the second.")
+    with pytest.raises(ValueError, match="at least one norm"):
+        _pages.clipping_sentence([], 0.25)
+    with pytest.raises(ValueError, match="max_grad > 0"):
+        _pages.clipping_sentence([1.0], 0.0)
+
+
+def test_book_weights_sentence_every_branch() -> None:
+    same = _pages.book_weights_sentence(136.08, 136)
+    assert same.startswith("With the book's own weights, the library's `Rnnlm` scores a test perplexity of 136.08; "
+                           "the book reports about 136.")
+    assert "above the book's figure of about 136" in _pages.book_weights_sentence(140.0, 136)
+    assert "below the book's figure of about 136" in _pages.book_weights_sentence(120.0, 136)
+    with pytest.raises(ValueError, match="finite"):
+        _pages.book_weights_sentence(float("nan"), 136)
+
+
+def _better(valid: list[float], best: int, test: float = 80.0, corpus_size: int = 0) -> dict:
+    return {"history": {"valid_perplexity": valid, "best_epoch": best},
+            "evaluation": {"test_perplexity": test}, "config": {"corpus_size": corpus_size}}
+
+
+def test_better_rnnlm_sentence_every_branch() -> None:
+    cmd = "scratchnlp run better-rnnlm-ptb"
+    missing = _pages.better_rnnlm_sentence(None, 40, 75.8, cmd)
+    assert missing.startswith("No committed run of `better-rnnlm-ptb` exists yet") and f"`{cmd}`" in missing
+    short = _pages.better_rnnlm_sentence(_better([120.0, 100.0, 95.0], 3), 40, 75.8, cmd)
+    assert short == (
+        "The committed run trained 3 of the book's 40 epochs, so it is a shorter run than the book's. "
+        "Its validation perplexity was still falling at its last epoch (95.0), so the run had not finished "
+        "improving. The kept parameters score a test perplexity of 80.0, against the book's 75.8 after 40 epochs.")
+    full = _pages.better_rnnlm_sentence(_better([120.0, 90.0, 95.0], 2), 3, 75.8, cmd)
+    assert full.startswith("The committed run trained all 3 epochs of the book's settings.")
+    assert "Its best validation perplexity, 90.0, came at epoch 2" in full
+    more = _pages.better_rnnlm_sentence(_better([120.0, 90.0], 2, corpus_size=5000), 1, 75.8, cmd)
+    assert "trained 2 epochs, more than the book's 1" in more and "first 5,000 words" in more
+    with pytest.raises(ValueError, match="no epoch"):
+        _pages.better_rnnlm_sentence(_better([], 1), 40, 75.8, cmd)
+    with pytest.raises(ValueError, match="book_epochs"):
+        _pages.better_rnnlm_sentence(None, 0, 75.8, cmd)
+
+
+def test_gated_cells_sentence_every_branch() -> None:
+    assert _pages.gated_cells_sentence({"GRU": 0.99, "LSTM": 0.95, "RNN": 0.9}) == (
+        "GRU ends with the highest accuracy, 99.0%, ahead of LSTM (95.0%) and RNN (90.0%).")
+    assert _pages.gated_cells_sentence({"GRU": 1.0, "RNN": 0.949, "LSTM": 0.983}) == (
+        "GRU ends with the highest accuracy, 100.0%, ahead of LSTM (98.3%) and RNN (94.9%).")
+    assert _pages.gated_cells_sentence({"GRU": 0.99, "LSTM": 0.988, "RNN": 0.9}) == (
+        "GRU and LSTM end level, within 0.5 points of 99.0%, ahead of RNN (90.0%).")
+    assert _pages.gated_cells_sentence({"GRU": 0.99, "LSTM": 0.988}).startswith("All of them end within 0.5 points")
+    with pytest.raises(ValueError, match="two or more"):
+        _pages.gated_cells_sentence({"GRU": 0.99})
+    with pytest.raises(ValueError, match="two or more"):
+        _pages.gated_cells_sentence({"GRU": 99.0, "LSTM": 0.5})
+
+
+def test_markdown_table_refuses_a_caption_with_backticks():
+    import pytest
+
+    from scratchnlp._pages import markdown_table
+
+    with pytest.raises(ValueError, match="cannot contain backticks"):
+        markdown_table(["a"], [[1]], "The `Rnnlm` runs", "tbl-x")
