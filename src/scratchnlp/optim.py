@@ -1,7 +1,7 @@
 """Optimizers and gradient clipping (chapter 1.4, 1.3.6; clipping from chapter 5/6).
 
 Every optimizer has ``update(params, grads)``, which changes the arrays in ``params`` in place (the layers hold
-references to them). Parameters shared between layers (tied weights, chapter 6.4.2) may appear several times in
+references to them). Parameters shared between layers (tied weights, chapter 6.5.3) may appear several times in
 ``params``, either as the same array or as its transpose (``W`` and ``W.T``); :func:`merge_shared` folds such
 repeats into one entry whose gradient is the sum of all of them, so each shared weight is updated exactly once.
 """
@@ -141,7 +141,7 @@ def _first_non_finite(grads: list[Any]) -> int | None:
 
 
 def clip_grads(grads: list[Any], max_norm: float) -> float:
-    """Scale all gradients in place so that their global L2 norm is at most ``max_norm`` (chapter 5.5.3).
+    """Scale all gradients in place so that their global L2 norm is at most ``max_norm`` (chapter 6.1.4).
 
     Returns the norm *before* clipping. When it exceeds ``max_norm`` every gradient is multiplied by
     ``max_norm / norm``, keeping the direction of the update and bounding its size (exploding gradients).

@@ -336,7 +336,7 @@ class RnnlmTrainer:
     batch_size)`` and each iteration takes the next ``time_size`` words of every stream, so the hidden state a
     stateful model carries from one mini-batch to the next belongs to the same stream (truncated BPTT,
     chapter 5.5.1). Each iteration runs forward, backward, optional gradient clipping (the global norm,
-    chapter 5.5.3) and one optimizer update. Every ``eval_interval`` iterations the perplexity of that window,
+    chapter 6.1.4) and one optimizer update. Every ``eval_interval`` iterations the perplexity of that window,
     ``exp(mean loss)``, is recorded in ``ppl_list`` (the book's name).
 
     The records are kept by the shared :class:`TrainingLog` (progress bar, windows, epoch means and times,

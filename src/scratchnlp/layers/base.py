@@ -6,7 +6,7 @@ kept as it is. :class:`Layer` adds only what a model built from many layers need
 * :meth:`Layer.children` finds the sub-layers a layer holds in its attributes (a layer, or a list or tuple of
   layers), so a model never has to keep a list of them by hand, and :meth:`Layer.walk` visits the whole tree;
 * :meth:`Layer.train` / :meth:`Layer.eval` switch every layer in the tree between training and evaluation
-  (dropout is on only in training, chapter 6.4.1);
+  (dropout is on only in training, chapter 6.5.2);
 * :meth:`Layer.reset_state` forgets the hidden state of every recurrent layer in the tree (chapter 5.3);
 * :meth:`Layer.collect` builds ``params`` / ``grads`` from sub-layers in the order given, the way the book's
   models concatenate their layers' lists.

@@ -254,7 +254,7 @@ class SigmoidWithLoss(Layer):
 
 
 class Dropout(Layer):
-    """Inverted dropout (Srivastava et al., 2014; used from chapter 6.4.1).
+    """Inverted dropout (Srivastava et al., 2014; used from chapter 6.5.2).
 
     In training each unit is kept with probability ``1 - dropout_ratio`` and scaled by ``1 / (1 - ratio)``, so
     nothing needs rescaling at test time (the book's chapter-1 version instead scales by ``1 - ratio`` at test

@@ -9,7 +9,7 @@ values and gradients:
 * :class:`TimeAffine` — one ``(N*T, D) @ (D, M)`` product (chapter 5.4.1);
 * :class:`TimeSoftmaxWithLoss` — softmax cross-entropy averaged over all ``N * T`` positions, optionally
   skipping padded positions (chapter 5.4.1, the ``ignore_label`` of chapter 7);
-* :class:`TimeDropout` — dropout with a fresh mask at every step (chapter 6.4.1).
+* :class:`TimeDropout` — dropout with a fresh mask at every step (chapter 6.5.2).
 """
 
 from __future__ import annotations
@@ -142,7 +142,7 @@ class TimeAffine(Affine):
 
     Parameters
     ----------
-    W : (D, M) weights (may be a transposed view, e.g. ``embed_W.T`` for weight tying, chapter 6.4.2)
+    W : (D, M) weights (may be a transposed view, e.g. ``embed_W.T`` for weight tying, chapter 6.5.3)
     b : (M,) bias
 
     Notes
@@ -313,7 +313,7 @@ class TimeSoftmaxWithLoss(Layer):
 
 
 class TimeDropout(Dropout):
-    """Dropout over a whole sequence (chapter 6.4.1): an independent mask for every step, unit and sequence.
+    """Dropout over a whole sequence (chapter 6.5.2): an independent mask for every step, unit and sequence.
 
     Parameters
     ----------

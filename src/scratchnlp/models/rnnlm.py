@@ -256,7 +256,7 @@ class BetterRnnlm(_Rnnlm, LanguageModelGenerator):
     :class:`~scratchnlp.models.generation.LanguageModelGenerator`.
 
     Layers: TimeEmbedding, TimeDropout, TimeLSTM, TimeDropout, TimeLSTM, TimeDropout, TimeAffine whose weight
-    is the embedding matrix transposed (``embed_W.T``, the same memory: chapter 6.4.2's weight tying, which
+    is the embedding matrix transposed (``embed_W.T``, the same memory: chapter 6.5.3's weight tying, which
     needs ``wordvec_size == hidden_size``), then the softmax loss.
 
     Parameters
