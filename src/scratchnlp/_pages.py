@@ -850,3 +850,38 @@ def gated_cells_sentence(accuracy: Mapping[str, float], close: float = 0.005) ->
         return (f"{and_join(level)} end level, within {100 * close:.1f} points of {100 * accuracy[best]:.1f}%, "
                 f"ahead of {rest}.")
     return f"{best} ends with the highest accuracy, {100 * accuracy[best]:.1f}%, ahead of {rest}."
+
+
+__all__ += ["near_misses_sentence"]
+
+
+def near_misses_sentence(examples: Sequence[Mapping[str, Any]] | None, who: str) -> str:
+    """How close a seq2seq model's wrong answers are: same number of digits and same first digit (chapter 7.3.4).
+
+    Parameters
+    ----------
+    examples : sequence of mappings, or None
+        ``{"answer", "guess", "correct"}`` per question, as
+        :func:`scratchnlp.evaluation.evaluate_seq2seq` records them (padded strings); None when the run's results
+        file is missing.
+    who : str
+        The model, as the sentence names it, e.g. ``"the baseline"``.
+    """
+    if examples is None:
+        return f"Without a results file for {who}, its answers cannot be shown."
+    if not examples:
+        raise ValueError("no examples to look at")
+    wrong = [(str(e["answer"]).strip(), str(e["guess"]).strip()) for e in examples if not e["correct"]]
+    if not wrong:
+        return f"All {len(examples)} of {who}'s answers here are right."
+    near = sum(1 for answer, guess in wrong if len(guess) == len(answer) and guess[:1] == answer[:1])
+    n = len(wrong)
+    if near == n:
+        subject = "Its one wrong answer has" if n == 1 else f"Each of its {n} wrong answers has"
+        return (f"{who[0].upper()}{who[1:]} is rarely far off. {subject} the right number of digits and the "
+                "right first digit: the size of the sum is right, and the mistakes are in the digits after it.")
+    if near == 0:
+        return (f"None of {who}'s {n} wrong answers here has both the right number of digits and the right first "
+                "digit.")
+    return (f"{near} of {who}'s {n} wrong answers here have the right number of digits and the right first digit, "
+            "so the size of the sum is right and the mistakes are in the digits after it.")

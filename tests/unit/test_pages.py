@@ -552,3 +552,25 @@ def test_markdown_table_refuses_a_caption_with_backticks():
 
     with pytest.raises(ValueError, match="cannot contain backticks"):
         markdown_table(["a"], [[1]], "The `Rnnlm` runs", "tbl-x")
+
+
+def test_near_misses_sentence_every_branch() -> None:
+    def ex(answer, guess):
+        return {"answer": answer, "guess": guess, "correct": answer == guess}
+
+    assert _pages.near_misses_sentence([ex("162 ", "162 ")], "the baseline") == (
+        "All 1 of the baseline's answers here are right.")
+    every = _pages.near_misses_sentence([ex("162 ", "162 "), ex("1139", "1130"), ex("666 ", "668 ")],
+                                        "the baseline")
+    assert every.startswith("The baseline is rarely far off. Each of its 2 wrong answers has the right")
+    one = _pages.near_misses_sentence([ex("1139", "1130")], "the model")
+    assert "Its one wrong answer has the right number of digits" in one
+    some = _pages.near_misses_sentence([ex("1139", "1130"), ex("666 ", "1021")], "the baseline")
+    assert some.startswith("1 of the baseline's 2 wrong answers here have")
+    none = _pages.near_misses_sentence([ex("666 ", "1021"), ex("857 ", "102 ")], "the baseline")
+    assert none == ("None of the baseline's 2 wrong answers here has both the right number of digits and the right "
+                    "first digit.")
+    assert _pages.near_misses_sentence(None, "the baseline") == (
+        "Without a results file for the baseline, its answers cannot be shown.")
+    with pytest.raises(ValueError, match="no examples"):
+        _pages.near_misses_sentence([], "the baseline")

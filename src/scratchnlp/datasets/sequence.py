@@ -143,7 +143,7 @@ def _read(file_name: str | os.PathLike[str], progress: bool | None) -> tuple[str
 
 def load_data(file_name: str | os.PathLike[str] = "addition.txt", seed: Seed = 1984, *,
               progress: bool | None = None) -> Split:
-    """Load a sequence dataset as the book's ``dataset/sequence.py: load_data`` does (chapter 7.3.1).
+    """Load a sequence dataset as the book's ``dataset/sequence.py: load_data`` does (chapter 7.2.4).
 
     Parameters
     ----------
@@ -214,7 +214,7 @@ def _numbers_with_digits(rng: np.random.Generator, k: np.ndarray) -> np.ndarray:
 
 
 def make_addition(size: int = 50000, digits: int = 3, *, seed: Seed = 0, unique: bool = True) -> list[str]:
-    """New addition problems in the format of the book's ``addition.txt`` (chapter 7.3.1), from a seed.
+    """New addition problems in the format of the book's ``addition.txt`` (chapter 7.2.4), from a seed.
 
     Each operand first gets a number of digits, uniform in ``1..digits``, then a value uniform among the
     numbers with that many digits (so short and long operands are equally common, as in the book's file).

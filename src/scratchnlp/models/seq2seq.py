@@ -1,12 +1,12 @@
 """Sequence to sequence (chapter 7.3-7.5): an LSTM encoder, an LSTM decoder, and the "peeky" decoder.
 
 * :class:`Encoder` — TimeEmbedding and TimeLSTM over the question; its last hidden state ``h (N, H)`` is the
-  whole question in one vector (chapter 7.3.2).
+  whole question in one vector (chapter 7.3.1).
 * :class:`Decoder` — TimeEmbedding, TimeLSTM starting from ``h``, TimeAffine: scores of the next character at
   every step; trained with teacher forcing (the correct previous character as input), decoded greedily.
-* :class:`Seq2seq` — the two joined, with the softmax cross-entropy loss (chapter 7.3.4).
+* :class:`Seq2seq` — the two joined, with the softmax cross-entropy loss (chapter 7.3.3).
 * :class:`PeekyDecoder`, :class:`PeekySeq2seq` — the decoder also sees ``h`` at every step, concatenated
-  before the LSTM's input and before the Affine's (chapter 7.5.2).
+  before the LSTM's input and before the Affine's (chapter 7.4.2).
 
 ``params`` are in the book's order (``encoder.params + decoder.params``, each ``embed W``, ``lstm Wx, Wh, b``
 and for the decoder ``affine W, b``) and the weights are initialised as the book's (``randn / 100`` for the
@@ -110,7 +110,7 @@ def _start_ids(start_id: Any, n: int, vocab_size: int) -> np.ndarray:
 
 
 class Encoder(Layer):
-    """The seq2seq encoder (chapter 7.3.2): TimeEmbedding then TimeLSTM; the last hidden state is the output.
+    """The seq2seq encoder (chapter 7.3.1): TimeEmbedding then TimeLSTM; the last hidden state is the output.
 
     Parameters
     ----------
@@ -161,7 +161,7 @@ class Encoder(Layer):
 
 
 class Decoder(Layer):
-    """The seq2seq decoder (chapter 7.3.3): TimeEmbedding, TimeLSTM started from the encoder's ``h``, TimeAffine.
+    """The seq2seq decoder (chapter 7.3.2): TimeEmbedding, TimeLSTM started from the encoder's ``h``, TimeAffine.
 
     Parameters
     ----------
@@ -253,7 +253,7 @@ class Decoder(Layer):
 
 
 class PeekyDecoder(Decoder):
-    """The peeky decoder (chapter 7.5.2): the encoder's ``h`` joins the input of the LSTM and of the Affine.
+    """The peeky decoder (chapter 7.4.2): the encoder's ``h`` joins the input of the LSTM and of the Affine.
 
     At every step the LSTM reads ``concat(h, embed(x_t))`` (H + D values) and the Affine reads
     ``concat(h, h_t)`` (2H values), so the question's vector is available all along the answer, not only as
@@ -314,7 +314,7 @@ class PeekyDecoder(Decoder):
 
 
 class Seq2seq(BaseModel):
-    """The seq2seq model of chapter 7.3.4: :class:`Encoder`, :class:`Decoder` and the softmax loss.
+    """The seq2seq model of chapter 7.3.3: :class:`Encoder`, :class:`Decoder` and the softmax loss.
 
     Parameters
     ----------
@@ -373,7 +373,7 @@ class Seq2seq(BaseModel):
         return self.encoder.backward(dh)
 
     def generate(self, xs: Any, start_id: Any, sample_size: int) -> np.ndarray:
-        """Greedy answers to a batch of questions (chapter 7.3.4; the book's decodes one question).
+        """Greedy answers to a batch of questions (chapter 7.3.3; the book's decodes one question).
 
         Parameters
         ----------
@@ -408,7 +408,7 @@ class Seq2seq(BaseModel):
 
 
 class PeekySeq2seq(Seq2seq):
-    """Seq2seq with the :class:`PeekyDecoder` (chapter 7.5.2); same parameters and interface as :class:`Seq2seq`.
+    """Seq2seq with the :class:`PeekyDecoder` (chapter 7.4.2); same parameters and interface as :class:`Seq2seq`.
 
     ``params = encoder.params + decoder.params`` with the peeky decoder's shapes (``decoder_lstm_Wx (H + D,
     4H)``, ``decoder_affine_W (2H, V)``).
