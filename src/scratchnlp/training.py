@@ -150,7 +150,43 @@ class TrainingLog:
         return mean
 
 
-class Trainer:
+class _TrainerBase:
+    """What both trainers share: a model and optimizer checked once, and the book's record names read from
+    the :class:`TrainingLog` (``loss_list``, ``history``, ``current_epoch``, ``iteration``, ``wall_time``)."""
+
+    log: TrainingLog
+
+    def __init__(self, model: Any, optimizer: Optimizer) -> None:
+        if not all(hasattr(model, a) for a in ("params", "grads", "forward", "backward")):
+            raise TypeError(f"model must have params, grads, forward and backward, got {type(model).__name__}")
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"optimizer must be a scratchnlp.optim.Optimizer, got {type(optimizer).__name__}")
+        self.model = model
+        self.optimizer = optimizer
+        self.log = TrainingLog()
+
+    @property
+    def loss_list(self) -> list[float]:
+        return self.log.loss_list
+
+    @property
+    def history(self) -> dict[str, list[Any]]:
+        return self.log.history
+
+    @property
+    def current_epoch(self) -> int:
+        return self.log.epoch
+
+    @property
+    def iteration(self) -> int:
+        return self.log.iteration
+
+    @property
+    def wall_time(self) -> float:
+        return self.log.wall_time
+
+
+class Trainer(_TrainerBase):
     """Mini-batch trainer for a model with ``forward(x, t) -> loss`` and ``backward()`` (chapter 1.4.4).
 
     Each epoch shuffles the data, walks it in ``len(x) // batch_size`` mini-batches (the book's convention: the
@@ -175,35 +211,8 @@ class Trainer:
     """
 
     def __init__(self, model: Any, optimizer: Optimizer, *, seed: Seed = 0) -> None:
-        if not hasattr(model, "params") or not hasattr(model, "grads") or not hasattr(model, "forward"):
-            raise TypeError(f"model must have params, grads, forward and backward, got {type(model).__name__}")
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"optimizer must be a scratchnlp.optim.Optimizer, got {type(optimizer).__name__}")
-        self.model = model
-        self.optimizer = optimizer
+        super().__init__(model, optimizer)
         self.rng = as_generator(seed)
-        self.log = TrainingLog()
-
-    # the book's attribute names, read from the shared log
-    @property
-    def loss_list(self) -> list[float]:
-        return self.log.loss_list
-
-    @property
-    def history(self) -> dict[str, list[Any]]:
-        return self.log.history
-
-    @property
-    def current_epoch(self) -> int:
-        return self.log.epoch
-
-    @property
-    def iteration(self) -> int:
-        return self.log.iteration
-
-    @property
-    def wall_time(self) -> float:
-        return self.log.wall_time
 
     def fit(
         self,
@@ -329,7 +338,7 @@ def _unique_names(model: Any) -> list[str] | None:
     return [names[i] for i, (owner, _) in enumerate(shared_structure(model.params)) if owner == i]
 
 
-class RnnlmTrainer:
+class RnnlmTrainer(_TrainerBase):
     """Trainer for the recurrent language models (chapter 5.5.3; the book's ``RnnlmTrainer``).
 
     The corpus is read as ``batch_size`` parallel streams: stream ``i`` starts at position ``i * (len(xs) //
@@ -361,40 +370,14 @@ class RnnlmTrainer:
     """
 
     def __init__(self, model: Any, optimizer: Optimizer) -> None:
-        if not all(hasattr(model, a) for a in ("params", "grads", "forward", "backward")):
-            raise TypeError(f"model must have params, grads, forward and backward, got {type(model).__name__}")
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"optimizer must be a scratchnlp.optim.Optimizer, got {type(optimizer).__name__}")
-        self.model = model
-        self.optimizer = optimizer
+        super().__init__(model, optimizer)
         self.time_idx: int | None = None
-        self.log = TrainingLog()
         self.log.history.setdefault("perplexity", [])
         self.log.history.setdefault("epoch_perplexity", [])
 
     @property
     def ppl_list(self) -> list[float]:
         return self.log.history["perplexity"]
-
-    @property
-    def loss_list(self) -> list[float]:
-        return self.log.loss_list
-
-    @property
-    def history(self) -> dict[str, list[Any]]:
-        return self.log.history
-
-    @property
-    def current_epoch(self) -> int:
-        return self.log.epoch
-
-    @property
-    def iteration(self) -> int:
-        return self.log.iteration
-
-    @property
-    def wall_time(self) -> float:
-        return self.log.wall_time
 
     @property
     def eval_interval(self) -> int:

@@ -29,6 +29,8 @@ from .._checks import Seed, as_generator, check_array, check_positive_int, check
 from ..layers import TimeAffine, TimeEmbedding, TimeLSTM, TimeSoftmaxWithLoss
 from ..layers.base import Layer
 from .base import BaseModel
+from .rnnlm import _init as _randn
+from .rnnlm import _setup, _zeros
 
 __all__ = ["Encoder", "Decoder", "PeekyDecoder", "Seq2seq", "PeekySeq2seq"]
 
@@ -43,22 +45,9 @@ _DECODE_ROWS = 512
 
 
 def _sizes(vocab_size: int, wordvec_size: int, hidden_size: int, dtype: Any) -> tuple[int, int, int, np.dtype]:
-    V = check_positive_int(vocab_size, "vocab_size")
-    D = check_positive_int(wordvec_size, "wordvec_size")
-    H = check_positive_int(hidden_size, "hidden_size")
-    dtype = backend.get_default_dtype() if dtype is None else np.dtype(dtype)
-    if dtype.kind != "f":
-        raise ValueError(f"dtype must be a float dtype, got {dtype}")
+    """The sizes and dtype checked as for the language models (the seed is handled by each class)."""
+    V, D, H, _, dtype = _setup(vocab_size, wordvec_size, hidden_size, None, dtype)
     return V, D, H, dtype
-
-
-def _randn(rng: np.random.Generator, shape: tuple[int, ...], divisor: float, dtype: np.dtype) -> Any:
-    """The book's ``randn(*shape) / divisor``, drawn by NumPy and placed on the current device."""
-    return backend.array_module().asarray((rng.standard_normal(shape) / divisor).astype(dtype))
-
-
-def _zeros(n: int, dtype: np.dtype) -> Any:
-    return backend.array_module().zeros(n, dtype=dtype)
 
 
 def _check_ids(xs: Any, vocab_size: int, name: str, shape_hint: str = "(N, T)") -> None:
