@@ -1,5 +1,6 @@
 """Layers in the book's protocol: ``params``, ``grads``, ``forward``, ``backward``."""
 
+from .attention import Attention, AttentionWeight, TimeAttention, WeightSum
 from .base import ForwardFirstError, Layer
 from .basic import (
     Affine,
@@ -13,7 +14,7 @@ from .basic import (
     SoftmaxWithLoss,
 )
 from .negative_sampling import EmbeddingDot, NegativeSamplingLoss, UnigramSampler
-from .recurrent import GRU, LSTM, RNN, TimeGRU, TimeLSTM, TimeRNN
+from .recurrent import GRU, LSTM, RNN, TimeBiLSTM, TimeGRU, TimeLSTM, TimeRNN
 from .time import TimeAffine, TimeDropout, TimeEmbedding, TimeSoftmaxWithLoss
 
 __all__ = [
@@ -37,8 +38,13 @@ __all__ = [
     "TimeLSTM",
     "GRU",
     "TimeGRU",
+    "TimeBiLSTM",
     "TimeEmbedding",
     "TimeAffine",
     "TimeSoftmaxWithLoss",
     "TimeDropout",
+    "WeightSum",
+    "AttentionWeight",
+    "Attention",
+    "TimeAttention",
 ]

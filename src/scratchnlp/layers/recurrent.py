@@ -605,3 +605,70 @@ class TimeGRU(_TimeRecurrent):
         self.grads[1][:, :2 * H] = HS[:-1].reshape(T_N, H).T @ dA2[:, :2 * H]
         self.grads[1][:, 2 * H:] = RH.reshape(T_N, H).T @ dA2[:, 2 * H:]
         return dxs
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Bidirectional LSTM (chapter 8.4.1)
+# ---------------------------------------------------------------------------------------------------------
+
+__all__ += ["TimeBiLSTM"]
+
+
+class TimeBiLSTM(Layer):
+    """Two LSTMs over the same sequence, one reading it forwards and one backwards (chapter 8.4.1).
+
+    The forward LSTM's state at step ``t`` summarises ``xs[:, :t + 1]``, the backward LSTM's the rest of the
+    sequence, ``xs[:, t:]``; side by side they describe step ``t`` in the context of the whole sequence. The
+    backward LSTM runs on ``xs[:, ::-1]`` and its outputs are reversed back, so ``hs[:, t]`` of both halves
+    belongs to the same input position.
+
+    Parameters
+    ----------
+    Wx1, Wh1, b1 : (D, 4H), (H, 4H), (4H,)
+        The forward LSTM's weights (as :class:`TimeLSTM`).
+    Wx2, Wh2, b2 : (D, 4H), (H, 4H), (4H,)
+        The backward LSTM's weights.
+    stateful : bool, default False
+        Passed to both LSTMs, as in the book.
+
+    Attributes
+    ----------
+    forward_lstm, backward_lstm : TimeLSTM
+        The two directions; ``params = forward_lstm.params + backward_lstm.params`` (the book's order).
+
+    Notes
+    -----
+    ``forward(xs (N, T, D)) -> hs (N, T, 2H)``: ``hs[..., :H]`` from the forward LSTM, ``hs[..., H:]`` from the
+    backward one; ``backward(dhs (N, T, 2H)) -> dxs (N, T, D)``, the sum of the two directions' gradients.
+    The last state of the backward direction (its summary of the whole sequence) is ``hs[:, 0, H:]``.
+    """
+
+    def __init__(self, Wx1: Any, Wh1: Any, b1: Any, Wx2: Any, Wh2: Any, b2: Any, stateful: bool = False) -> None:
+        super().__init__()
+        self.forward_lstm = TimeLSTM(Wx1, Wh1, b1, stateful)
+        self.backward_lstm = TimeLSTM(Wx2, Wh2, b2, stateful)
+        if (Wx1.shape, Wh1.shape) != (Wx2.shape, Wh2.shape):
+            raise ValueError(f"TimeBiLSTM: the two directions must have the same shapes, got Wx1 {describe(Wx1)}, "
+                             f"Wh1 {describe(Wh1)} and Wx2 {describe(Wx2)}, Wh2 {describe(Wh2)}")
+        self.collect(self.forward_lstm, self.backward_lstm)
+        self.cache: Any = None
+
+    def forward(self, xs: Any) -> Any:
+        o1 = self.forward_lstm.forward(xs)
+        o2 = self.backward_lstm.forward(xs[:, ::-1])
+        N, T, H = o1.shape
+        xp = backend.xp(o1)
+        out = xp.empty((N, T, 2 * H), dtype=o1.dtype)
+        out[:, :, :H] = o1
+        out[:, :, H:] = o2[:, ::-1]  # back in the input's order
+        self.cache = (N, T, H)
+        return out
+
+    def backward(self, dhs: Any) -> Any:
+        self._require_forward(self.cache)
+        N, T, H = self.cache
+        if tuple(dhs.shape) != (N, T, 2 * H):
+            raise ValueError(f"TimeBiLSTM dhs must be ({N}, {T}, {2 * H}), got {describe(dhs)}")
+        dxs = self.forward_lstm.backward(dhs[:, :, :H])
+        dxs2 = self.backward_lstm.backward(dhs[:, ::-1, H:])
+        return dxs + dxs2[:, ::-1]
