@@ -1,5 +1,6 @@
 """Models built from the layers: each exposes ``params``, ``grads``, ``forward`` and ``backward``."""
 
+from .attention_seq2seq import AttentionDecoder, AttentionEncoder, AttentionSeq2seq
 from .base import BaseModel
 from .generation import LanguageModelGenerator, load_language_model, with_generation
 from .rnnlm import BetterRnnlm, Rnnlm, SimpleRnnlm
@@ -11,5 +12,6 @@ __all__ = [
     "BaseModel", "TwoLayerNet", "SimpleCBOW", "SimpleSkipGram", "CBOW", "SkipGram",
     "SimpleRnnlm", "Rnnlm", "BetterRnnlm",
     "Encoder", "Decoder", "PeekyDecoder", "Seq2seq", "PeekySeq2seq",
+    "AttentionEncoder", "AttentionDecoder", "AttentionSeq2seq",
     "LanguageModelGenerator", "with_generation", "load_language_model",
 ]
