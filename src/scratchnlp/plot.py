@@ -996,3 +996,107 @@ def norms_by_distance(
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(fontsize="small")
     return ax
+
+
+__all__ += ["attention_map"]
+
+#: What :func:`attention_map` shows for a space character by default (U+2423 OPEN BOX, in DejaVu Sans).
+_SPACE_MARK = "\u2423"
+
+
+def _tick_chars(chars: Any, name: str, space: str | None) -> list[str]:
+    """Tick labels from a string or a sequence of one-character strings, spaces made visible."""
+    if isinstance(chars, str):
+        items = list(chars)
+    else:
+        try:
+            items = [str(c) for c in chars]
+        except TypeError:
+            raise TypeError(f"{name} must be a string or a sequence of characters, got {type(chars).__name__}") \
+                from None
+    if space is not None:
+        items = [space if c == " " else c for c in items]
+    return items
+
+
+def attention_map(
+    weights: Any,
+    question_chars: Sequence[str] | str,
+    answer_chars: Sequence[str] | str,
+    ax: Any = None,
+    *,
+    colorbar: bool = True,
+    cmap: str = "Greys_r",
+    space: str | None = _SPACE_MARK,
+    title: str | None = None,
+    xlabel: str | None = "question",
+    ylabel: str | None = "answer",
+) -> Any:
+    """The attention weights of one decoding as a grey-scale map (chapter 8.3.3, the book's Figure 8-28).
+
+    Row ``s`` is answer character ``s``; its cells show how much that step attended to each question
+    character (white: all of the weight, black: none), so a date read correctly shows the answer's year
+    looking at the question's year, its month at the month, and so on.
+
+    Parameters
+    ----------
+    weights : (A, Q) array
+        ``weights[s, q]``: attention of answer character ``s`` on question character ``q``, e.g. one row of
+        ``AttentionSeq2seq.generate(..., return_attention=True)[1]`` or of ``decoder.attention.weights``
+        after ``forward``. For a model fed reversed questions, pass ``weights[:, ::-1]`` with the question in
+        reading order.
+    question_chars : str or sequence of Q strings
+        The question's characters, left to right (the x axis, labelled below the map).
+    answer_chars : str or sequence of A strings
+        The answer's characters, top to bottom (the y axis).
+    ax : Axes or None
+        Where to draw; a new figure sized to the question and answer (about 7 inches wide for the 29
+        characters of a ``date.txt`` question) is made when None.
+    colorbar : bool, default True
+        Draw a colour bar (0 to 1) beside the map.
+    cmap : str, default ``"Greys_r"``
+        Matplotlib colour map (the book's grey scale); the scale is fixed to [0, 1], the range of a weight.
+    space : str or None, default ``"␣"``
+        Label shown for a space character (padding and the gaps between words would otherwise be blank
+        ticks); None keeps the space.
+    title, xlabel, ylabel : str, optional
+        Axes title and axis labels (``None``: none).
+
+    Returns
+    -------
+    Axes
+        The axes drawn on; its x tick labels are the question's characters and its y tick labels the
+        answer's, one per cell.
+
+    Raises
+    ------
+    ValueError
+        If ``weights`` is not 2-D or its shape is not (len(answer_chars), len(question_chars)).
+    """
+    W = _host(weights, "weights")
+    if W.ndim != 2:
+        hint = "; for a batch from generate(..., return_attention=True) pass one question's weights[i]" \
+            if W.ndim == 3 else ""
+        raise ValueError(f"weights must be a 2-D (answer length, question length) array, got shape {W.shape}{hint}")
+    xticks = _tick_chars(question_chars, "question_chars", space)
+    yticks = _tick_chars(answer_chars, "answer_chars", space)
+    if W.shape != (len(yticks), len(xticks)):
+        raise ValueError(
+            f"weights must be (len(answer_chars), len(question_chars)) = ({len(yticks)}, {len(xticks)}), got "
+            f"shape {W.shape}; rows are answer characters and columns question characters (transposed?)"
+        )
+    A, Q = W.shape
+    ax = _axes(ax, figsize=(min(max(3.0, 0.21 * Q + 1.6), 9.0), max(2.0, 0.24 * A + 1.1)))
+    im = ax.imshow(W.astype(np.float64), cmap=cmap, vmin=0.0, vmax=1.0, aspect="auto", interpolation="nearest")
+    ax.set_xticks(np.arange(Q), labels=xticks, fontfamily="monospace")
+    ax.set_yticks(np.arange(A), labels=yticks, fontfamily="monospace")
+    ax.tick_params(length=0, labelsize="small")
+    if colorbar:
+        ax.figure.colorbar(im, ax=ax, fraction=0.03, pad=0.02).ax.tick_params(labelsize="small")
+    if title is not None:
+        ax.set_title(title)
+    if xlabel is not None:
+        ax.set_xlabel(xlabel)
+    if ylabel is not None:
+        ax.set_ylabel(ylabel)
+    return ax
