@@ -13,12 +13,15 @@ experiments:
 * :mod:`scratchnlp.experiments.language_models` — chapters 5 and 6: ``simple-rnnlm-ptb``, ``rnnlm-ptb``,
   ``better-rnnlm-ptb``;
 * :mod:`scratchnlp.experiments.seq2seq` — chapter 7: ``seq2seq-addition``, ``seq2seq-addition-reverse``,
-  ``peeky-seq2seq-addition``.
+  ``peeky-seq2seq-addition``;
+* :mod:`scratchnlp.experiments.attention` — chapter 8: ``attention-date``, and chapter 7's models on the same
+  dates for comparison, ``seq2seq-date`` and ``peeky-seq2seq-date``.
 
 Every public name is also importable from the package itself (``from scratchnlp.experiments import
 run_experiment``). ``scratchnlp experiments`` lists them; ``scratchnlp run NAME`` runs one.
 """
 
+from . import attention as _attention  # noqa: F401  (registers chapter 8's experiments)
 from . import language_models as _language_models  # noqa: F401  (registers chapters 5 and 6's experiments)
 from . import seq2seq as _seq2seq  # noqa: F401  (registers chapter 7's experiments)
 from . import word2vec as _word2vec  # noqa: F401  (registers chapter 4's experiments)
