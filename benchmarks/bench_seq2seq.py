@@ -525,6 +525,50 @@ def bench_train(data, repeats: int, warmup: int = 3) -> dict:
     return out
 
 
+def _products(N: int, Tq: int, Ta: int, V: int, peeky: bool) -> list[tuple[tuple[int, int], tuple[int, int], int]]:
+    """The matrix products one training iteration cannot avoid: ((rows, inner), (inner, cols), how many times).
+
+    Encoder LSTM (starting from h = 0, so its first step has no ``h @ Wh`` and nothing needs ``dh`` of its
+    start), decoder LSTM, and the output Affine, forward and backward, with every step's weight gradient
+    summed in one product; the elementwise work, the embeddings, the loss and the optimizer are left out.
+    """
+    H, D, G = HIDDEN, WORDVEC, 4 * HIDDEN
+    Dd = D + H if peeky else D  # the peeky decoder's LSTM also reads the encoder's h
+    Ha = 2 * H if peeky else H  # ... and so does its Affine
+    return [
+        ((Tq * N, D), (D, G), 1), ((N, H), (H, G), Tq - 1),  # encoder forward
+        ((N, G), (G, H), Tq - 1), ((H, (Tq - 1) * N), ((Tq - 1) * N, G), 1),  # encoder dh, dWh
+        ((D, Tq * N), (Tq * N, G), 1), ((Tq * N, G), (G, D), 1),  # encoder dWx, dxs
+        ((Ta * N, Dd), (Dd, G), 1), ((N, H), (H, G), Ta),  # decoder forward
+        ((N, G), (G, H), Ta), ((H, Ta * N), (Ta * N, G), 1),  # decoder dh, dWh
+        ((Dd, Ta * N), (Ta * N, G), 1), ((Ta * N, G), (G, Dd), 1),  # decoder dWx, dxs
+        ((Ta * N, Ha), (Ha, V), 1), ((Ha, Ta * N), (Ta * N, V), 1), ((Ta * N, V), (V, Ha), 1),  # Affine
+    ]
+
+
+def bench_floor(data, repeats: int) -> dict:
+    """Seconds for the unavoidable matrix products alone: no implementation of the iteration can beat this."""
+    x_train, t_train, _, _, V = data
+    rng = np.random.default_rng(0)
+    out = {}
+    for name, peeky in (("Seq2seq", False), ("PeekySeq2seq", True)):
+        plan = _products(BATCH, x_train.shape[1], t_train.shape[1] - 1, V, peeky)
+        ops = [(rng.standard_normal(a).astype(np.float32), rng.standard_normal(b).astype(np.float32),
+                np.empty((a[0], b[1]), np.float32), k) for a, b, k in plan]
+
+        def products(ops=ops):
+            for a, b, c, k in ops:
+                for _ in range(k):
+                    np.matmul(a, b, out=c)
+
+        best = min(_timed(products) for _ in range(repeats + 3))
+        flop = sum(2 * a[0] * a[1] * b[1] * k for a, b, k in plan)
+        print(f"{name}: the matrix products alone take {best * 1e3:.2f} ms per iteration "
+              f"({flop / 1e6:.0f} MFLOP, {flop / best / 1e9:.0f} GFLOP/s)")
+        out[name] = {"floor_s": best, "mflop": flop / 1e6}
+    return out
+
+
 def _decoders(model, book, x_test, start, size) -> dict:
     def book_loop():
         return np.array([book.generate(x_test[[i]], int(start[i]), size) for i in range(len(x_test))])
@@ -585,6 +629,12 @@ def main(argv: list[str] | None = None) -> int:
     out: dict = {"threads": THREADS, "numpy": np.__version__}
     if args.part in ("train", "all"):
         out["train"] = bench_train(data, args.repeats)
+        print()
+        out["floor"] = bench_floor(data, args.repeats)
+        for name, floor in out["floor"].items():
+            best = out["train"][name]["best_s"]
+            print(f"{name}: book's code {best[BOOK] / floor['floor_s']:.2f}x the products' time, "
+                  f"scratchnlp {best['scratchnlp'] / floor['floor_s']:.2f}x")
     if args.part in ("decode", "all"):
         out["decode"] = bench_decode(data, max(1, args.repeats // 5), args.train_epochs)
     if args.json:

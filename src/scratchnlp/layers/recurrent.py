@@ -262,6 +262,18 @@ class _TimeRecurrent(Layer):
         self.dh: Any = None
         self.dc: Any = None
         self.cache: Any = None
+        self._scratch_buffers: dict[str, Any] = {}
+
+    def _scratch(self, xp: Any, name: str, shape: tuple[int, ...], dtype: Any) -> Any:
+        """An uninitialised buffer this layer keeps between calls, for arrays that never leave it.
+
+        A fresh array of a few MiB costs a page fault per 4 KiB at its first write, which at the book's sizes
+        took longer than the arithmetic done in it (the chapter-7 encoder's backward spent half its time so).
+        """
+        buf = self._scratch_buffers.get(name)
+        if buf is None or buf.shape != shape or buf.dtype != dtype or backend.xp(buf) is not xp:
+            buf = self._scratch_buffers[name] = xp.empty(shape, dtype=dtype)
+        return buf
 
     def reset_state(self) -> None:
         """Forget the carried state: the next ``forward`` starts from zeros (chapter 5.3.2)."""
@@ -273,8 +285,11 @@ class _TimeRecurrent(Layer):
             raise ValueError(f"{self._name} state {name} must be (N, {self._H}), got {describe(a)}")
         return a
 
-    def _begin(self, xs: Any) -> tuple[Any, Any, Any, int, int]:
-        """Check ``xs``, then return (xp, X (T*N, D) step-major, A = X @ Wx + b (T, N, gH), N, T)."""
+    def _begin(self, xs: Any, scale: Any = None) -> tuple[Any, Any, Any, int, int]:
+        """Check ``xs``, then return (xp, X (T*N, D) step-major, A = X @ Wx + b (T, N, gH), N, T).
+
+        With ``scale (gH,)``, A's columns come out multiplied by it (the weights are scaled, not A).
+        """
         Wx, _, b = self.params
         check_float(xs, f"{self._name} input xs")
         if xs.ndim != 3 or xs.shape[2] != self._D:
@@ -293,9 +308,16 @@ class _TimeRecurrent(Layer):
         X = xs.transpose(1, 0, 2).reshape(T * N, D)  # step-major; no copy when xs is a step-major view
         if X.dtype != Wx.dtype:
             X = X.astype(Wx.dtype)
-        A = X @ Wx  # (T*N, gH): the input projection of every step in one product
+        if scale is not None:
+            Wx, b = Wx * scale, b * scale
+        A = self._scratch(xp, "A", (T * N, Wx.shape[1]), Wx.dtype)
+        xp.matmul(X, Wx, out=A)  # (T*N, gH): the input projection of every step in one product
         A += b
         return xp, X, A.reshape(T, N, -1), N, T
+
+    def _starts_from_zero(self, name: str) -> bool:
+        """Whether the next ``forward`` starts from a zero state ``name`` (its products can be skipped)."""
+        return not self.stateful or getattr(self, name) is None
 
     def _initial(self, xp: Any, name: str, N: int, dtype: Any) -> Any:
         state = getattr(self, name) if self.stateful else None
@@ -310,14 +332,21 @@ class _TimeRecurrent(Layer):
             raise ValueError(f"{self._name} dhs must be ({N}, {T}, {self._H}), got {describe(dhs)}")
         return backend.xp(dhs), dhs.transpose(1, 0, 2)  # (T, N, H), a view
 
-    def _backward_end(self, xp: Any, dA: Any, X: Any, Hprev: Any) -> Any:
-        """Weight gradients from all steps' pre-activation gradients ``dA (T, N, gH)``; returns dxs (N, T, D)."""
+    def _backward_end(self, xp: Any, dA: Any, X: Any, Hprev: Any, zero_start: bool = False) -> Any:
+        """Weight gradients from all steps' pre-activation gradients ``dA (T, N, gH)``; returns dxs (N, T, D).
+
+        ``zero_start``: ``Hprev[0]`` is all zeros, so step 0 adds nothing to ``dWh`` and is left out.
+        """
         Wx = self.params[0]
         T, N, G = dA.shape
         dA2 = dA.reshape(T * N, G)
         xp.matmul(X.T, dA2, out=self.grads[0])
         if Hprev is not None:
-            xp.matmul(Hprev.reshape(T * N, self._H).T, dA2, out=self.grads[1])
+            t0 = 1 if zero_start else 0
+            if t0 == T:
+                self.grads[1][...] = 0
+            else:
+                xp.matmul(Hprev[t0:].reshape((T - t0) * N, self._H).T, dA2[t0 * N:], out=self.grads[1])
         dA2.sum(axis=0, out=self.grads[2])
         return (dA2 @ Wx.T).reshape(T, N, -1).transpose(1, 0, 2)  # (N, T, D) view of a step-major array
 
@@ -427,33 +456,38 @@ class TimeLSTM(_TimeRecurrent):
     def forward(self, xs: Any) -> Any:
         _, Wh, _ = self.params
         H = self._H
-        xp, X, A, N, T = self._begin(xs)
+        xp = backend.xp(Wh)
+        scale, shift = self._scales(xp, Wh.dtype)
+        # pre-activations of f, i, o halved (through halved weight columns): one tanh then gives all four gates
+        xp, X, A, N, T = self._begin(xs, scale)
         dtype = A.dtype
-        scale, shift = self._scales(xp, dtype)
-        A *= scale  # pre-activations of f, i, o halved: one tanh then gives all four gates
+        Wh_scaled = self._scratch(xp, "Wh_scaled", Wh.shape, dtype)
+        xp.multiply(Wh, scale, out=Wh_scaled)
+        h_zero, c_zero = self._starts_from_zero("h"), self._starts_from_zero("c")
         HS = xp.empty((T + 1, N, H), dtype=dtype)
-        CS = xp.empty((T + 1, N, H), dtype=dtype)
-        TC = xp.empty((T, N, H), dtype=dtype)  # tanh(c_t)
+        CS = self._scratch(xp, "CS", (T + 1, N, H), dtype)
+        TC = self._scratch(xp, "TC", (T, N, H), dtype)  # tanh(c_t)
         HS[0] = self._initial(xp, "h", N, dtype)
         CS[0] = self._initial(xp, "c", N, dtype)
-        tmp = xp.empty((N, 4 * H), dtype=dtype)
-        gi = xp.empty((N, H), dtype=dtype)
+        tmp = self._scratch(xp, "tmp", (N, 4 * H), dtype)
+        gi = self._scratch(xp, "gi", (N, H), dtype)
         for t in range(T):
             a = A[t]
-            xp.matmul(HS[t], Wh, out=tmp)
-            tmp *= scale
-            a += tmp
+            if t or not h_zero:  # (h_0 @ Wh is zero for a zero start state)
+                xp.matmul(HS[t], Wh_scaled, out=tmp)
+                a += tmp
             xp.tanh(a, out=a)
             a *= scale
             a += shift  # a = [f, g, i, o]
             c = CS[t + 1]
-            xp.multiply(a[:, :H], CS[t], out=c)
-            xp.multiply(a[:, H:2 * H], a[:, 2 * H:3 * H], out=gi)
-            c += gi
+            xp.multiply(a[:, H:2 * H], a[:, 2 * H:3 * H], out=c)  # g * i
+            if t or not c_zero:
+                xp.multiply(a[:, :H], CS[t], out=gi)
+                c += gi  # + f * c_prev
             xp.tanh(c, out=TC[t])
             xp.multiply(a[:, 3 * H:], TC[t], out=HS[t + 1])
-        self.h, self.c = HS[T], CS[T]
-        self.cache = {"X": X, "G": A, "HS": HS, "CS": CS, "TC": TC, "shape": (N, T)}
+        self.h, self.c = HS[T], CS[T].copy()  # (CS is reused by the next call)
+        self.cache = {"X": X, "G": A, "HS": HS, "CS": CS, "TC": TC, "shape": (N, T), "h_zero": h_zero}
         return HS[1:].transpose(1, 0, 2)
 
     def backward(self, dhs: Any) -> Any:
@@ -468,34 +502,37 @@ class TimeLSTM(_TimeRecurrent):
         # the derivative of each gate function from its output y -- sigmoid' = y (1 - y) on f, i, o and
         # tanh' = (1 + y)(1 - y) on g, i.e. (y - low)(1 - y) -- times what multiplies that gate in the cell:
         # dA_f = ds * c_prev * f', dA_g = ds * i * g', dA_i = ds * g * i', dA_o = dh * tanh(c) * o'.
-        low = xp.zeros(4 * H, dtype=dtype)
-        low[H:2 * H] = -1
-        P = G - low
-        P *= 1 - G
-        P4, G4 = P.reshape(T, N, 4, H), G.reshape(T, N, 4, H)
-        P4[:, :, 0] *= CS[:-1]
-        P4[:, :, 1] *= G4[:, :, 2]
-        P4[:, :, 2] *= G4[:, :, 1]
-        P4[:, :, 3] *= TC
-        Q = TC * TC  # ds = dc + dh * o * (1 - tanh(c)^2): Q = o * (1 - tanh(c)^2)
+        # dA holds these products first; the loop then multiplies each step's block by ds (or dh) in place.
+        ones_sigmoid = xp.ones(4 * H, dtype=dtype)
+        ones_sigmoid[H:2 * H] = 0
+        dA = self._scratch(xp, "dA", G.shape, dtype)
+        xp.subtract(ones_sigmoid, G, out=dA)  # y (1 - y) on f, i, o and y (0 - y) + 1 on g
+        dA *= G
+        dA4, G4 = dA.reshape(T, N, 4, H), G.reshape(T, N, 4, H)
+        dA4[:, :, 1] += 1
+        dA4[:, :, 0] *= CS[:-1]
+        dA4[:, :, 1] *= G4[:, :, 2]
+        dA4[:, :, 2] *= G4[:, :, 1]
+        dA4[:, :, 3] *= TC
+        Q = self._scratch(xp, "Q", TC.shape, dtype)  # ds = dc + dh * o * (1 - tanh(c)^2): Q = o (1 - tanh(c)^2)
+        xp.multiply(TC, TC, out=Q)
         xp.subtract(1, Q, out=Q)
         Q *= G4[:, :, 3]
-        WhT = xp.ascontiguousarray(Wh.T)  # (4H, H): a contiguous operand makes the small products faster
-        dA = xp.empty_like(G)
-        dA4 = dA.reshape(T, N, 4, H)
+        WhT = self._scratch(xp, "WhT", Wh.shape[::-1], Wh.dtype)
+        WhT[...] = Wh.T  # (4H, H): a contiguous operand makes the small products faster
         dh = xp.zeros((N, H), dtype=dtype)
         dc = xp.zeros((N, H), dtype=dtype)
-        ds = xp.empty((N, H), dtype=dtype)
+        ds = self._scratch(xp, "ds", (N, H), dtype)
         for t in range(T - 1, -1, -1):
             dh += dhs_t[t]
             xp.multiply(dh, Q[t], out=ds)
             ds += dc  # the gradient reaching c_t through h_t and through c_{t+1}
-            xp.multiply(P4[t, :, :3], ds[:, None, :], out=dA4[t, :, :3])  # df, dg, di
-            xp.multiply(P4[t, :, 3], dh, out=dA4[t, :, 3])  # do
+            dA4[t, :, :3] *= ds[:, None, :]  # df, dg, di
+            dA4[t, :, 3] *= dh  # do
             xp.multiply(ds, G4[t, :, 0], out=dc)  # dc_prev = ds * f
             xp.matmul(dA[t], WhT, out=dh)  # dh_prev
         self.dh, self.dc = dh, dc
-        return self._backward_end(xp, dA, X, HS[:-1])
+        return self._backward_end(xp, dA, X, HS[:-1], zero_start=c_["h_zero"])
 
 
 class TimeGRU(_TimeRecurrent):
