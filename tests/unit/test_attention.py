@@ -38,11 +38,12 @@ def _on(xp, cls, *args, **kwargs):
     """``cls(*args, **kwargs)`` built on ``xp``'s device (the backend's device selects where weights live)."""
     if xp is np:
         return cls(*args, **kwargs)
+    before = backend.get_device()
     backend.set_device("gpu")
     try:
         return cls(*args, **kwargs)
     finally:
-        backend.set_device("cpu")
+        backend.set_device(before)
 
 
 # --- the layers -----------------------------------------------------------------------------------------------
@@ -328,6 +329,26 @@ def test_decoding_in_blocks_gives_the_same_answers_and_attention(rng, monkeypatc
     np.testing.assert_array_equal(ids, whole)
     np.testing.assert_allclose(w, w_whole, rtol=1e-6)
     np.testing.assert_array_equal(model.generate(xs, 1, 4), whole)
+
+
+def test_prefix_states_are_the_encoders_states_each_beginning_computed_once(xp, rng):
+    from scratchnlp.models.attention_seq2seq import _gather_states
+
+    V, N, T = 5, 60, 6
+    enc = _on(xp, AttentionEncoder, V, 3, 8, dtype=np.float64)
+    _enlarge(enc, rng)
+    xs = rng.integers(0, V, (N, T))
+    xs[:40, :3] = 0  # padding first, as the reversed dates
+    xs[:20, 3] = 1
+    states, groups = enc.prefix_states(xp.asarray(xs))
+    assert groups.shape == (N, T) and [s.shape[0] for s in states][:3] == [len(np.unique(xs[:, 0])),
+                                                                           *(len(np.unique(xs[:, :k], axis=0))
+                                                                             for k in (2, 3))]
+    assert states[2].shape[0] < N and all(s.shape[0] <= N for s in states)
+    np.testing.assert_allclose(backend.to_cpu(_gather_states(states, groups)),
+                               backend.to_cpu(enc.forward(xp.asarray(xs))), rtol=1e-12, atol=1e-14)
+    with pytest.raises(ValueError, match="unidirectional"):
+        AttentionEncoder(V, 3, 8, bidirectional=True).prefix_states(xs)
 
 
 def test_accuracy_from_the_evaluation_module(rng):

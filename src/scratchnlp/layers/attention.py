@@ -194,7 +194,7 @@ class TimeAttention(Layer):
 
     @property
     def attention_weights(self) -> list[Any] | None:
-        """The book's list: one (N, T) array of weights per decoder step (views of :attr:`weights`)."""
+        """The weights as the book's list, one (N, T) array per decoder step (views of ``weights``)."""
         if self.weights is None:
             return None
         return [self.weights[:, t] for t in range(self.weights.shape[1])]

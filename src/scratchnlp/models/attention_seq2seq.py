@@ -15,7 +15,9 @@ book's published ``AttentionSeq2seq.pkl`` loads in order (:func:`scratchnlp.data
 
 Decoding is batched like chapter 7's: ``generate(xs, start_id, sample_size)`` answers a whole batch and gives
 every question the answer it gets alone; ``generate(..., return_attention=True)`` also returns the attention
-weights of the decoding, ``(N, sample_size, T)``, the attention maps of chapter 8.3.3.
+weights of the decoding, ``(N, sample_size, T)``, the attention maps of chapter 8.3.3. While decoding, the
+encoder computes the states of questions that begin alike once (:meth:`AttentionEncoder.prefix_states`): the
+reversed dates begin with their padding, so two thirds of the encoder's work on the book's test set is shared.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import numpy as np
 
 from .. import backend
 from .._checks import Seed, as_generator, check_float, check_positive_int, describe
-from ..layers import TimeAttention, TimeBiLSTM, TimeEmbedding, TimeSoftmaxWithLoss
+from ..layers import TimeAttention, TimeBiLSTM, TimeEmbedding, TimeLSTM, TimeSoftmaxWithLoss
 from ..layers.base import Layer
 from .base import BaseModel
 from .rnnlm import _init as _randn
@@ -99,7 +101,8 @@ class AttentionEncoder(Encoder):
 
     @property
     def param_names(self) -> list[str]:
-        """Names of ``params``: ``embed_W``, then the LSTM's (``lstm_forward_Wx``, ... when bidirectional)."""
+        """The names of ``params`` in order, ``embed_W`` then the LSTM's (``lstm_forward_Wx``, ... when
+        bidirectional)."""
         if not self.bidirectional:
             return ["embed_W", *_LSTM_NAMES]
         return ["embed_W", *(f"lstm_{d}_{n}" for d in ("forward", "backward") for n in ("Wx", "Wh", "b"))]
@@ -116,6 +119,58 @@ class AttentionEncoder(Encoder):
         dout = self.lstm.backward(dhs)
         self.embed.backward(dout)
         return None
+
+    def prefix_states(self, xs: Any) -> tuple[list[Any], np.ndarray]:
+        """The encoder's states for decoding, each distinct beginning of a question computed once.
+
+        The LSTM's state after ``t + 1`` characters depends only on those characters, so questions that
+        begin alike share it. Reversed dates begin with their padding (spaces), so in the book's test set
+        only a third of the ``N * T`` states are distinct. Row ``n``'s states are exactly those it gets
+        alone (each step is one :class:`~scratchnlp.layers.TimeLSTM` step on the distinct beginnings).
+        Not for training (nothing is kept for ``backward``); unidirectional encoder only.
+
+        Parameters
+        ----------
+        xs : (N, T) int array of ids (already checked)
+
+        Returns
+        -------
+        (states, groups)
+            ``states[t]`` is a ``(G_t, H)`` array (on the parameters' device), the states after step ``t``
+            of the ``G_t`` distinct beginnings ``xs[:, :t + 1]``; ``groups (N, T)`` (NumPy) says which:
+            ``hs[n, t] = states[t][groups[n, t]]``.
+        """
+        if self.bidirectional:
+            raise ValueError("prefix_states needs the unidirectional encoder (the backward LSTM reads the ends)")
+        ids = backend.to_cpu(xs).astype(np.int64, copy=False)
+        N, T = ids.shape
+        (W,) = self.embed.params
+        V = W.shape[0]
+        step = TimeLSTM(*self.lstm.params, stateful=True)  # the same weights, one step at a time
+        xp = backend.xp(W)
+        h = c = xp.zeros((1, self.lstm.params[1].shape[0]), dtype=W.dtype)
+        parent = np.zeros(N, dtype=np.int64)
+        groups = np.empty((N, T), dtype=np.int64)
+        states = []
+        for t in range(T):
+            _, first, inverse = np.unique(parent * V + ids[:, t], return_index=True, return_inverse=True)
+            rows = xp.asarray(parent[first])  # each distinct beginning continues the beginning it extends
+            step.set_state(h[rows], c[rows])
+            step.forward(W[xp.asarray(ids[first, t])][:, None, :])
+            h, c = step.h, step.c
+            states.append(h)
+            parent = groups[:, t] = inverse.reshape(N)
+        return states, groups
+
+
+def _gather_states(states: list[Any], groups: np.ndarray) -> Any:
+    """The encoder states ``hs (n, T, H)`` of the rows ``groups (n, T)`` from :meth:`AttentionEncoder.prefix_states`."""
+    n, T = groups.shape
+    xp = backend.xp(states[0])
+    hs = xp.empty((n, T, states[0].shape[1]), dtype=states[0].dtype)
+    for t in range(T):
+        hs[:, t] = states[t][xp.asarray(groups[:, t])]
+    return hs
 
 
 class AttentionDecoder(Decoder):
@@ -318,7 +373,8 @@ class AttentionSeq2seq(Seq2seq):
 
         Returns
         -------
-        (N, sample_size) int64 NumPy array of ids, row ``i`` what decoding ``xs[i:i + 1]`` alone gives; with
+        (N, sample_size) int64 NumPy array of ids, row ``i`` what decoding ``xs[i:i + 1]`` alone gives (the
+        encoder's states of questions that begin alike are computed once, with the values each gets alone); with
         ``return_attention``, a pair ``(ids, weights)``, ``weights (N, sample_size, T)`` a NumPy array:
         ``weights[i, s, t]`` is how much answer character ``s`` of question ``i`` attended to position ``t``
         of ``xs[i]`` (each ``weights[i, s]`` sums to 1). For a model trained on reversed questions, position
@@ -338,8 +394,15 @@ class AttentionSeq2seq(Seq2seq):
         start = _start_ids(start_id, N, V)
         xs = _on_device_of(xs, self.params[0])
         chunk = N if backend.is_gpu_array(self.params[0]) else _DECODE_ROWS
-        parts = [self.decoder.generate(self.encoder.forward(xs[i:i + chunk]), start[i:i + chunk], sample_size,
-                                       return_attention=return_attention)
+        if self.bidirectional:
+            def encode(i: int) -> Any:
+                return self.encoder.forward(xs[i:i + chunk])
+        else:  # questions that begin alike share the encoder's work on that beginning (same states)
+            states, groups = self.encoder.prefix_states(xs)
+
+            def encode(i: int) -> Any:
+                return _gather_states(states, groups[i:i + chunk])
+        parts = [self.decoder.generate(encode(i), start[i:i + chunk], sample_size, return_attention=return_attention)
                  for i in range(0, N, chunk)]
         if not return_attention:
             return parts[0] if len(parts) == 1 else np.concatenate(parts)
