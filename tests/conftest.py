@@ -2,8 +2,10 @@
 
 * ``rng``: a fixed NumPy Generator.
 * ``assert_grads_ok``: the one assertion of a gradient check (max relative error below 1e-6).
-* ``xp``: the array namespace a test runs on: NumPy always, CuPy when a GPU is usable (tests marked ``gpu``
-  run only then). Tests written once with ``xp`` cover both.
+* ``xp``: the array namespace a test runs on: NumPy; ``fakecupy``, the NumPy-backed CuPy stand-in of
+  ``tests/fakecupy.py``, on every machine; and CuPy when a GPU is usable (tests marked ``gpu`` run only then).
+  For the last two the backend's device is the GPU for the test's duration, so models build their weights
+  there. Tests written once with ``xp`` cover all three.
 * ``ptb_files``: skips a test unless the PTB files can be had (cached, or from ``SCRATCHNLP_MIRROR``); it
   never touches the network while pytest collects tests.
 """
@@ -14,6 +16,8 @@ import os
 
 import numpy as np
 import pytest
+
+from scratchnlp import backend
 
 GRAD_TOLERANCE = 1e-6
 
@@ -42,14 +46,24 @@ def rng() -> np.random.Generator:
     return np.random.default_rng(12345)
 
 
-@pytest.fixture(params=["numpy", pytest.param("cupy", marks=pytest.mark.gpu)])
-def xp(request):
-    """The array namespace under test: ``numpy``, and ``cupy`` where a GPU is usable."""
+@pytest.fixture(params=["numpy", "fakecupy", pytest.param("cupy", marks=pytest.mark.gpu)])
+def xp(request, monkeypatch):
+    """The array namespace under test: ``numpy``, the CuPy stand-in, and ``cupy`` where a GPU is usable.
+
+    For the stand-in and CuPy the backend's device is ``"gpu"`` until the test ends; the stand-in is installed
+    where the backend keeps its CuPy modules, and everything is restored afterwards.
+    """
     if request.param == "numpy":
         return np
-    import cupy
+    if request.param == "fakecupy":
+        import fakecupy
 
-    return cupy
+        monkeypatch.setattr(backend, "_cupy", fakecupy)
+        monkeypatch.setattr(backend, "_cupyx", fakecupy.cupyx)
+    else:
+        monkeypatch.setattr(backend, "_cupy", None)  # import the real one (restored afterwards)
+    monkeypatch.setattr(backend, "_device", "gpu")
+    return backend.array_module()
 
 
 def _check_grads(errors: dict[str, float], tolerance: float = GRAD_TOLERANCE) -> None:

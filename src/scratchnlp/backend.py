@@ -27,21 +27,25 @@ __all__ = [
     "get_default_dtype",
     "set_default_dtype",
     "is_gpu_array",
+    "random_generator",
 ]
 
 _DEVICES = ("cpu", "gpu")
 _device = "cpu"
 _default_dtype = np.dtype(np.float32)
+#: CuPy and its ``cupyx`` companion once imported (tests may put a stand-in here; nothing else assigns them).
 _cupy: Any = None
+_cupyx: Any = None
 
 
 def _import_cupy() -> Any:
     """Import CuPy and check that a CUDA device is usable, or raise one clear error."""
-    global _cupy
+    global _cupy, _cupyx
     if _cupy is not None:
         return _cupy
     try:
         import cupy  # noqa: PLC0415  (the only cupy import in the package)
+        import cupyx  # noqa: PLC0415
     except ImportError as exc:
         raise RuntimeError(
             "GPU requested (SCRATCHNLP_DEVICE=gpu or set_device('gpu')) but CuPy is not installed; "
@@ -53,7 +57,7 @@ def _import_cupy() -> Any:
         raise RuntimeError(f"GPU requested but CUDA is not usable: {exc}") from exc
     if count < 1:
         raise RuntimeError("GPU requested but CuPy found no CUDA device")
-    _cupy = cupy
+    _cupy, _cupyx = cupy, cupyx
     return cupy
 
 
@@ -87,7 +91,7 @@ def array_module() -> Any:
 
 def is_gpu_array(a: Any) -> bool:
     """True when ``a`` is a CuPy array (checked without importing CuPy)."""
-    return type(a).__module__.startswith("cupy")
+    return type(a).__module__.startswith("cupy") or (_cupy is not None and isinstance(a, _cupy.ndarray))
 
 
 def xp(*arrays: Any) -> Any:
@@ -121,6 +125,24 @@ def asarray(a: Any, dtype: Any = None) -> Any:
     if dtype is None and arr.dtype.kind == "f":
         dtype = _default_dtype
     return arr if dtype is None else arr.astype(dtype, copy=False)
+
+
+def random_generator(owner: Any, xp: Any) -> Any:
+    """The generator that ``owner`` draws random numbers from for arrays of the namespace ``xp``.
+
+    ``owner.rng`` is a seeded NumPy ``Generator`` (a dropout layer's, a negative sampler's). On NumPy it is
+    the answer. On CuPy the answer is a ``cupy.random.Generator``, made at the first draw with a seed drawn
+    from ``owner.rng`` and kept in ``owner.device_rng``: masks and samples are drawn on the GPU, nothing is
+    copied from the host, and the same seed gives the same run (the GPU's streams differ from NumPy's).
+    Setting ``owner.device_rng = None`` makes the next draw seed a new one from ``owner.rng``, which is how
+    :mod:`scratchnlp.gradcheck` repeats the same draws after restoring ``owner.rng``.
+    """
+    if xp is np:
+        return owner.rng
+    gen = getattr(owner, "device_rng", None)
+    if gen is None:
+        gen = owner.device_rng = xp.random.default_rng(int(owner.rng.integers(2**63 - 1)))
+    return gen
 
 
 def get_default_dtype() -> np.dtype:
@@ -193,9 +215,8 @@ def scatter_add(target: Any, indices: Any, values: Any) -> None:
     indices = indices.ravel() if indices.ndim != 1 else indices
     values = values.reshape((indices.shape[0],) + target.shape[1:])
     if is_gpu_array(target):
-        import cupyx  # noqa: PLC0415
-
-        cupyx.scatter_add(target, indices, values)
+        _import_cupy()
+        _cupyx.scatter_add(target, indices, values)
         return
     if indices.shape[0] == 0:
         return
