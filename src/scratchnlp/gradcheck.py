@@ -89,15 +89,20 @@ _CARRIED = ("h", "c")  # the hidden (and cell) state a stateful recurrent layer 
 class _FrozenRandomness:
     """Restore, before each forward pass, everything under ``obj`` that a forward pass changes besides outputs.
 
-    Every NumPy Generator goes back to its state (dropout masks and negative samples repeat exactly), and every
-    stateful recurrent layer gets back the hidden state it carried when the check began (a stateful layer would
-    otherwise start each evaluation from the state the previous one left). The loss is then a deterministic
-    function of the parameters and can be differentiated numerically.
+    Every NumPy Generator goes back to its state and the GPU generators seeded from them are made again
+    (dropout masks and negative samples repeat exactly), and every stateful recurrent layer gets back the
+    hidden state it carried when the check began (a stateful layer would otherwise start each evaluation from
+    the state the previous one left). The loss is then a deterministic function of the parameters and can be
+    differentiated numerically.
     """
 
     def __init__(self, obj: Any) -> None:
-        self.generators = [getattr(owner, attr) for owner, attr in _generators(obj)]
+        owners = _generators(obj)
+        self.generators = [getattr(owner, attr) for owner, attr in owners]
         self.states = [g.bit_generator.state for g in self.generators]
+        # a GPU generator is seeded from its owner's NumPy Generator (backend.random_generator): forgetting it
+        # makes the next draw seed it again from the restored state
+        self.device_owners = [owner for owner, _ in owners if hasattr(owner, "device_rng")]
         layers = list(obj.walk()) if isinstance(obj, Layer) else [obj]
         self.carried = [
             (layer, name, None if getattr(layer, name) is None else getattr(layer, name).copy())
@@ -110,6 +115,8 @@ class _FrozenRandomness:
     def reset(self) -> None:
         for g, s in zip(self.generators, self.states):
             g.bit_generator.state = s
+        for owner in self.device_owners:
+            owner.device_rng = None
         for layer, name, value in self.carried:
             setattr(layer, name, None if value is None else value.copy())
 
@@ -136,7 +143,7 @@ def check_layer(layer: Any, *inputs: Any, dout: Any = None, eps: float = 1e-6, s
     frozen = _FrozenRandomness(layer)
     frozen.reset()
     out = layer.forward(*inputs)
-    scalar = np.ndim(out) == 0
+    scalar = getattr(out, "ndim", 0) == 0
     if scalar:
         dout_value: Any = 1.0
     elif dout is None:

@@ -238,6 +238,7 @@ def _json_clean(x: Any) -> Any:
 
 def _load_state(ctx: RunContext, model: Any, trainer: Any) -> tuple[dict[str, Any], list[np.ndarray]] | None:
     """Restore a state file into the model and trainer; returns (state, best params), or None without one."""
+    from .. import backend  # noqa: PLC0415
     from ..checkpoint import read_checkpoint  # noqa: PLC0415
 
     path = ctx.state_path
@@ -264,7 +265,7 @@ def _load_state(ctx: RunContext, model: Any, trainer: Any) -> tuple[dict[str, An
     if len(arrays) != 2 * len(unique) or any(a.shape != p.shape for a, p in zip(arrays, unique + unique)):
         raise ValueError(f"{path} does not hold this model's parameters; remove it to start over")
     for p, a in zip(unique, arrays[:len(unique)]):
-        p[...] = a.astype(p.dtype, copy=False)
+        p[...] = backend.xp(p).asarray(a.astype(p.dtype, copy=False))
     for g, s in zip(_generators(model), meta["generators"]):
         g.bit_generator.state = s
     log = trainer.log

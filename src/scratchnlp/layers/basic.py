@@ -263,7 +263,8 @@ class Dropout(Layer):
     Parameters
     ----------
     dropout_ratio : probability of dropping a unit, in [0, 1)
-    seed : int or numpy Generator for the masks (NumPy inputs); CuPy inputs use CuPy's generator
+    seed : int or numpy Generator for the masks; CuPy inputs draw theirs on the GPU from a generator seeded
+        from it (:func:`scratchnlp.backend.random_generator`)
     """
 
     def __init__(self, dropout_ratio: float = 0.5, *, seed: Seed = 0) -> None:
@@ -274,6 +275,7 @@ class Dropout(Layer):
         super().__init__()
         self.dropout_ratio = dropout_ratio
         self.rng = as_generator(seed)
+        self.device_rng: Any = None
         self.mask: Any = None
 
     def forward(self, x: Any, train_flg: bool | None = None) -> Any:
@@ -282,10 +284,7 @@ class Dropout(Layer):
             self.mask = None
             return x
         xp = backend.xp(x)
-        if xp is np:
-            keep = self.rng.random(x.shape, dtype=np.float32) >= self.dropout_ratio
-        else:
-            keep = xp.random.random(x.shape, dtype=xp.float32) >= self.dropout_ratio
+        keep = backend.random_generator(self, xp).random(x.shape, dtype=np.float32) >= self.dropout_ratio
         self.mask = keep.astype(x.dtype) * x.dtype.type(1.0 / (1.0 - self.dropout_ratio))
         return x * self.mask
 

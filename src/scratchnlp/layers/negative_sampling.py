@@ -162,8 +162,11 @@ class UnigramSampler:
     sample_size : int
         Negatives per target (5 in the book).
     seed : int or numpy.random.Generator, default 0
-        Stored as ``self.rng``. Samples are always drawn on the CPU by this NumPy generator and copied to the
-        GPU when the targets are CuPy arrays, so NumPy and CuPy runs with the same seed see the same negatives.
+        Stored as ``self.rng``, which draws the negatives of NumPy targets. The negatives of CuPy targets are
+        drawn on the GPU, by a generator seeded from ``self.rng`` (:func:`scratchnlp.backend.random_generator`),
+        and never leave it: the alias table is built once on the host (a Python loop, host-only by design)
+        and copied to the GPU at the first draw there. The GPU's streams differ from NumPy's, so NumPy and
+        CuPy runs with the same seed see different (equally distributed) negatives.
     vocab_size : int, optional
         V; by default ``corpus.max() + 1``. Pass it when the vocabulary holds words the corpus lacks.
 
@@ -192,13 +195,27 @@ class UnigramSampler:
         self.vocab_size = int(self.word_p.shape[0])
         self.sample_size = int(sample_size)
         self.rng = as_generator(seed)
+        self.device_rng: Any = None
         self._accept, self._alias = _alias_table(self.word_p)
+        self._device_table: Any = None  # (accept, alias) on the GPU, made at the first draw there
+        # a word holding all the probability can never have a negative different from itself
+        self._sure = int(np.argmax(self.word_p)) if float(self.word_p.max()) >= 1.0 else None
 
-    def draw(self, size: int | tuple[int, ...]) -> np.ndarray:
-        """Draw word ids from ``word_p`` with replacement (no target excluded), as a NumPy int32 array."""
-        column = self.rng.integers(0, self.vocab_size, size=size)
-        keep = self.rng.random(size) < self._accept[column]
-        return np.where(keep, column, self._alias[column]).astype(np.int32)
+    def _table(self, xp: Any) -> tuple[Any, Any]:
+        if xp is np:
+            return self._accept, self._alias
+        if self._device_table is None or backend.xp(self._device_table[0]) is not xp:
+            self._device_table = (xp.asarray(self._accept), xp.asarray(self._alias))
+        return self._device_table
+
+    def draw(self, size: int | tuple[int, ...], xp: Any = np) -> Any:
+        """Draw word ids from ``word_p`` with replacement (no target excluded), as an int32 array of ``xp``
+        (NumPy by default; on CuPy the draw is made on the GPU)."""
+        rng = backend.random_generator(self, xp)
+        accept, alias = self._table(xp)
+        column = rng.integers(0, self.vocab_size, size=size)
+        keep = rng.random(size) < accept[column]
+        return xp.where(keep, column, alias[column]).astype(np.int32)
 
     def get_negative_sample(self, target: Any) -> Any:
         """Draw ``sample_size`` negatives for every target, never the target itself.
@@ -210,25 +227,23 @@ class UnigramSampler:
 
         Returns
         -------
-        (N, sample_size) or (N, C, sample_size) int32 array on the device of ``target``.
+        (N, sample_size) or (N, C, sample_size) int32 array on the device of ``target``, drawn there.
         """
         check_ndim(target, (1, 2), "target", "(N,) or (N, C) word ids")
         check_indices(target, self.vocab_size, "target")
-        t = backend.to_cpu(target)
-        if t.size and float(self.word_p[t].max()) >= 1.0:
+        if self._sure is not None and target.size and bool((target == self._sure).any()):
             raise ValueError(
                 "cannot draw a negative different from the target: the corpus holds a single distinct word"
             )
+        xp = backend.xp(target)
         k = self.sample_size
-        negative = self.draw(t.shape + (k,))  # (..., k)
+        negative = self.draw(tuple(target.shape) + (k,), xp)  # (..., k)
         flat_neg = negative.reshape(-1)
-        flat_target = np.repeat(t.reshape(-1), k)  # the target of each draw, (M,)
-        hits = np.flatnonzero(flat_neg == flat_target)
+        flat_target = xp.repeat(target.reshape(-1), k)  # the target of each draw, (M,)
+        hits = xp.flatnonzero(flat_neg == flat_target)
         while hits.size:  # rejection: redraw the hits only, all at once
-            flat_neg[hits] = self.draw(hits.size)
+            flat_neg[hits] = self.draw(int(hits.size), xp)
             hits = hits[flat_neg[hits] == flat_target[hits]]
-        if backend.is_gpu_array(target):
-            return backend.to_gpu(negative)
         return negative
 
 
