@@ -1,8 +1,10 @@
-"""RNN, LSTM and GRU cells and their sequence layers: gradients (float64), per-step formulas, state, bad input."""
+"""RNN, LSTM and GRU cells and their sequence layers: gradients (float64), per-step formulas, state, bad input,
+on every array namespace (``xp``)."""
 
 import numpy as np
 import pytest
 
+from scratchnlp import backend
 from scratchnlp.gradcheck import check_layer, numerical_gradient, relative_error
 from scratchnlp.layers import GRU, LSTM, RNN, Layer, TimeGRU, TimeLSTM, TimeRNN
 from scratchnlp.layers.base import ForwardFirstError
@@ -46,15 +48,15 @@ def _rnn_step(x, h, Wx, Wh, b):
     return np.tanh(h @ Wh + x @ Wx + b)
 
 
-def test_time_layers_equal_the_per_step_formulas_with_carried_state(rng):
+def test_time_layers_equal_the_per_step_formulas_with_carried_state(xp, rng):
     N, T, D, H = 3, 6, 4, 5
     for cls in (TimeRNN, TimeLSTM, TimeGRU):
         Wx, Wh, b = _weights(rng, D, H, GATES[cls])
-        layer = cls(Wx, Wh, b, stateful=True)
+        layer = cls(xp.asarray(Wx), xp.asarray(Wh), xp.asarray(b), stateful=True)
         h, c = np.zeros((N, H)), np.zeros((N, H))
         for _ in range(2):  # the second call starts from the first call's last state
             xs = rng.standard_normal((N, T, D))
-            hs = layer.forward(xs)
+            hs = backend.to_cpu(layer.forward(xp.asarray(xs)))
             for t in range(T):
                 if cls is TimeLSTM:
                     h, c = _lstm_step(xs[:, t], h, c, Wx, Wh, b)
@@ -63,36 +65,37 @@ def test_time_layers_equal_the_per_step_formulas_with_carried_state(rng):
                 else:
                     h = _rnn_step(xs[:, t], h, Wx, Wh, b)
                 np.testing.assert_allclose(hs[:, t], h, rtol=1e-12, atol=1e-12, err_msg=cls.__name__)
-        np.testing.assert_allclose(layer.h, h, atol=1e-12)
+        np.testing.assert_allclose(backend.to_cpu(layer.h), h, atol=1e-12)
         if cls is TimeLSTM:
-            np.testing.assert_allclose(layer.c, c, atol=1e-12)
+            np.testing.assert_allclose(backend.to_cpu(layer.c), c, atol=1e-12)
 
 
-def test_cells_equal_the_per_step_formulas(rng):
+def test_cells_equal_the_per_step_formulas(xp, rng):
     N, D, H = 4, 3, 2
     x, h, c = rng.standard_normal((N, D)), rng.standard_normal((N, H)), rng.standard_normal((N, H))
+    X, Hd, Cd = xp.asarray(x), xp.asarray(h), xp.asarray(c)
     W = _weights(rng, D, H, 4)
-    got_h, got_c = LSTM(*W).forward(x, h, c)
+    got_h, got_c = LSTM(*map(xp.asarray, W)).forward(X, Hd, Cd)
     want_h, want_c = _lstm_step(x, h, c, *W)
-    np.testing.assert_allclose(got_h, want_h, atol=1e-14)
-    np.testing.assert_allclose(got_c, want_c, atol=1e-14)
+    np.testing.assert_allclose(backend.to_cpu(got_h), want_h, atol=1e-14)
+    np.testing.assert_allclose(backend.to_cpu(got_c), want_c, atol=1e-14)
     W = _weights(rng, D, H, 3)
-    np.testing.assert_allclose(GRU(*W).forward(x, h), _gru_step(x, h, *W), atol=1e-14)
+    np.testing.assert_allclose(backend.to_cpu(GRU(*map(xp.asarray, W)).forward(X, Hd)), _gru_step(x, h, *W), atol=1e-14)
     W = _weights(rng, D, H, 1)
-    np.testing.assert_allclose(RNN(*W).forward(x, h), _rnn_step(x, h, *W), atol=1e-14)
+    np.testing.assert_allclose(backend.to_cpu(RNN(*map(xp.asarray, W)).forward(X, Hd)), _rnn_step(x, h, *W), atol=1e-14)
 
 
 @pytest.mark.parametrize("cls", [TimeRNN, TimeLSTM, TimeGRU])
-def test_time_layer_backward_equals_chained_cells(rng, cls):
+def test_time_layer_backward_equals_chained_cells(xp, rng, cls):
     """BPTT of the sequence layer = the book's construction from T one-step cells, gradients summed."""
     N, T, D, H = 2, 5, 3, 4
-    W = _weights(rng, D, H, GATES[cls])
+    W = _weights(rng, D, H, GATES[cls], xp)
     layer = cls(*W)
-    xs = rng.standard_normal((N, T, D))
-    dhs = rng.standard_normal((N, T, H))
+    xs = xp.asarray(rng.standard_normal((N, T, D)))
+    dhs = xp.asarray(rng.standard_normal((N, T, H)))
     layer.forward(xs)
     dxs = layer.backward(dhs)
-    cells, h, c = [], np.zeros((N, H)), np.zeros((N, H))
+    cells, h, c = [], xp.zeros((N, H)), xp.zeros((N, H))
     for t in range(T):
         cell = CELL[cls](*W)
         if cls is TimeLSTM:
@@ -100,9 +103,9 @@ def test_time_layer_backward_equals_chained_cells(rng, cls):
         else:
             h = cell.forward(xs[:, t], h)
         cells.append(cell)
-    grads = [np.zeros_like(p) for p in W]
-    dh, dc = np.zeros((N, H)), np.zeros((N, H))
-    want_dxs = np.empty_like(xs)
+    grads = [xp.zeros_like(p) for p in W]
+    dh, dc = xp.zeros((N, H)), xp.zeros((N, H))
+    want_dxs = xp.empty_like(xs)
     for t in reversed(range(T)):
         if cls is TimeLSTM:
             dx, dh, dc = cells[t].backward(dhs[:, t] + dh, dc)
@@ -111,20 +114,20 @@ def test_time_layer_backward_equals_chained_cells(rng, cls):
         want_dxs[:, t] = dx
         for g, cg in zip(grads, cells[t].grads):
             g += cg
-    np.testing.assert_allclose(dxs, want_dxs, atol=1e-12)
+    np.testing.assert_allclose(backend.to_cpu(dxs), backend.to_cpu(want_dxs), atol=1e-12)
     for got, want in zip(layer.grads, grads):
-        np.testing.assert_allclose(got, want, atol=1e-12)
-    np.testing.assert_allclose(layer.dh, dh, atol=1e-12)
+        np.testing.assert_allclose(backend.to_cpu(got), backend.to_cpu(want), atol=1e-12)
+    np.testing.assert_allclose(backend.to_cpu(layer.dh), backend.to_cpu(dh), atol=1e-12)
 
 
 # --- gradient checks ------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("cls", [RNN, GRU])
-def test_cell_gradients(rng, cls, assert_grads_ok):
+def test_cell_gradients(xp, rng, cls, assert_grads_ok):
     N, D, H = 3, 4, 5
-    layer = cls(*_weights(rng, D, H, GATES[cls]))
-    x, h = rng.standard_normal((N, D)), rng.standard_normal((N, H))
+    layer = cls(*_weights(rng, D, H, GATES[cls], xp))
+    x, h = xp.asarray(rng.standard_normal((N, D))), xp.asarray(rng.standard_normal((N, H)))
 
     class OneOutput(Layer):  # (dx, dh_prev): check_layer compares the first returned gradient with x's
         def __init__(self):
@@ -140,11 +143,11 @@ def test_cell_gradients(rng, cls, assert_grads_ok):
     assert_grads_ok(check_layer(OneOutput(), x, h))
 
 
-def test_lstm_cell_gradients_for_both_outputs(rng, assert_grads_ok):
+def test_lstm_cell_gradients_for_both_outputs(xp, rng, assert_grads_ok):
     N, D, H = 3, 4, 2
-    layer = LSTM(*_weights(rng, D, H, 4))
-    x, h, c = rng.standard_normal((N, D)), rng.standard_normal((N, H)), rng.standard_normal((N, H))
-    dh_next, dc_next = rng.standard_normal((N, H)), rng.standard_normal((N, H))
+    layer = LSTM(*_weights(rng, D, H, 4, xp))
+    x, h, c = (xp.asarray(rng.standard_normal(s)) for s in ((N, D), (N, H), (N, H)))
+    dh_next, dc_next = xp.asarray(rng.standard_normal((N, H))), xp.asarray(rng.standard_normal((N, H)))
 
     def loss():
         h2, c2 = layer.forward(x, h, c)
@@ -178,21 +181,21 @@ class _FromState(Layer):
 
 @pytest.mark.parametrize("cls", [TimeRNN, TimeLSTM, TimeGRU])
 @pytest.mark.parametrize("N, T, D, H", [(1, 1, 1, 1), (2, 4, 3, 2), (3, 7, 2, 3)])
-def test_time_layer_gradients_from_a_carried_state(rng, cls, N, T, D, H, assert_grads_ok):
-    layer = cls(*_weights(rng, D, H, GATES[cls]), stateful=True)
-    layer.forward(rng.standard_normal((N, T, D)))  # a previous block leaves a state behind
+def test_time_layer_gradients_from_a_carried_state(xp, rng, cls, N, T, D, H, assert_grads_ok):
+    layer = cls(*_weights(rng, D, H, GATES[cls], xp), stateful=True)
+    layer.forward(xp.asarray(rng.standard_normal((N, T, D))))  # a previous block leaves a state behind
     h0 = layer.h.copy()
     c0 = layer.c.copy() if cls is TimeLSTM else None
-    errors = check_layer(_FromState(layer, h0, c0), rng.standard_normal((N, T, D)), h0)
+    errors = check_layer(_FromState(layer, h0, c0), xp.asarray(rng.standard_normal((N, T, D))), h0)
     assert set(errors) == {"params[0]", "params[1]", "params[2]", "input[0]", "input[1]"}
     assert_grads_ok(errors)
 
 
-def test_lstm_gradient_of_the_initial_cell_state(rng, assert_grads_ok):
+def test_lstm_gradient_of_the_initial_cell_state(xp, rng, assert_grads_ok):
     N, T, D, H = 2, 4, 3, 2
-    layer = TimeLSTM(*_weights(rng, D, H, 4), stateful=True)
-    xs, h0, c0 = rng.standard_normal((N, T, D)), rng.standard_normal((N, H)), rng.standard_normal((N, H))
-    dhs = rng.standard_normal((N, T, H))
+    layer = TimeLSTM(*_weights(rng, D, H, 4, xp), stateful=True)
+    xs, h0, c0 = (xp.asarray(rng.standard_normal(s)) for s in ((N, T, D), (N, H), (N, H)))
+    dhs = xp.asarray(rng.standard_normal((N, T, H)))
 
     def loss():
         layer.set_state(h0, c0)
@@ -216,97 +219,96 @@ def test_time_layers_run_on_the_array_namespace_in_float32(xp, rng, cls):
     assert dxs.shape == (N, T, D) and dxs.dtype == np.float32
     assert all(g.dtype == np.float32 for g in layer.grads)
     ref = cls(*(w.astype(np.float64) for w in W))
-    want = ref.forward(np.asarray(xs.get() if hasattr(xs, "get") else xs, dtype=np.float64))
-    got = hs.get() if hasattr(hs, "get") else hs
-    np.testing.assert_allclose(got, want, atol=1e-5)
+    want = ref.forward(backend.to_cpu(xs).astype(np.float64))
+    np.testing.assert_allclose(backend.to_cpu(hs), want, atol=1e-5)
 
 
 # --- state ----------------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("cls", [TimeRNN, TimeLSTM, TimeGRU])
-def test_stateless_restarts_and_reset_state_forgets(rng, cls):
-    W = _weights(rng, 2, 3, GATES[cls])
-    xs = rng.standard_normal((2, 4, 2))
+def test_stateless_restarts_and_reset_state_forgets(xp, rng, cls):
+    W = _weights(rng, 2, 3, GATES[cls], xp)
+    xs = xp.asarray(rng.standard_normal((2, 4, 2)))
     stateless = cls(*W)
-    first = stateless.forward(xs).copy()
-    np.testing.assert_array_equal(stateless.forward(xs), first)
+    first = backend.to_cpu(stateless.forward(xs))
+    np.testing.assert_array_equal(backend.to_cpu(stateless.forward(xs)), first)
     stateful = cls(*W, stateful=True)
-    np.testing.assert_array_equal(stateful.forward(xs), first)
-    assert not np.allclose(stateful.forward(xs), first)
+    np.testing.assert_array_equal(backend.to_cpu(stateful.forward(xs)), first)
+    assert not np.allclose(backend.to_cpu(stateful.forward(xs)), first)
     stateful.reset_state()
-    np.testing.assert_array_equal(stateful.forward(xs), first)
+    np.testing.assert_array_equal(backend.to_cpu(stateful.forward(xs)), first)
 
 
-def test_set_state_is_only_read_and_lstm_c_defaults_to_zeros(rng):
-    W = _weights(rng, 2, 3, 4)
+def test_set_state_is_only_read_and_lstm_c_defaults_to_zeros(xp, rng):
+    W = _weights(rng, 2, 3, 4, xp)
     layer = TimeLSTM(*W, stateful=True)
-    h0 = rng.standard_normal((2, 3))
-    keep = h0.copy()
+    h0 = xp.asarray(rng.standard_normal((2, 3)))
+    keep = backend.to_cpu(h0)
     layer.set_state(h0)
-    hs = layer.forward(rng.standard_normal((2, 4, 2)))
-    np.testing.assert_array_equal(h0, keep)
-    layer.backward(np.ones_like(hs))
-    np.testing.assert_array_equal(h0, keep)
+    hs = layer.forward(xp.asarray(rng.standard_normal((2, 4, 2))))
+    np.testing.assert_array_equal(backend.to_cpu(h0), keep)
+    layer.backward(xp.ones_like(hs))
+    np.testing.assert_array_equal(backend.to_cpu(h0), keep)
     ref = TimeLSTM(*W, stateful=True)
-    ref.set_state(h0, np.zeros((2, 3)))
+    ref.set_state(h0, xp.zeros((2, 3)))
     layer.set_state(h0)
-    xs = rng.standard_normal((2, 4, 2))
-    np.testing.assert_array_equal(layer.forward(xs), ref.forward(xs))
+    xs = xp.asarray(rng.standard_normal((2, 4, 2)))
+    np.testing.assert_array_equal(backend.to_cpu(layer.forward(xs)), backend.to_cpu(ref.forward(xs)))
 
 
 # --- bad input ------------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("cls", [TimeRNN, TimeLSTM, TimeGRU, RNN, LSTM, GRU])
-def test_weight_shapes_are_checked(cls):
+def test_weight_shapes_are_checked(xp, cls):
     g = GATES[cls]
     kwargs = {}
     with pytest.raises(ValueError, match="Wx must be"):
-        cls(np.zeros((3, g * 2 + 1)), np.zeros((2, g * 2)), np.zeros(g * 2), **kwargs)
+        cls(xp.zeros((3, g * 2 + 1)), xp.zeros((2, g * 2)), xp.zeros(g * 2), **kwargs)
     with pytest.raises(ValueError, match="Wh must be"):
-        cls(np.zeros((3, g * 2)), np.zeros((2, g * 2 + 1)), np.zeros(g * 2), **kwargs)
+        cls(xp.zeros((3, g * 2)), xp.zeros((2, g * 2 + 1)), xp.zeros(g * 2), **kwargs)
     with pytest.raises(ValueError, match=r"bias b must be"):
-        cls(np.zeros((3, g * 2)), np.zeros((2, g * 2)), np.zeros(g * 2 + 1), **kwargs)
+        cls(xp.zeros((3, g * 2)), xp.zeros((2, g * 2)), xp.zeros(g * 2 + 1), **kwargs)
     with pytest.raises(ValueError, match="float"):
-        cls(np.zeros((3, g * 2), dtype=np.int32), np.zeros((2, g * 2)), np.zeros(g * 2))
+        cls(xp.zeros((3, g * 2), dtype=np.int32), xp.zeros((2, g * 2)), xp.zeros(g * 2))
 
 
 @pytest.mark.parametrize("cls", [TimeRNN, TimeLSTM, TimeGRU])
-def test_time_layer_bad_input(cls):
+def test_time_layer_bad_input(xp, cls):
     g = GATES[cls]
-    layer = cls(np.zeros((3, g * 2)), np.zeros((2, g * 2)), np.zeros(g * 2), stateful=True)
+    layer = cls(xp.zeros((3, g * 2)), xp.zeros((2, g * 2)), xp.zeros(g * 2), stateful=True)
     with pytest.raises(ValueError, match=r"must be \(N, T, 3\), got array of shape \(2, 4, 5\)"):
-        layer.forward(np.zeros((2, 4, 5)))
+        layer.forward(xp.zeros((2, 4, 5)))
     with pytest.raises(ValueError, match=r"\(N, T, 3\)"):
-        layer.forward(np.zeros((2, 3)))
+        layer.forward(xp.zeros((2, 3)))
     with pytest.raises(ValueError, match="float"):
-        layer.forward(np.zeros((2, 4, 3), dtype=np.int64))
+        layer.forward(xp.zeros((2, 4, 3), dtype=np.int64))
     with pytest.raises(ValueError, match="empty"):
-        layer.forward(np.zeros((2, 0, 3)))
+        layer.forward(xp.zeros((2, 0, 3)))
     with pytest.raises(ForwardFirstError):
-        layer.backward(np.zeros((2, 4, 2)))
-    hs = layer.forward(np.zeros((2, 4, 3)))
+        layer.backward(xp.zeros((2, 4, 2)))
+    hs = layer.forward(xp.zeros((2, 4, 3)))
     with pytest.raises(ValueError, match=r"dhs must be \(2, 4, 2\)"):
-        layer.backward(np.zeros((2, 5, 2)))
-    layer.backward(np.zeros_like(hs))
+        layer.backward(xp.zeros((2, 5, 2)))
+    layer.backward(xp.zeros_like(hs))
     with pytest.raises(ValueError, match="carries a state h for a batch of 2 but xs has 3"):
-        layer.forward(np.zeros((3, 4, 3)))
+        layer.forward(xp.zeros((3, 4, 3)))
     layer.reset_state()
-    assert layer.forward(np.zeros((3, 4, 3))).shape == (3, 4, 2)
+    assert layer.forward(xp.zeros((3, 4, 3))).shape == (3, 4, 2)
     with pytest.raises(ValueError, match=r"state h must be \(N, 2\)"):
-        layer.set_state(np.zeros((3, 5)))
+        layer.set_state(xp.zeros((3, 5)))
     with pytest.raises(ValueError, match="stateful must be True or False"):
-        cls(np.zeros((3, g * 2)), np.zeros((2, g * 2)), np.zeros(g * 2), stateful="yes")
+        cls(xp.zeros((3, g * 2)), xp.zeros((2, g * 2)), xp.zeros(g * 2), stateful="yes")
 
 
-def test_cell_bad_input():
-    layer = LSTM(np.zeros((3, 8)), np.zeros((2, 8)), np.zeros(8))
+def test_cell_bad_input(xp):
+    layer = LSTM(xp.zeros((3, 8)), xp.zeros((2, 8)), xp.zeros(8))
     with pytest.raises(ValueError, match=r"input x must be \(N, 3\)"):
-        layer.forward(np.zeros((4, 2)), np.zeros((4, 2)), np.zeros((4, 2)))
+        layer.forward(xp.zeros((4, 2)), xp.zeros((4, 2)), xp.zeros((4, 2)))
     with pytest.raises(ValueError, match=r"h_prev must be \(4, 2\)"):
-        layer.forward(np.zeros((4, 3)), np.zeros((5, 2)), np.zeros((4, 2)))
+        layer.forward(xp.zeros((4, 3)), xp.zeros((5, 2)), xp.zeros((4, 2)))
     with pytest.raises(ValueError, match="c_prev must have"):
-        layer.forward(np.zeros((4, 3)), np.zeros((4, 2)), np.zeros((4, 3)))
+        layer.forward(xp.zeros((4, 3)), xp.zeros((4, 2)), xp.zeros((4, 3)))
     with pytest.raises(ForwardFirstError):
-        RNN(np.zeros((3, 2)), np.zeros((2, 2)), np.zeros(2)).backward(np.zeros((1, 2)))
+        RNN(xp.zeros((3, 2)), xp.zeros((2, 2)), xp.zeros(2)).backward(xp.zeros((1, 2)))
