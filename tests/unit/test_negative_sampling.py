@@ -1,10 +1,12 @@
-"""EmbeddingDot, UnigramSampler and NegativeSamplingLoss: gradients, the sampling distribution, bad input."""
+"""EmbeddingDot, UnigramSampler and NegativeSamplingLoss: gradients, the sampling distribution, bad input, on
+every array namespace (``xp``)."""
 
 import math
 
 import numpy as np
 import pytest
 
+from scratchnlp import backend
 from scratchnlp.gradcheck import check_layer
 from scratchnlp.layers import EmbeddingDot, NegativeSamplingLoss, UnigramSampler
 from scratchnlp.layers.negative_sampling import _alias_table
@@ -25,23 +27,24 @@ def chi2_upper_quantile(df: int, z: float) -> float:
 
 
 @pytest.mark.parametrize("idx_shape", [(6,), (6, 4)])
-def test_embedding_dot_gradients_with_repeated_ids(rng, idx_shape, assert_grads_ok):
+def test_embedding_dot_gradients_with_repeated_ids(xp, rng, idx_shape, assert_grads_ok):
     W = rng.standard_normal((5, 3))
     h = rng.standard_normal((6, 3))
     idx = rng.integers(0, 5, idx_shape)
     idx.reshape(-1)[:3] = 2  # repeated ids: their gradient rows must add up
-    errors = check_layer(EmbeddingDot(W), h, idx)
+    errors = check_layer(EmbeddingDot(xp.asarray(W)), xp.asarray(h), xp.asarray(idx))
     assert set(errors) == {"params[0]", "input[0]"}
     assert_grads_ok(errors)
 
 
-def test_embedding_dot_values(rng):
+def test_embedding_dot_values(xp, rng):
     W = rng.standard_normal((5, 3))
     h = rng.standard_normal((4, 3))
     idx = np.array([[0, 4], [1, 1], [2, 3], [4, 0]])
-    out = EmbeddingDot(W).forward(h, idx)
-    np.testing.assert_allclose(out, np.einsum("nkd,nd->nk", W[idx], h))
-    np.testing.assert_allclose(EmbeddingDot(W).forward(h, idx[:, 0]), (W[idx[:, 0]] * h).sum(axis=1))
+    out = EmbeddingDot(xp.asarray(W)).forward(xp.asarray(h), xp.asarray(idx))
+    np.testing.assert_allclose(backend.to_cpu(out), np.einsum("nkd,nd->nk", W[idx], h))
+    out = EmbeddingDot(xp.asarray(W)).forward(xp.asarray(h), xp.asarray(idx[:, 0]))
+    np.testing.assert_allclose(backend.to_cpu(out), (W[idx[:, 0]] * h).sum(axis=1))
 
 
 @pytest.mark.parametrize(
@@ -54,9 +57,9 @@ def test_embedding_dot_values(rng):
         (np.zeros((4, 3), dtype=int), np.zeros(4, dtype=int), "float dtype"),
     ],
 )
-def test_embedding_dot_bad_input(h, idx, message):
+def test_embedding_dot_bad_input(xp, h, idx, message):
     with pytest.raises(ValueError, match=message):
-        EmbeddingDot(np.zeros((5, 3))).forward(h, idx)
+        EmbeddingDot(xp.zeros((5, 3))).forward(xp.asarray(h), xp.asarray(idx))
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -91,12 +94,12 @@ def test_alias_table_reproduces_the_distribution_exactly():
         assert np.all(implied[p == 0] == 0), "a word of probability 0 could be drawn"
 
 
-def test_sampler_frequencies_match_the_distribution_chi_square():
+def test_sampler_frequencies_match_the_distribution_chi_square(xp):
     """Draws for one fixed target follow P renormalised without that target (chi-square, alpha = 0.001)."""
     corpus, counts = small_corpus()
     sampler = UnigramSampler(corpus, 0.75, 5, seed=1)
     target = np.zeros(40000, dtype=np.int64)  # the most frequent word: the most collisions to redraw
-    negative = sampler.get_negative_sample(target)
+    negative = backend.to_cpu(sampler.get_negative_sample(xp.asarray(target)))
     assert negative.shape == (40000, 5) and negative.dtype == np.int32
     observed = np.bincount(negative.ravel(), minlength=sampler.vocab_size)
     assert observed[0] == 0 and observed[9] == 0  # never the target, never a word absent from the corpus
@@ -111,21 +114,19 @@ def test_sampler_frequencies_match_the_distribution_chi_square():
     assert statistic < chi2_upper_quantile(df, z=3.090), f"chi2={statistic:.1f} with {df} degrees of freedom"
 
 
-def test_sampler_never_returns_the_target_for_mixed_targets(rng):
+def test_sampler_never_returns_the_target_for_mixed_targets(xp, rng):
     corpus = np.array([0] * 90 + [1] * 9 + [2])  # word 0 has most of the mass: many collisions
     sampler = UnigramSampler(corpus, 0.75, 4, seed=3)
     target = rng.integers(0, 3, (500, 3))
-    negative = sampler.get_negative_sample(target)
+    negative = backend.to_cpu(sampler.get_negative_sample(xp.asarray(target)))
     assert negative.shape == (500, 3, 4)
     assert not np.any(negative == target[..., None])
 
 
-def test_sampler_same_seed_same_sample():
+def test_sampler_same_seed_same_sample(xp):
     corpus, _ = small_corpus()
-    target = np.arange(10) % 5
-    a = UnigramSampler(corpus, 0.75, 5, seed=7).get_negative_sample(target)
-    b = UnigramSampler(corpus, 0.75, 5, seed=7).get_negative_sample(target)
-    c = UnigramSampler(corpus, 0.75, 5, seed=8).get_negative_sample(target)
+    target = xp.arange(10) % 5
+    a, b, c = (backend.to_cpu(UnigramSampler(corpus, 0.75, 5, seed=s).get_negative_sample(target)) for s in (7, 7, 8))
     np.testing.assert_array_equal(a, b)
     assert not np.array_equal(a, c)
     gen = np.random.default_rng(7)
@@ -147,14 +148,14 @@ def test_sampler_bad_construction(corpus, power, sample_size, message):
         UnigramSampler(corpus, power, sample_size)
 
 
-def test_sampler_bad_targets():
+def test_sampler_bad_targets(xp):
     sampler = UnigramSampler(np.array([0, 1, 2, 2]), 0.75, 2)
     with pytest.raises(ValueError, match="ids in \\[0, 3\\)"):
-        sampler.get_negative_sample(np.array([3]))
+        sampler.get_negative_sample(xp.asarray([3]))
     with pytest.raises(ValueError, match="1-D or 2-D"):
-        sampler.get_negative_sample(np.zeros((2, 2, 2), dtype=int))
+        sampler.get_negative_sample(xp.zeros((2, 2, 2), dtype=int))
     with pytest.raises(ValueError, match="single distinct word"):
-        UnigramSampler(np.array([1, 1, 1]), 0.75, 2).get_negative_sample(np.array([1]))
+        UnigramSampler(np.array([1, 1, 1]), 0.75, 2).get_negative_sample(xp.asarray([0, 1]))
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -163,24 +164,25 @@ def test_sampler_bad_targets():
 
 
 @pytest.mark.parametrize("target_shape", [(6,), (6, 3)])
-def test_negative_sampling_loss_gradients(rng, target_shape, assert_grads_ok):
+def test_negative_sampling_loss_gradients(xp, rng, target_shape, assert_grads_ok):
     corpus = rng.integers(0, 8, 200)
-    layer = NegativeSamplingLoss(rng.standard_normal((8, 4)), corpus, power=0.75, sample_size=3, seed=5)
-    h = rng.standard_normal((6, 4))
-    target = rng.integers(0, 8, target_shape)
+    layer = NegativeSamplingLoss(xp.asarray(rng.standard_normal((8, 4))), corpus, power=0.75, sample_size=3, seed=5)
+    h = xp.asarray(rng.standard_normal((6, 4)))
+    target = xp.asarray(rng.integers(0, 8, target_shape))
     assert_grads_ok(check_layer(layer, h, target))
 
 
-def test_negative_sampling_loss_value_matches_the_book_formula(rng):
+def test_negative_sampling_loss_value_matches_the_book_formula(xp, rng):
     corpus = rng.integers(0, 8, 200)
     W = rng.standard_normal((8, 4))
-    layer = NegativeSamplingLoss(W, corpus, sample_size=3, seed=2)
+    layer = NegativeSamplingLoss(xp.asarray(W), corpus, sample_size=3, seed=2)
     h = rng.standard_normal((5, 4))
     target = rng.integers(0, 8, 5)
     state = layer.sampler.rng.bit_generator.state
-    loss = layer.forward(h, target)
+    loss = layer.forward(xp.asarray(h), xp.asarray(target))
     layer.sampler.rng.bit_generator.state = state
-    negative = layer.sampler.get_negative_sample(target)
+    layer.sampler.device_rng = None  # the GPU generator is seeded again from the restored state
+    negative = backend.to_cpu(layer.sampler.get_negative_sample(xp.asarray(target)))
 
     def log_sigmoid(x):
         return -np.log1p(np.exp(-x))
@@ -191,34 +193,34 @@ def test_negative_sampling_loss_value_matches_the_book_formula(rng):
     assert loss == pytest.approx(expected, rel=1e-10)
 
 
-def test_negative_sampling_loss_bad_input(rng):
-    layer = NegativeSamplingLoss(rng.standard_normal((8, 4)), rng.integers(0, 8, 50))
+def test_negative_sampling_loss_bad_input(xp, rng):
+    layer = NegativeSamplingLoss(xp.asarray(rng.standard_normal((8, 4))), rng.integers(0, 8, 50))
     with pytest.raises(ValueError, match="same batch size"):
-        layer.forward(rng.standard_normal((5, 4)), np.zeros(4, dtype=int))
+        layer.forward(xp.asarray(rng.standard_normal((5, 4))), xp.zeros(4, dtype=int))
     with pytest.raises(ValueError, match="1-D or 2-D"):
-        layer.forward(rng.standard_normal((5, 4)), np.zeros((5, 2, 2), dtype=int))
+        layer.forward(xp.asarray(rng.standard_normal((5, 4))), xp.zeros((5, 2, 2), dtype=int))
     with pytest.raises(ValueError, match="ids in \\[0, 8\\)"):
-        layer.forward(rng.standard_normal((5, 4)), np.full(5, 8))
+        layer.forward(xp.asarray(rng.standard_normal((5, 4))), xp.full(5, 8))
     with pytest.raises(ValueError, match="ids in \\[0, 8\\)"):
-        NegativeSamplingLoss(rng.standard_normal((8, 4)), np.arange(10))  # a corpus word beyond W's rows
+        NegativeSamplingLoss(xp.asarray(rng.standard_normal((8, 4))), xp.arange(10))  # a corpus word beyond W's rows
 
 
-def test_embedding_clears_only_used_rows_yet_matches_a_dense_gradient(rng):
+def test_embedding_clears_only_used_rows_yet_matches_a_dense_gradient(xp, rng):
     from scratchnlp.layers import Embedding
 
     W = rng.standard_normal((20, 3))
-    layer = Embedding(W)
+    layer = Embedding(xp.asarray(W))
     for shape in [(6,), (4, 5), (7,), (2, 2), (30,)]:  # each batch touches other rows than the one before
         idx = rng.integers(0, 20, shape)
         dout = rng.standard_normal(shape + (3,))
-        np.testing.assert_array_equal(layer.forward(idx), W[idx])
-        layer.backward(dout)
+        np.testing.assert_array_equal(backend.to_cpu(layer.forward(xp.asarray(idx))), W[idx])
+        layer.backward(xp.asarray(dout))
         expected = np.zeros_like(W)
         np.add.at(expected, idx.reshape(-1), dout.reshape(-1, 3))
-        np.testing.assert_allclose(layer.grads[0], expected, atol=1e-12)
+        np.testing.assert_allclose(backend.to_cpu(layer.grads[0]), expected, atol=1e-12)
     layer.grads[0][...] = 7.0  # someone wrote into the buffer: after forget_filled_rows, all is cleared again
     layer.forget_filled_rows()
-    idx = np.array([1, 1, 2])
+    idx = xp.asarray([1, 1, 2])
     layer.forward(idx)
-    layer.backward(np.ones((3, 3)))
-    assert layer.grads[0].sum() == 9.0
+    layer.backward(xp.ones((3, 3)))
+    assert float(layer.grads[0].sum()) == 9.0
