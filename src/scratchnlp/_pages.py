@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import re
 import textwrap
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -885,3 +886,68 @@ def near_misses_sentence(examples: Sequence[Mapping[str, Any]] | None, who: str)
                 "digit.")
     return (f"{near} of {who}'s {n} wrong answers here have the right number of digits and the right first digit, "
             "so the size of the sum is right and the mistakes are in the digits after it.")
+
+
+__all__ += ["question_words", "attention_reading", "attention_reading_sentence"]
+
+_WORD = re.compile(r"[A-Za-z]+|[0-9]+")
+
+
+def question_words(question: str) -> list[tuple[str, int, int]]:
+    """The words of a question as written: each run of letters and each run of digits, ``(text, start, stop)``.
+
+    ``"september 27, 1994"`` gives ``[("september", 0, 9), ("27", 10, 12), ("1994", 14, 18)]``; spaces,
+    punctuation and padding belong to no word.
+    """
+    return [(m.group(), m.start(), m.end()) for m in _WORD.finditer(question)]
+
+
+def attention_reading(weights: Any, question: str,
+                      parts: Mapping[str, tuple[int, int]]) -> dict[str, tuple[str, float]]:
+    """Where each part of an answer looked in the question (chapter 8.3.3): the word with most of its attention.
+
+    Parameters
+    ----------
+    weights : (A, Q) array
+        Attention of answer character ``a`` on question character ``q``, the question in reading order (for a
+        model fed reversed questions, reverse the last axis first); each row sums to 1.
+    question : str
+        The question as written, ``Q`` characters (padding included).
+    parts : mapping of name to (start, stop)
+        The answer's parts as row ranges, e.g. ``{"year": (0, 4), "month": (5, 7), "day": (8, 10)}``.
+
+    Returns
+    -------
+    dict of name to (word, share)
+        The question word (:func:`question_words`) on which the part's rows put the largest share of their
+        attention, and that share (the mean over the part's rows of the weight on the word's characters).
+    """
+    import numpy as np  # noqa: PLC0415  (the page helpers import NumPy only where they need it)
+
+    w = np.asarray(weights, dtype=np.float64)
+    if w.ndim != 2 or w.shape[1] != len(question):
+        raise ValueError(f"weights must be (A, {len(question)}) for a question of {len(question)} characters, "
+                         f"got shape {w.shape}")
+    words = question_words(question)
+    if not words:
+        raise ValueError(f"the question {question!r} has no words (runs of letters or digits)")
+    out: dict[str, tuple[str, float]] = {}
+    for name, (start, stop) in parts.items():
+        if not 0 <= start < stop <= w.shape[0]:
+            raise ValueError(f"part {name!r} must be rows [start, stop) within the answer's {w.shape[0]}, "
+                             f"got ({start}, {stop})")
+        row = w[start:stop].mean(axis=0)
+        shares = [float(row[a:b].sum()) for _, a, b in words]
+        best = int(np.argmax(shares))
+        out[name] = (words[best][0], shares[best])
+    return out
+
+
+def attention_reading_sentence(question: str, reading: Mapping[str, tuple[str, float]]) -> str:
+    """One sentence saying which question word each answer part read, from :func:`attention_reading`."""
+    if not reading:
+        raise ValueError("nothing to describe: reading is empty")
+    parts = [f"its {name} from “{word}” ({100 * share:.0f}% of its attention)"
+             for name, (word, share) in reading.items()]
+    return f"For “{question.strip()}”, the answer took {and_join(parts)}."
+

@@ -574,3 +574,40 @@ def test_near_misses_sentence_every_branch() -> None:
         "Without a results file for the baseline, its answers cannot be shown.")
     with pytest.raises(ValueError, match="no examples"):
         _pages.near_misses_sentence([], "the baseline")
+
+
+def test_question_words_splits_letters_and_digits():
+    assert _pages.question_words("september 27, 1994   ") == [("september", 0, 9), ("27", 10, 12), ("1994", 14, 18)]
+    assert _pages.question_words("10/15/94") == [("10", 0, 2), ("15", 3, 5), ("94", 6, 8)]
+    assert _pages.question_words("  ,  ") == []
+
+
+def test_attention_reading_finds_the_word_each_part_looked_at():
+    import numpy as np
+
+    question = "JUN 17, 2013"
+    w = np.zeros((10, len(question)))
+    w[0:4, 8:12] = 0.2  # the year's rows: 80% on "2013", the rest on the padding-free gap
+    w[0:4, 7] = 0.2
+    w[5:7, 0:3] = 1 / 3  # the month's rows: all on "JUN"
+    w[8:10, 4:6] = 0.5  # the day's rows: all on "17"
+    reading = _pages.attention_reading(w, question, {"year": (0, 4), "month": (5, 7), "day": (8, 10)})
+    assert reading["year"] == ("2013", pytest.approx(0.8))
+    assert reading["month"] == ("JUN", pytest.approx(1.0))
+    assert reading["day"] == ("17", pytest.approx(1.0))
+    sentence = _pages.attention_reading_sentence(question, reading)
+    assert sentence == ("For “JUN 17, 2013”, the answer took its year from “2013” (80% of its attention), its month "
+                        "from “JUN” (100% of its attention) and its day from “17” (100% of its attention).")
+
+
+def test_attention_reading_rejects_bad_shapes():
+    import numpy as np
+
+    with pytest.raises(ValueError, match=r"weights must be \(A, 4\)"):
+        _pages.attention_reading(np.zeros((3, 5)), "1 2 ", {"a": (0, 1)})
+    with pytest.raises(ValueError, match="no words"):
+        _pages.attention_reading(np.zeros((3, 2)), ", ", {"a": (0, 1)})
+    with pytest.raises(ValueError, match="part 'a'"):
+        _pages.attention_reading(np.zeros((3, 2)), "12", {"a": (2, 5)})
+    with pytest.raises(ValueError, match="empty"):
+        _pages.attention_reading_sentence("12", {})
