@@ -63,7 +63,8 @@ def _generators(obj: Any) -> list[tuple[Any, str]]:
     The layers are found by walking the model's tree of sub-layers
     (:meth:`scratchnlp.layers.base.Layer.walk`), so a layer held under any attribute name (an ``encoder``, a
     ``decoder``, a list of ``layers``) is found. A layer's Generator is either one of its attributes (a
-    dropout mask's ``rng``) or the ``rng`` of a helper object it holds (the negative sampler).
+    dropout mask's ``rng``) or the ``rng`` of a helper object it holds (the negative sampler). A Generator
+    shared by several owners (the dropout layers of a model built from one seed) is listed under each.
     """
     layers = list(obj.walk()) if isinstance(obj, Layer) else [obj]
     found: list[tuple[Any, str]] = []
@@ -76,9 +77,8 @@ def _generators(obj: Any) -> list[tuple[Any, str]]:
                 owner, attr = value, "rng"
             else:
                 continue
-            gen = getattr(owner, attr)
-            if id(gen) not in seen:
-                seen.add(id(gen))
+            if id(owner) not in seen:
+                seen.add(id(owner))
                 found.append((owner, attr))
     return found
 
@@ -98,7 +98,7 @@ class _FrozenRandomness:
 
     def __init__(self, obj: Any) -> None:
         owners = _generators(obj)
-        self.generators = [getattr(owner, attr) for owner, attr in owners]
+        self.generators = list({id(g): g for g in (getattr(owner, attr) for owner, attr in owners)}.values())
         self.states = [g.bit_generator.state for g in self.generators]
         # a GPU generator is seeded from its owner's NumPy Generator (backend.random_generator): forgetting it
         # makes the next draw seed it again from the restored state
