@@ -104,7 +104,9 @@ def _method(name: str) -> Any:
         r = getattr(self._a, name)(*_unwrap(args), **{k: _unwrap(v) for k, v in kwargs.items()})
         if isinstance(out, ndarray):
             return out
-        return self if r is self._a else _wrap(r)
+        if r is self._a:
+            return self
+        return ndarray._of(r, self) if isinstance(r, _np.ndarray) else _wrap(r)
 
     method.__name__ = name
     return method
@@ -118,18 +120,21 @@ class _Pointer:
 class ndarray:  # noqa: N801 - CuPy's name
     """A "device" array: a NumPy array that refuses to be treated as one (see the module docstring)."""
 
-    __slots__ = ("_a",)
+    __slots__ = ("_a", "_root")
     #: NumPy's ufuncs refuse this type, and NumPy's operators defer to ours (which refuse NumPy arrays)
     __array_ufunc__ = None
     __hash__ = None  # type: ignore[assignment]
 
     def __init__(self, shape: Any, dtype: Any = float) -> None:
-        self._a = _np.empty(shape, dtype)
+        self._a, self._root = _np.empty(shape, dtype), None
 
     @classmethod
-    def _of(cls, a: _np.ndarray) -> ndarray:
+    def _of(cls, a: _np.ndarray, parent: ndarray | None = None) -> ndarray:
         obj = object.__new__(cls)
-        obj._a = a
+        obj._a, obj._root = a, None
+        if parent is not None and a.base is not None and a.base is (parent._a.base if parent._a.base is not None
+                                                                     else parent._a):
+            obj._root = parent._root if parent._root is not None else parent  # a view: CuPy's base is the root
         return obj
 
     # --- no implicit conversion ---------------------------------------------------------------------------
@@ -159,11 +164,14 @@ class ndarray:  # noqa: N801 - CuPy's name
     nbytes = property(lambda self: self._a.nbytes)
     strides = property(lambda self: self._a.strides)
     flags = property(lambda self: self._a.flags)
-    T = property(lambda self: ndarray._of(self._a.T))
+    T = property(lambda self: ndarray._of(self._a.T, self))
     data = property(lambda self: _Pointer(self._a.__array_interface__["data"][0]))
 
     @property
     def base(self) -> Any:
+        """The array this one is a view of (the root, as in CuPy), or None."""
+        if self._root is not None:
+            return self._root
         b = self._a.base
         return None if b is None else (ndarray._of(b) if isinstance(b, _np.ndarray) else b)
 
@@ -209,7 +217,7 @@ class ndarray:  # noqa: N801 - CuPy's name
         key = key if isinstance(key, tuple) else (key,)
         if Ellipsis not in [k for k in key if not isinstance(k, _np.ndarray)]:
             key = key + (Ellipsis,)  # an integer index gives a 0-d array (a view), never a scalar
-        return ndarray._of(self._a[key])
+        return ndarray._of(self._a[key], self)
 
     def __setitem__(self, key: Any, value: Any) -> None:
         key = _unwrap_index(key)

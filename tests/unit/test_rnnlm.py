@@ -1,4 +1,5 @@
-"""The language models of chapters 5 and 6, RnnlmTrainer and eval_perplexity: book order, gradients, bad input."""
+"""The language models of chapters 5 and 6, RnnlmTrainer and eval_perplexity: book order, gradients, bad input;
+the models and trainers on every array namespace (``xp``: the models' weights live on its device)."""
 
 import math
 import pickle
@@ -6,7 +7,7 @@ import pickle
 import numpy as np
 import pytest
 
-from scratchnlp import checkpoint, optim
+from scratchnlp import backend, checkpoint, optim
 from scratchnlp.gradcheck import check_model
 from scratchnlp.layers import TimeDropout, TimeLSTM, TimeRNN
 from scratchnlp.models import BaseModel, BetterRnnlm, Rnnlm, SimpleRnnlm
@@ -21,7 +22,7 @@ BOOK_NAMES = {
 }
 
 
-def test_params_are_in_the_books_order_with_the_books_shapes():
+def test_params_are_in_the_books_order_with_the_books_shapes(xp):
     V, D, H = 11, 3, 5
     m = SimpleRnnlm(V, D, H)
     assert m.param_names == BOOK_NAMES[SimpleRnnlm]
@@ -29,29 +30,29 @@ def test_params_are_in_the_books_order_with_the_books_shapes():
     m = Rnnlm(V, D, H)
     assert m.param_names == BOOK_NAMES[Rnnlm]
     assert [p.shape for p in m.params] == [(V, D), (D, 4 * H), (H, 4 * H), (4 * H,), (H, V), (V,)]
-    assert all(p.dtype == np.float32 for p in m.params)
+    assert all(p.dtype == np.float32 and backend.xp(p) is xp for p in m.params)
     assert len(m.grads) == len(m.params) and all(g.shape == p.shape for g, p in zip(m.grads, m.params))
     m = BetterRnnlm(V, H, H)
     assert m.param_names == BOOK_NAMES[BetterRnnlm]
     assert [p.shape for p in m.params] == [(V, H), (H, 4 * H), (H, 4 * H), (4 * H,), (H, 4 * H), (H, 4 * H),
                                            (4 * H,), (H, V), (V,)]
-    assert np.shares_memory(m.params[7], m.params[0]) and m.params[7].base is m.params[0]  # weight tying
+    assert m.params[7].base is m.params[0]  # weight tying: a view of the embedding
     defaults = Rnnlm()
     assert defaults.params[0].shape == (10000, 100)
     assert BetterRnnlm.__init__.__defaults__ == (10000, 650, 650, 0.5)
 
 
-def test_initialisation_follows_the_book_and_the_seed():
+def test_initialisation_follows_the_book_and_the_seed(xp):
     m = Rnnlm(2000, 50, 80, seed=3)
-    embed, Wx, Wh, b, W, bias = (np.asarray(p, dtype=np.float64) for p in m.params)
+    embed, Wx, Wh, b, W, bias = (backend.to_cpu(p).astype(np.float64) for p in m.params)
     assert embed.std() == pytest.approx(0.01, rel=0.05)
     assert Wx.std() == pytest.approx(1 / np.sqrt(50), rel=0.05)
     assert Wh.std() == pytest.approx(1 / np.sqrt(80), rel=0.05)
     assert W.std() == pytest.approx(1 / np.sqrt(80), rel=0.05)
     assert not b.any() and not bias.any()
     again = Rnnlm(2000, 50, 80, seed=3)
-    assert all(np.array_equal(p, q) for p, q in zip(m.params, again.params))
-    assert not np.array_equal(Rnnlm(2000, 50, 80, seed=4).params[1], m.params[1])
+    assert all(np.array_equal(backend.to_cpu(p), backend.to_cpu(q)) for p, q in zip(m.params, again.params))
+    assert not np.array_equal(backend.to_cpu(Rnnlm(2000, 50, 80, seed=4).params[1]), backend.to_cpu(m.params[1]))
 
 
 class _FromCarriedState(BaseModel):
@@ -63,7 +64,7 @@ class _FromCarriedState(BaseModel):
         model.forward(xs0, ts0)
         self.states = [(layer, layer.h.copy(), None if layer.c is None else layer.c.copy())
                        for layer in model.walk() if isinstance(layer, (TimeRNN, TimeLSTM))]
-        assert self.states and all(np.abs(h).sum() > 0 for _, h, _ in self.states)
+        assert self.states and all(float(abs(h).sum()) > 0 for _, h, _ in self.states)
         self.params, self.grads, self.param_names = model.params, model.grads, model.param_names
 
     def forward(self, xs, ts):
@@ -76,61 +77,64 @@ class _FromCarriedState(BaseModel):
 
 
 @pytest.mark.parametrize("cls", [SimpleRnnlm, Rnnlm, BetterRnnlm])
-def test_model_gradients_through_several_steps_with_carried_state(rng, cls, assert_grads_ok):
+def test_model_gradients_through_several_steps_with_carried_state(xp, rng, cls, assert_grads_ok):
     V, D, N, T = 7, 3, 2, 4
     kwargs = {"dropout_ratio": 0.3} if cls is BetterRnnlm else {}
     model = cls(V, D, D, seed=1, dtype=np.float64, **kwargs)
     for p in model.params:  # larger than the book's initialisation, so every gradient is well above round-off
-        p[...] = rng.standard_normal(p.shape) * 0.5
+        p[...] = xp.asarray(rng.standard_normal(p.shape) * 0.5)
     xs0, ts0 = rng.integers(0, V, (N, T)), rng.integers(0, V, (N, T))
     xs, ts = rng.integers(0, V, (N, T)), rng.integers(0, V, (N, T))
     xs[0, :2] = 3  # a repeated id: its embedding gradient is summed
+    xs0, ts0, xs, ts = (xp.asarray(a) for a in (xs0, ts0, xs, ts))
     errors = check_model(_FromCarriedState(model, xs0, ts0), xs, ts)
     assert set(errors) == set(BOOK_NAMES[cls]) - ({"affine_W"} if cls is BetterRnnlm else set())
     assert_grads_ok(errors)
 
 
-def test_better_rnnlm_dropout_follows_the_mode_and_train_flg(rng):
+def test_better_rnnlm_dropout_follows_the_mode_and_train_flg(xp, rng):
     model = BetterRnnlm(13, 4, 4, dropout_ratio=0.5)
-    xs = rng.integers(0, 13, (2, 5))
+    xs = xp.asarray(rng.integers(0, 13, (2, 5)))
     drop = [layer for layer in model.walk() if isinstance(layer, TimeDropout)]
     assert len(drop) == 3
     model.eval()
-    a = model.predict(xs).copy()
+    a = backend.to_cpu(model.predict(xs))
     model.reset_state()
-    np.testing.assert_array_equal(model.predict(xs), a)
+    np.testing.assert_array_equal(backend.to_cpu(model.predict(xs)), a)
     model.reset_state()
-    assert not np.allclose(model.predict(xs, train_flg=True), a)
+    assert not np.allclose(backend.to_cpu(model.predict(xs, train_flg=True)), a)
     assert not model.training and all(not d.training for d in drop)  # a per-call flag does not change the mode
     model.train()
     model.reset_state()
-    assert not np.allclose(model.predict(xs), a)
+    assert not np.allclose(backend.to_cpu(model.predict(xs)), a)
     model.reset_state()
-    np.testing.assert_array_equal(model.predict(xs, train_flg=False), a)
+    np.testing.assert_array_equal(backend.to_cpu(model.predict(xs, train_flg=False)), a)
 
 
-def test_reset_state_forgets_every_recurrent_layer(rng):
+def test_reset_state_forgets_every_recurrent_layer(xp, rng):
     for model in (SimpleRnnlm(9, 3, 4), Rnnlm(9, 3, 4), BetterRnnlm(9, 4, 4)):
         model.eval()
-        xs = rng.integers(0, 9, (2, 3))
-        first = model.predict(xs).copy()
-        assert not np.allclose(model.predict(xs), first)
+        xs = xp.asarray(rng.integers(0, 9, (2, 3)))
+        first = backend.to_cpu(model.predict(xs))
+        assert not np.allclose(backend.to_cpu(model.predict(xs)), first)
         model.reset_state()
-        np.testing.assert_allclose(model.predict(xs), first)
+        np.testing.assert_allclose(backend.to_cpu(model.predict(xs)), first)
 
 
-def test_uniform_model_has_perplexity_equal_to_the_vocabulary_size(rng):
+def test_uniform_model_has_perplexity_equal_to_the_vocabulary_size(xp, rng):
     V = 37
     model = Rnnlm(V, 5, 6)
     model.params[4][...] = 0  # affine W
     model.params[5][...] = 0  # affine b: every word equally likely
     corpus = rng.integers(0, V, 500)
     assert eval_perplexity(model, corpus, batch_size=4, time_size=7) == pytest.approx(V, rel=1e-5)
-    assert model.forward(corpus[:30].reshape(3, 10), corpus[1:31].reshape(3, 10)) == pytest.approx(math.log(V))
+    xs, ts = xp.asarray(corpus[:30].reshape(3, 10)), xp.asarray(corpus[1:31].reshape(3, 10))
+    assert model.forward(xs, ts) == pytest.approx(math.log(V))
 
 
-def test_eval_perplexity_turns_dropout_off_restores_the_mode_and_resets_state(rng):
+def test_eval_perplexity_turns_dropout_off_restores_the_mode_and_resets_state(xp, rng):
     model = BetterRnnlm(20, 4, 4)
+    assert backend.xp(model.params[0]) is xp
     corpus = rng.integers(0, 20, 300)
     model.train()
     first = eval_perplexity(model, corpus, 3, 5)
@@ -189,8 +193,9 @@ def test_trainer_batches_are_the_books_parallel_streams(rng):
     assert trainer.time_idx == 15
 
 
-def test_trainer_records_perplexity_windows_and_epochs(rng):
+def test_trainer_records_perplexity_windows_and_epochs(xp, rng):
     model = Rnnlm(20, 4, 4)
+    assert backend.xp(model.params[0]) is xp
     corpus = rng.integers(0, 20, 401)
     trainer = RnnlmTrainer(model, optim.SGD(0.5))
     trainer.fit(corpus[:-1], corpus[1:], max_epoch=2, batch_size=4, time_size=5, max_grad=1.0, eval_interval=5)
@@ -202,7 +207,7 @@ def test_trainer_records_perplexity_windows_and_epochs(rng):
     assert model.training
 
 
-def test_trainer_is_deterministic_and_fit_restarts_the_streams(rng):
+def test_trainer_is_deterministic_and_fit_restarts_the_streams(xp, rng):
     corpus = rng.integers(0, 15, 301)
     runs = []
     for _ in range(2):
@@ -210,23 +215,23 @@ def test_trainer_is_deterministic_and_fit_restarts_the_streams(rng):
         trainer = RnnlmTrainer(model, optim.SGD(1.0))
         trainer.fit(corpus[:-1], corpus[1:], max_epoch=1, batch_size=3, time_size=4, max_grad=0.5)
         trainer.fit(corpus[:-1], corpus[1:], max_epoch=1, batch_size=3, time_size=4, max_grad=0.5)
-        runs.append((model.params[0].copy(), list(trainer.history["epoch_loss"])))
+        runs.append((backend.to_cpu(model.params[0]), list(trainer.history["epoch_loss"])))
     np.testing.assert_array_equal(runs[0][0], runs[1][0])
     assert runs[0][1] == runs[1][1] and len(runs[0][1]) == 2
 
 
-def test_trainer_stops_on_a_non_finite_loss_before_the_update(rng):
+def test_trainer_stops_on_a_non_finite_loss_before_the_update(xp, rng):
     model = Rnnlm(10, 3, 3)
     corpus = rng.integers(0, 10, 200)
     model.params[5][...] = np.nan
-    before = [p.copy() for p in model.params]
+    before = [backend.to_cpu(p) for p in model.params]
     with pytest.raises(NonFiniteLossError, match="epoch 1, iteration 1"):
         RnnlmTrainer(model, optim.SGD(0.1)).fit(corpus[:-1], corpus[1:], 1, 2, 5)
     for p, q in zip(model.params, before):
-        np.testing.assert_array_equal(p, q)
+        np.testing.assert_array_equal(backend.to_cpu(p), q)
 
 
-def test_trainer_and_eval_bad_input(rng):
+def test_trainer_and_eval_bad_input(xp, rng):
     model = Rnnlm(10, 3, 3)
     trainer = RnnlmTrainer(model, optim.SGD(0.1))
     corpus = rng.integers(0, 10, 100)
@@ -251,9 +256,9 @@ def test_trainer_and_eval_bad_input(rng):
     with pytest.raises(ValueError, match=r"word ids in \[0, 10\)"):
         eval_perplexity(model, np.arange(400) % 11)
     with pytest.raises(ValueError, match=r"ids in \[0, 10\), got 12"):
-        model.forward(np.full((2, 3), 12), np.zeros((2, 3), dtype=np.int32))
+        model.forward(xp.full((2, 3), 12), xp.zeros((2, 3), dtype=np.int32))
     with pytest.raises(ValueError, match=r"labels ts must be \(2, 3\)"):
-        model.forward(np.zeros((2, 3), dtype=np.int32), np.zeros((3, 2), dtype=np.int32))
+        model.forward(xp.zeros((2, 3), dtype=np.int32), xp.zeros((3, 2), dtype=np.int32))
 
 
 def test_model_constructor_bad_input():
@@ -270,9 +275,9 @@ def test_model_constructor_bad_input():
 # --- the book's weights -------------------------------------------------------------------------------------
 
 
-def test_assign_params_checks_everything_before_writing(rng):
+def test_assign_params_checks_everything_before_writing(xp, rng):
     model = Rnnlm(12, 3, 4)
-    before = [p.copy() for p in model.params]
+    before = [backend.to_cpu(p) for p in model.params]
     good = [rng.standard_normal(p.shape).astype(np.float16) for p in model.params]
     bad_shape = list(good)
     bad_shape[4] = np.zeros((5, 12), dtype=np.float16)
@@ -285,19 +290,19 @@ def test_assign_params_checks_everything_before_writing(rng):
     with pytest.raises(ValueError, match="'affine_b' holds NaN"):
         assign_params(model, nan)
     for p, q in zip(model.params, before):
-        np.testing.assert_array_equal(p, q)
+        np.testing.assert_array_equal(backend.to_cpu(p), q)
     assign_params(model, good)
     for p, a in zip(model.params, good):
-        assert p.dtype == np.float32
-        np.testing.assert_array_equal(p, a.astype(np.float32))
+        assert p.dtype == np.float32 and backend.xp(p) is xp
+        np.testing.assert_array_equal(backend.to_cpu(p), a.astype(np.float32))
 
 
-def test_assign_params_into_a_tied_model(rng):
+def test_assign_params_into_a_tied_model(xp, rng):
     model = BetterRnnlm(12, 4, 4)
     arrays = [rng.standard_normal(p.shape) for p in model.params]
     arrays[7] = arrays[0].T.copy()
     assign_params(model, arrays)
-    np.testing.assert_allclose(model.params[7], arrays[0].T.astype(np.float32))
+    np.testing.assert_allclose(backend.to_cpu(model.params[7]), arrays[0].T.astype(np.float32))
     arrays[7] = arrays[7] + 1
     with pytest.raises(ValueError, match="'affine_W' is tied to 'embed_W'"):
         assign_params(model, arrays)
@@ -342,13 +347,13 @@ def test_hostile_pickle_is_refused(tmp_path):
 
 
 @pytest.mark.parametrize("cls", [SimpleRnnlm, Rnnlm, BetterRnnlm])
-def test_forward_equals_predict_then_the_loss(rng, cls):
+def test_forward_equals_predict_then_the_loss(xp, rng, cls):
     from scratchnlp.layers import TimeSoftmaxWithLoss
 
     model = cls(15, 4, 4)
     model.eval()
-    model.params[-1][...] = rng.standard_normal(15)  # a non-zero output bias
-    xs, ts = rng.integers(0, 15, (3, 6)), rng.integers(0, 15, (3, 6))
+    model.params[-1][...] = xp.asarray(rng.standard_normal(15))  # a non-zero output bias
+    xs, ts = xp.asarray(rng.integers(0, 15, (3, 6))), xp.asarray(rng.integers(0, 15, (3, 6)))
     want = TimeSoftmaxWithLoss().forward(model.predict(xs), ts)
     model.reset_state()
     assert model.forward(xs, ts) == pytest.approx(want, rel=1e-6)
