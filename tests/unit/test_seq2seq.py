@@ -1,4 +1,5 @@
-"""Seq2seq (chapter 7): the book's parameter order, gradient checks, batched decoding, bad input."""
+"""Seq2seq (chapter 7): the book's parameter order, gradient checks, batched decoding, bad input, on every array
+namespace (``xp``: the models' weights live on its device)."""
 
 import numpy as np
 import pytest
@@ -17,17 +18,17 @@ NAMES = [f"encoder_{n}" for n in ENCODER] + [f"decoder_{n}" for n in DECODER]
 def _enlarge(layer, rng, scale=0.5):
     """Weights larger than the book's initialisation, so every gradient is well above round-off."""
     for p in layer.params:
-        p[...] = rng.standard_normal(p.shape) * scale
+        p[...] = backend.xp(p).asarray(rng.standard_normal(p.shape) * scale)
 
 
-def test_params_are_in_the_books_order_with_the_books_shapes():
+def test_params_are_in_the_books_order_with_the_books_shapes(xp):
     V, D, H = 13, 4, 6
     m = Seq2seq(V, D, H)
     assert m.param_names == NAMES
     assert [p.shape for p in m.params] == [(V, D), (D, 4 * H), (H, 4 * H), (4 * H,),
                                            (V, D), (D, 4 * H), (H, 4 * H), (4 * H,), (H, V), (V,)]
     assert all(p is q for p, q in zip(m.params, m.encoder.params + m.decoder.params, strict=True))
-    assert all(p.dtype == np.float32 for p in m.params)
+    assert all(p.dtype == np.float32 and backend.xp(p) is xp for p in m.params)
     assert all(g.shape == p.shape and g is not p for p, g in zip(m.params, m.grads))
     peeky = PeekySeq2seq(V, D, H)
     assert peeky.param_names == NAMES
@@ -36,10 +37,10 @@ def test_params_are_in_the_books_order_with_the_books_shapes():
     assert m.vocab_size == V
 
 
-def test_initialisation_follows_the_book_and_the_seed():
+def test_initialisation_follows_the_book_and_the_seed(xp):
     V, D, H = 500, 64, 96
     m = PeekySeq2seq(V, D, H, seed=3)
-    std = [float(np.asarray(p, dtype=np.float64).std()) for p in m.params]
+    std = [float(backend.to_cpu(p).astype(np.float64).std()) for p in m.params]
     assert std[0] == pytest.approx(0.01, rel=0.05) and std[4] == pytest.approx(0.01, rel=0.05)
     assert std[1] == pytest.approx(1 / np.sqrt(D), rel=0.05)
     assert std[2] == pytest.approx(1 / np.sqrt(H), rel=0.05) and std[6] == pytest.approx(1 / np.sqrt(H), rel=0.05)
@@ -47,16 +48,17 @@ def test_initialisation_follows_the_book_and_the_seed():
     assert std[8] == pytest.approx(1 / np.sqrt(2 * H), rel=0.05)
     assert not m.params[3].any() and not m.params[7].any() and not m.params[9].any()
     again = PeekySeq2seq(V, D, H, seed=3)
-    assert all(np.array_equal(p, q) for p, q in zip(m.params, again.params))
-    assert not np.array_equal(PeekySeq2seq(V, D, H, seed=4).params[1], m.params[1])
+    assert all(np.array_equal(backend.to_cpu(p), backend.to_cpu(q)) for p, q in zip(m.params, again.params))
+    assert not np.array_equal(backend.to_cpu(PeekySeq2seq(V, D, H, seed=4).params[1]), backend.to_cpu(m.params[1]))
 
 
-def test_encoder_gradients(rng, assert_grads_ok):
+def test_encoder_gradients(xp, rng, assert_grads_ok):
     V, D, H, N, T = 7, 3, 4, 3, 5
     enc = Encoder(V, D, H, dtype=np.float64)
     _enlarge(enc, rng)
     xs = rng.integers(0, V, (N, T))
     xs[0, :3] = 2  # a repeated id: its embedding gradient is summed
+    xs = xp.asarray(xs)
     h = enc.forward(xs)
     assert h.shape == (N, H)
     errors = check_layer(enc, xs)
@@ -65,13 +67,13 @@ def test_encoder_gradients(rng, assert_grads_ok):
 
 
 @pytest.mark.parametrize("cls", [Decoder, PeekyDecoder])
-def test_decoder_gradients_include_the_initial_state(cls, rng, assert_grads_ok):
+def test_decoder_gradients_include_the_initial_state(xp, cls, rng, assert_grads_ok):
     V, D, H, N, T = 7, 3, 4, 3, 5
     dec = cls(V, D, H, dtype=np.float64)
     _enlarge(dec, rng)
     xs = rng.integers(0, V, (N, T))
     xs[1, 1:] = 4
-    h = rng.standard_normal((N, H))
+    xs, h = xp.asarray(xs), xp.asarray(rng.standard_normal((N, H)))
     assert dec.forward(xs, h).shape == (N, T, V)
     errors = check_layer(dec, xs, h)
     assert set(errors) == {f"params[{i}]" for i in range(6)} | {"input[1]"}  # input[1]: dh
@@ -79,24 +81,24 @@ def test_decoder_gradients_include_the_initial_state(cls, rng, assert_grads_ok):
 
 
 @pytest.mark.parametrize("cls", [Seq2seq, PeekySeq2seq])
-def test_model_gradients(cls, rng, assert_grads_ok):
+def test_model_gradients(xp, cls, rng, assert_grads_ok):
     V, D, H, N = 8, 3, 4, 3
     model = cls(V, D, H, dtype=np.float64, seed=1)
     _enlarge(model, rng)
     xs = rng.integers(0, V, (N, 6))
     ts = rng.integers(0, V, (N, 4))
     ts[:, 0] = 5  # the start character, as in the book's data
-    errors = check_model(model, xs, ts)
+    errors = check_model(model, xp.asarray(xs), xp.asarray(ts))
     assert set(errors) == set(NAMES)
     assert_grads_ok(errors)
 
 
-def test_loss_is_the_mean_cross_entropy_of_the_answer_after_the_start_character(rng):
+def test_loss_is_the_mean_cross_entropy_of_the_answer_after_the_start_character(xp, rng):
     V = 11
     model = Seq2seq(V, 4, 5, dtype=np.float64)
     model.decoder.params[4][...] = 0  # affine W and b zero: every character equally likely
     model.decoder.params[5][...] = 0
-    xs, ts = rng.integers(0, V, (4, 6)), rng.integers(0, V, (4, 3))
+    xs, ts = xp.asarray(rng.integers(0, V, (4, 6))), xp.asarray(rng.integers(0, V, (4, 3)))
     assert model.forward(xs, ts) == pytest.approx(np.log(V))
 
 
@@ -106,12 +108,12 @@ def _one_by_one(model, xs, start, size):
 
 @pytest.mark.parametrize("cls", [Seq2seq, PeekySeq2seq])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_batched_generate_equals_decoding_each_row_alone(cls, dtype, rng):
+def test_batched_generate_equals_decoding_each_row_alone(xp, cls, dtype, rng):
     V, N = 12, 40
     model = cls(V, 5, 8, seed=2, dtype=dtype)
     _enlarge(model, rng, 0.8)  # a random model that does not answer every question the same way
-    xs = rng.integers(0, V, (N, 7))
-    start = rng.integers(0, V, N)
+    xs = xp.asarray(rng.integers(0, V, (N, 7)))
+    start = xp.asarray(rng.integers(0, V, N))
     batched = model.generate(xs, start, 6)
     assert batched.shape == (N, 6) and batched.dtype.kind == "i" and isinstance(batched, np.ndarray)
     assert len({tuple(r) for r in batched}) > 5
@@ -121,27 +123,27 @@ def test_batched_generate_equals_decoding_each_row_alone(cls, dtype, rng):
 
 
 @pytest.mark.parametrize("cls", [Seq2seq, PeekySeq2seq])
-def test_generate_is_greedy_decoding_of_the_teacher_forced_scores(cls, rng):
+def test_generate_is_greedy_decoding_of_the_teacher_forced_scores(xp, cls, rng):
     V, N, S = 9, 6, 5
     model = cls(V, 4, 6, dtype=np.float64)
     _enlarge(model, rng)
-    xs = rng.integers(0, V, (N, 5))
+    xs = xp.asarray(rng.integers(0, V, (N, 5)))
     out = model.generate(xs, 2, S)
     # feeding the generated prefix with teacher forcing gives the same argmax at every step
     h = model.encoder.forward(xs)
     inputs = np.concatenate([np.full((N, 1), 2), out[:, :-1]], axis=1)
-    scores = model.decoder.forward(inputs, h)
-    np.testing.assert_array_equal(scores.argmax(axis=2), out)
+    scores = model.decoder.forward(xp.asarray(inputs), h)
+    np.testing.assert_array_equal(backend.to_cpu(scores.argmax(axis=2)), out)
 
 
-def test_generate_after_training_does_not_change_the_weights(rng):
+def test_generate_after_training_does_not_change_the_weights(xp, rng):
     model = PeekySeq2seq(10, 4, 6)
-    before = [p.copy() for p in model.params]
+    before = [backend.to_cpu(p) for p in model.params]
     model.generate(rng.integers(0, 10, (3, 4)), 0, 3)
-    assert all(np.array_equal(p, q) for p, q in zip(before, model.params))
+    assert all(np.array_equal(p, backend.to_cpu(q)) for p, q in zip(before, model.params))
 
 
-def test_a_small_copy_task_is_learnt():
+def test_a_small_copy_task_is_learnt(xp):
     """Reverse-copy 3 symbols: the peeky model learns it in a few hundred steps (the models learn)."""
     rng = np.random.default_rng(0)
     V, N = 6, 512
@@ -152,32 +154,33 @@ def test_a_small_copy_task_is_learnt():
     trainer.fit(x, t, max_epoch=15, batch_size=32, max_grad=5.0)
     acc = float((model.generate(x, 0, 3) == t[:, 1:]).all(axis=1).mean())
     assert trainer.loss_list[-1] < 0.3 * trainer.loss_list[0]
-    assert acc > 0.9
+    assert acc > 0.9 and backend.xp(model.params[0]) is xp
 
 
 # --- bad input ----------------------------------------------------------------------------------------------
 
 
-def test_ids_outside_the_vocabulary_are_one_clear_error(rng):
+def test_ids_outside_the_vocabulary_are_one_clear_error(xp, rng):
     model = Seq2seq(10, 4, 5)
     xs = rng.integers(0, 10, (3, 4))
     bad = xs.copy()
     bad[1, 2] = 10
+    xs, bad = xp.asarray(xs), xp.asarray(bad)
     with pytest.raises(ValueError, match=r"questions xs holds the id 10, outside the model's vocabulary \[0, 10\)"):
         model.generate(bad, 0, 3)
     with pytest.raises(ValueError, match="outside the model's vocabulary"):
         model.forward(bad, xs)
     with pytest.raises(ValueError, match="answers ts holds the id -1"):
-        model.forward(xs, np.full((3, 3), -1))
+        model.forward(xs, xp.full((3, 3), -1))
     with pytest.raises(ValueError, match=r"start_id 12 is outside the model's vocabulary \[0, 10\)"):
         model.generate(xs, 12, 3)
     with pytest.raises(ValueError, match="start_id -1"):
-        model.generate(xs, np.array([0, -1, 0]), 3)
+        model.generate(xs, xp.asarray([0, -1, 0]), 3)
 
 
-def test_bad_sample_size_shapes_and_dtypes(rng):
+def test_bad_sample_size_shapes_and_dtypes(xp, rng):
     model = PeekySeq2seq(10, 4, 5)
-    xs = rng.integers(0, 10, (3, 4))
+    xs = xp.asarray(rng.integers(0, 10, (3, 4)))
     for size in (0, -1, 2.0, True):
         with pytest.raises(ValueError, match="sample_size must be a positive int"):
             model.generate(xs, 0, size)
@@ -190,13 +193,13 @@ def test_bad_sample_size_shapes_and_dtypes(rng):
     with pytest.raises(TypeError, match="NumPy or CuPy array"):
         model.generate([[1, 2]], 0, 3)
     with pytest.raises(ValueError, match="integer array of 3 ids"):
-        model.generate(xs, np.array([1, 2]), 3)
+        model.generate(xs, xp.asarray([1, 2]), 3)
     with pytest.raises(ValueError, match="same batch size"):
         model.forward(xs, xs[:2])
     with pytest.raises(ValueError, match="at least 2 columns"):
         model.forward(xs, xs[:, :1])
     with pytest.raises(ValueError, match=r"state h must be \(3, 5\)"):
-        model.decoder.forward(xs, np.zeros((3, 4), np.float32))
+        model.decoder.forward(xs, xp.zeros((3, 4), np.float32))
 
 
 @pytest.mark.parametrize("args", [(0, 4, 5), (10, 0, 5), (10, 4, -1), (10, 4.5, 5)])
@@ -239,7 +242,7 @@ def test_decoding_in_blocks_gives_the_same_answers(rng, monkeypatch):
 
 
 @pytest.fixture
-def toy_task(rng):
+def toy_task(xp, rng):
     """A model, questions and answers where some answers are right: the answers are the model's own guesses,
     with a few characters changed."""
     model = Seq2seq(6, 4, 8, seed=0)
