@@ -1,8 +1,10 @@
-"""Text generation with the language models (chapter 7.1): seeds, skip_ids, temperature, top_k, state."""
+"""Text generation with the language models (chapter 7.1): seeds, skip_ids, temperature, top_k, state; the models
+on every array namespace (``xp``)."""
 
 import numpy as np
 import pytest
 
+from scratchnlp import backend
 from scratchnlp.checkpoint import CheckpointError, save_params
 from scratchnlp.models import BetterRnnlm, Rnnlm, Seq2seq
 from scratchnlp.models.generation import LanguageModelGenerator, load_language_model, sample_next, with_generation
@@ -19,11 +21,11 @@ class BG(BetterRnnlm, LanguageModelGenerator):
 
 
 @pytest.fixture
-def model():
+def model(xp):
     m = G(V, 8, 10, seed=0)
     rng = np.random.default_rng(1)
     for p in m.params:  # a model with a peaked, non-uniform next-word distribution
-        p[...] = rng.standard_normal(p.shape) * 0.8
+        p[...] = xp.asarray(rng.standard_normal(p.shape) * 0.8)
     return m
 
 
@@ -92,7 +94,7 @@ def test_sample_next_respects_top_k_banned_and_temperature():
 
 def test_state_can_be_saved_and_restored(model):
     model.reset_state()
-    model.predict(np.array([[1, 2, 3]]))
+    model.predict(backend.array_module().asarray([[1, 2, 3]]))
     state = model.get_state()
     assert isinstance(state, tuple) and len(state) == 2 and state[0].shape == (1, 10)
     a = model.generate(3, sample_size=20, seed=0)
@@ -100,13 +102,14 @@ def test_state_can_be_saved_and_restored(model):
     assert model.generate(3, sample_size=20, seed=0) == a
     model.reset_state()
     assert model.get_state() == (None, None)
-    model.predict(np.array([[4]]))
+    model.predict(backend.array_module().asarray([[4]]))
     model.set_state((None, None))  # the state before any input
     assert model.lstm_layer.h is None
 
 
-def test_better_rnnlm_generates_without_dropout_and_keeps_its_mode():
+def test_better_rnnlm_generates_without_dropout_and_keeps_its_mode(xp):
     m = BG(V, 6, 6, dropout_ratio=0.5, seed=0)
+    assert backend.xp(m.params[0]) is xp
     m.train()
     m.reset_state()
     a = m.generate(1, sample_size=15, seed=3)
@@ -153,7 +156,7 @@ def test_load_language_model_from_an_experiment_checkpoint(tmp_path, model):
     loaded, word_to_id, id_to_word = load_language_model(path)
     assert isinstance(loaded, Rnnlm) and isinstance(loaded, LanguageModelGenerator)
     assert word_to_id["w7"] == 7 and id_to_word[7] == "w7"
-    assert all(np.allclose(p, q) for p, q in zip(loaded.params, model.params))
+    assert all(np.allclose(backend.to_cpu(p), backend.to_cpu(q)) for p, q in zip(loaded.params, model.params))
     model.reset_state()
     assert loaded.generate(2, sample_size=12, seed=0) == model.generate(2, sample_size=12, seed=0)
     better = BG(V, 6, 6)
@@ -161,9 +164,9 @@ def test_load_language_model_from_an_experiment_checkpoint(tmp_path, model):
     loaded, _, _ = load_language_model(tmp_path / "b.npz")
     assert isinstance(loaded, BetterRnnlm)
     unnamed = tmp_path / "book.npz"  # what convert-book-weights writes: a plain list of arrays
-    save_params(unnamed, [np.asarray(p) for p in model.params], metadata={"vocabulary": vocab})
+    save_params(unnamed, [backend.to_cpu(p) for p in model.params], metadata={"vocabulary": vocab})
     loaded, _, _ = load_language_model(unnamed)
-    assert isinstance(loaded, Rnnlm) and np.allclose(loaded.params[2], model.params[2])
+    assert isinstance(loaded, Rnnlm) and np.allclose(backend.to_cpu(loaded.params[2]), backend.to_cpu(model.params[2]))
 
 
 def test_a_checkpoint_of_another_architecture_is_one_clear_error(tmp_path):

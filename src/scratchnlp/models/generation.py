@@ -35,7 +35,9 @@ def sample_next(scores: Any, rng: np.random.Generator, *, temperature: float = 1
 
     Parameters
     ----------
-    scores : (V,) float array
+    scores : (V,) float array, NumPy or CuPy
+        Copied to the host, where the draw is made (host-only by design: one id per call, decided by one
+        uniform number of ``rng``, so a seed gives the same text on either device).
     rng : numpy Generator
     temperature : float, default 1.0
         Below 1 sharpens the distribution, above 1 flattens it; 0 picks the best id (greedy).
