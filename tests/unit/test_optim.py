@@ -1,10 +1,12 @@
-"""Optimizers against updates computed by hand, tied parameters, and clip_grads."""
+"""Optimizers against updates computed by hand, tied parameters, and clip_grads, on every array namespace (``xp``)
+except for FusedAdam's CPU forms."""
 
 import math
 
 import numpy as np
 import pytest
 
+from scratchnlp import backend
 from scratchnlp.optim import (
     SGD,
     AdaGrad,
@@ -20,43 +22,43 @@ from scratchnlp.optim import (
 from scratchnlp.training import NonFiniteLossError
 
 
-def run(opt, steps, p0=1.0, grads=(0.5, -1.0, 2.0)):
-    p = np.array([p0])
+def run(opt, steps, p0=1.0, grads=(0.5, -1.0, 2.0), xp=np):
+    p = xp.asarray([p0])
     for g in grads[:steps]:
-        opt.update([p], [np.array([g])])
-    return p[0]
+        opt.update([p], [xp.asarray([g])])
+    return float(p[0])
 
 
-def test_sgd():
-    assert run(SGD(lr=0.1), 2) == pytest.approx(1.0 - 0.1 * 0.5 + 0.1 * 1.0)
+def test_sgd(xp):
+    assert run(SGD(lr=0.1), 2, xp=xp) == pytest.approx(1.0 - 0.1 * 0.5 + 0.1 * 1.0)
 
 
-def test_momentum_two_steps():
+def test_momentum_two_steps(xp):
     # v1 = -0.1*0.5 = -0.05; p1 = 0.95; v2 = 0.9*-0.05 - 0.1*(-1) = 0.055; p2 = 1.005
-    assert run(Momentum(lr=0.1, momentum=0.9), 2) == pytest.approx(1.005)
+    assert run(Momentum(lr=0.1, momentum=0.9), 2, xp=xp) == pytest.approx(1.005)
 
 
-def test_nesterov_two_steps():
+def test_nesterov_two_steps(xp):
     # step 1: v = -0.05; p = 1 + 0.81*(-0.05) - 1.9*0.05 = 0.8645
     # step 2: v = 0.9*(-0.05) + 0.1 = 0.055; p = 0.8645 + 0.81*0.055 + 1.9*0.1 = 1.09905
-    assert run(Nesterov(lr=0.1, momentum=0.9), 2) == pytest.approx(1.09905)
+    assert run(Nesterov(lr=0.1, momentum=0.9), 2, xp=xp) == pytest.approx(1.09905)
 
 
-def test_adagrad_two_steps():
+def test_adagrad_two_steps(xp):
     p1 = 1.0 - 0.1 * 0.5 / (math.sqrt(0.25) + 1e-7)
     p2 = p1 + 0.1 * 1.0 / (math.sqrt(1.25) + 1e-7)
-    assert run(AdaGrad(lr=0.1), 2) == pytest.approx(p2)
+    assert run(AdaGrad(lr=0.1), 2, xp=xp) == pytest.approx(p2)
 
 
-def test_rmsprop_two_steps():
+def test_rmsprop_two_steps(xp):
     h1 = 0.01 * 0.25
     p1 = 1.0 - 0.1 * 0.5 / (math.sqrt(h1) + 1e-7)
     h2 = 0.99 * h1 + 0.01 * 1.0
     p2 = p1 + 0.1 * 1.0 / (math.sqrt(h2) + 1e-7)
-    assert run(RMSprop(lr=0.1, decay_rate=0.99), 2) == pytest.approx(p2)
+    assert run(RMSprop(lr=0.1, decay_rate=0.99), 2, xp=xp) == pytest.approx(p2)
 
 
-def test_adam_two_steps():
+def test_adam_two_steps(xp):
     lr, b1, b2, eps = 0.1, 0.9, 0.999, 1e-7
     p, m, v = 1.0, 0.0, 0.0
     for t, g in enumerate((0.5, -1.0), start=1):
@@ -65,67 +67,67 @@ def test_adam_two_steps():
         m_hat, v_hat = m / (1 - b1**t), v / (1 - b2**t)
         # the book folds the bias correction into the step size, which divides eps by sqrt(1 - b2^t)
         p -= lr * m_hat / (math.sqrt(v_hat) + eps / math.sqrt(1 - b2**t))
-    assert run(Adam(lr=lr), 2) == pytest.approx(p, rel=1e-9)
+    assert run(Adam(lr=lr), 2, xp=xp) == pytest.approx(p, rel=1e-9)
 
 
-def test_first_adam_step_has_size_lr():
+def test_first_adam_step_has_size_lr(xp):
     # with bias correction the first step is lr * sign(g), whatever the gradient's scale
-    assert run(Adam(lr=0.01), 1, grads=(1234.5,)) == pytest.approx(1.0 - 0.01, rel=1e-6)
+    assert run(Adam(lr=0.01), 1, grads=(1234.5,), xp=xp) == pytest.approx(1.0 - 0.01, rel=1e-6)
 
 
 @pytest.mark.parametrize("opt_cls", [SGD, Momentum, Nesterov, AdaGrad, RMSprop, Adam])
-def test_tied_parameter_updated_once_with_summed_gradient(opt_cls):
-    shared = np.array([1.0, 2.0])
-    alone = np.array([1.0, 2.0])
-    g1, g2 = np.array([0.3, -0.2]), np.array([0.1, 0.5])
+def test_tied_parameter_updated_once_with_summed_gradient(xp, opt_cls):
+    shared = xp.asarray([1.0, 2.0])
+    alone = xp.asarray([1.0, 2.0])
+    g1, g2 = xp.asarray([0.3, -0.2]), xp.asarray([0.1, 0.5])
     opt_tied, opt_ref = opt_cls(lr=0.1), opt_cls(lr=0.1)
     for _ in range(3):
         opt_tied.update([shared, shared], [g1.copy(), g2.copy()])
         opt_ref.update([alone], [g1 + g2])
-    np.testing.assert_allclose(shared, alone, rtol=1e-12)
+    np.testing.assert_allclose(backend.to_cpu(shared), backend.to_cpu(alone), rtol=1e-12)
 
 
-def test_transposed_tie_is_merged():
-    W = np.arange(6.0).reshape(2, 3)
-    gW, gWT = np.ones((2, 3)), np.full((3, 2), 2.0)
+def test_transposed_tie_is_merged(xp):
+    W = xp.arange(6.0).reshape(2, 3)
+    gW, gWT = xp.ones((2, 3)), xp.full((3, 2), 2.0)
     params, grads = merge_shared([W, W.T], [gW, gWT])
     assert len(params) == 1 and params[0] is W
-    np.testing.assert_array_equal(grads[0], np.full((2, 3), 3.0))
-    np.testing.assert_array_equal(gW, 1.0)  # the layer's own buffer is untouched
+    np.testing.assert_array_equal(backend.to_cpu(grads[0]), np.full((2, 3), 3.0))
+    np.testing.assert_array_equal(backend.to_cpu(gW), 1.0)  # the layer's own buffer is untouched
 
 
-def test_equal_but_distinct_arrays_are_not_tied():
-    a, b = np.zeros((2, 2)), np.zeros((2, 2))
+def test_equal_but_distinct_arrays_are_not_tied(xp):
+    a, b = xp.zeros((2, 2)), xp.zeros((2, 2))
     params, _ = merge_shared([a, b], [a, b])
     assert len(params) == 2
 
 
-def test_clip_grads_scales_to_stated_norm():
-    grads = [np.array([3.0, 0.0]), np.array([[0.0], [4.0]])]
+def test_clip_grads_scales_to_stated_norm(xp):
+    grads = [xp.asarray([3.0, 0.0]), xp.asarray([[0.0], [4.0]])]
     norm = clip_grads(grads, 1.0)
     assert norm == pytest.approx(5.0)
     total = math.sqrt(sum(float((g**2).sum()) for g in grads))
     assert total == pytest.approx(1.0, rel=1e-5)
-    np.testing.assert_allclose(grads[0], [0.6, 0.0], rtol=1e-5)
+    np.testing.assert_allclose(backend.to_cpu(grads[0]), [0.6, 0.0], rtol=1e-5)
 
 
-def test_clip_grads_leaves_small_gradients_alone():
-    grads = [np.array([0.3, 0.4])]
+def test_clip_grads_leaves_small_gradients_alone(xp):
+    grads = [xp.asarray([0.3, 0.4])]
     assert clip_grads(grads, 1.0) == pytest.approx(0.5)
-    np.testing.assert_array_equal(grads[0], [0.3, 0.4])
+    np.testing.assert_array_equal(backend.to_cpu(grads[0]), [0.3, 0.4])
 
 
-def test_bad_optimizer_inputs():
+def test_bad_optimizer_inputs(xp):
     with pytest.raises(ValueError, match="positive"):
         SGD(lr=0)
     opt = SGD()
     with pytest.raises(ValueError, match="does not match"):
-        opt.update([np.zeros(2)], [np.zeros(3)])
-    opt.update([np.zeros(2)], [np.zeros(2)])
+        opt.update([xp.zeros(2)], [xp.zeros(3)])
+    opt.update([xp.zeros(2)], [xp.zeros(2)])
     with pytest.raises(ValueError, match="one optimizer per model"):
-        opt.update([np.zeros(3)], [np.zeros(3)])
+        opt.update([xp.zeros(3)], [xp.zeros(3)])
     with pytest.raises(ValueError, match="positive"):
-        clip_grads([np.zeros(2)], 0)
+        clip_grads([xp.zeros(2)], 0)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -179,86 +181,92 @@ def test_book_signatures_and_numpy_scalars_are_accepted():
 
 
 @pytest.mark.parametrize("opt_cls", ALL)
-def test_a_bad_later_pair_leaves_every_parameter_and_the_state_untouched(opt_cls):
+def test_a_bad_later_pair_leaves_every_parameter_and_the_state_untouched(xp, opt_cls):
     rng = np.random.default_rng(0)
     params = [rng.standard_normal((20, 3)).astype(np.float32), rng.standard_normal(4).astype(np.float32)]
     grads = [rng.standard_normal((20, 3)).astype(np.float32), rng.standard_normal(4).astype(np.float32)]
+    params, grads = [xp.asarray(p) for p in params], [xp.asarray(g) for g in grads]
     opt = opt_cls()
     opt.update(params, grads)  # one good step, so the state exists
-    before = [p.copy() for p in params]
-    state = [{k: v.copy() for k, v in s.items() if hasattr(v, "copy")} for s in opt.state]
+    before = [backend.to_cpu(p) for p in params]
+    state = [{k: backend.to_cpu(v) for k, v in s.items() if hasattr(v, "copy")} for s in opt.state]
     steps = getattr(opt, "iter", None)
     bad_grads = [
         [grads[0], grads[1].astype(np.complex64)],  # not a float dtype
         [grads[0], grads[1].astype(np.float64)],  # float64 into float32: not a safe cast
-        [grads[0], np.zeros(5, np.float32)],  # wrong shape
+        [grads[0], xp.zeros(5, np.float32)],  # wrong shape
         [grads[0], [0.0, 0.0, 0.0, 0.0]],  # not an array
     ]
     for bad in bad_grads:
         with pytest.raises((TypeError, ValueError), match=r"grads\[1\]|gradient shape"):
             opt.update(params, bad)
-    read_only = params[1].copy()
-    read_only.setflags(write=False)
-    with pytest.raises(ValueError, match=r"params\[1\] is read-only"):
-        opt.update([params[0], read_only], grads)
+    if xp is np:  # (CuPy arrays are always writeable)
+        read_only = params[1].copy()
+        read_only.setflags(write=False)
+        with pytest.raises(ValueError, match=r"params\[1\] is read-only"):
+            opt.update([params[0], read_only], grads)
+    else:  # a host gradient for a device parameter
+        with pytest.raises(ValueError, match=r"params\[1\] is on the GPU but grads\[1\] is on the CPU"):
+            opt.update(params, [grads[0], np.zeros(4, np.float32)])
     with pytest.raises(ValueError, match="same length"):
         opt.update(params, grads[:1])
     for p, b in zip(params, before):
-        np.testing.assert_array_equal(p, b)
+        np.testing.assert_array_equal(backend.to_cpu(p), b)
     for s, saved in zip(opt.state, state):
         for k, v in saved.items():
-            np.testing.assert_array_equal(s[k], v)
+            np.testing.assert_array_equal(backend.to_cpu(s[k]), v)
     assert getattr(opt, "iter", None) == steps
 
 
 @pytest.mark.parametrize("opt_cls", ALL)
 @pytest.mark.parametrize("bad_value", [np.nan, np.inf, -np.inf])
-def test_non_finite_gradient_raises_before_any_change(opt_cls, bad_value):
+def test_non_finite_gradient_raises_before_any_change(xp, opt_cls, bad_value):
     rng = np.random.default_rng(1)
     params = [rng.standard_normal((30, 4)).astype(np.float32), rng.standard_normal((30, 4)).astype(np.float32)]
     good = [np.zeros((30, 4), np.float32), np.zeros((30, 4), np.float32)]
     good[0][3] = 1.0
     good[1][7] = -2.0
+    params, good = [xp.asarray(p) for p in params], [xp.asarray(g) for g in good]
     opt = opt_cls(lr=0.1)
     opt.update(params, good)
-    before = [p.copy() for p in params]
+    before = [backend.to_cpu(p) for p in params]
     bad = [good[0].copy(), good[1].copy()]
     bad[1][11, 2] = bad_value  # in the second parameter, in a row that is otherwise zero
     with pytest.raises(NonFiniteLossError, match=r"grads\[1\].*NaN or inf") as err:
         opt.update(params, bad)
     assert err.value.index == 1
     for p, b in zip(params, before):
-        np.testing.assert_array_equal(p, b)
+        np.testing.assert_array_equal(backend.to_cpu(p), b)
     assert opt.checks_finite_grads
 
 
-def test_huge_but_finite_gradients_are_not_mistaken_for_inf():
-    g = np.full((4, 3), 3e38, dtype=np.float32)  # finite; its float32 sum of squares overflows
+def test_huge_but_finite_gradients_are_not_mistaken_for_inf(xp):
+    g = xp.full((4, 3), 3e38, dtype=np.float32)  # finite; its float32 sum of squares overflows
     assert math.isfinite(grad_norm([g]))
-    p = np.zeros((20, 3), np.float32)
-    g = np.full((20, 3), 3e38, dtype=np.float32)
+    p = xp.zeros((20, 3), np.float32)
+    g = xp.full((20, 3), 3e38, dtype=np.float32)
     SGD(lr=1e-40).update([p], [g])  # no NonFiniteLossError
     with np.errstate(over="ignore", invalid="ignore"):  # Adam's own g * g overflows; the check must not
         FusedAdam().update([p], [g])
 
 
-def test_clip_grads_refuses_nan_gradients_and_scales_nothing():
-    grads = [np.array([3.0, 0.0]), np.array([np.nan, 1.0])]
+def test_clip_grads_refuses_nan_gradients_and_scales_nothing(xp):
+    grads = [xp.asarray([3.0, 0.0]), xp.asarray([np.nan, 1.0])]
     with pytest.raises(NonFiniteLossError, match=r"grads\[1\]"):
         clip_grads(grads, 1.0)
-    np.testing.assert_array_equal(grads[0], [3.0, 0.0])
+    np.testing.assert_array_equal(backend.to_cpu(grads[0]), [3.0, 0.0])
     with pytest.raises(ValueError, match="max_norm"):
         clip_grads(grads, float("nan"))
 
 
-def test_tied_parameter_with_nan_gradient_names_its_first_occurrence():
-    W, b = np.ones((3, 2)), np.ones(2)
-    g_nan = np.zeros((3, 2))
+def test_tied_parameter_with_nan_gradient_names_its_first_occurrence(xp):
+    W, b = xp.ones((3, 2)), xp.ones(2)
+    g_nan = xp.zeros((3, 2))
     g_nan[0, 0] = np.nan
     with pytest.raises(NonFiniteLossError) as err:
-        SGD().update([b, W, W], [np.zeros(2), np.zeros((3, 2)), g_nan])
+        SGD().update([b, W, W], [xp.zeros(2), xp.zeros((3, 2)), g_nan])
     assert err.value.index == 1
-    np.testing.assert_array_equal(W, 1.0)
+    np.testing.assert_array_equal(backend.to_cpu(W), 1.0)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -325,8 +333,9 @@ class _NanGradModel:
     """Finite loss, NaN gradient from the given iteration on."""
 
     def __init__(self, bad_from: int) -> None:
-        self.params = [np.ones((20, 3), np.float32)]
-        self.grads = [np.zeros((20, 3), np.float32)]
+        xp = backend.array_module()
+        self.params = [xp.ones((20, 3), np.float32)]
+        self.grads = [xp.zeros((20, 3), np.float32)]
         self.param_names = ["W"]
         self.calls, self.bad_from = 0, bad_from
 
@@ -342,7 +351,7 @@ class _NanGradModel:
 
 @pytest.mark.parametrize("opt_cls", [SGD, Adam, FusedAdam])
 @pytest.mark.parametrize("max_grad", [None, 1.0])
-def test_trainer_stops_on_a_nan_gradient_naming_it_with_parameters_untouched(opt_cls, max_grad):
+def test_trainer_stops_on_a_nan_gradient_naming_it_with_parameters_untouched(xp, opt_cls, max_grad):
     from scratchnlp.training import Trainer  # noqa: PLC0415
 
     model = _NanGradModel(bad_from=3)
@@ -358,4 +367,4 @@ def test_trainer_stops_on_a_nan_gradient_naming_it_with_parameters_untouched(opt
         if max_grad is not None:
             clip_grads(g, max_grad)
         opt.update(expected, g)
-    np.testing.assert_array_equal(model.params[0], expected[0])
+    np.testing.assert_array_equal(backend.to_cpu(model.params[0]), expected[0])
