@@ -1,6 +1,10 @@
+"""The Trainer on the spiral data (chapter 1), its records and non-finite checks, on every array namespace (``xp``:
+the models' weights live on its device, the data stays on the host and goes over batch by batch)."""
+
 import numpy as np
 import pytest
 
+from scratchnlp import backend
 from scratchnlp.datasets.spiral import load_data
 from scratchnlp.models import TwoLayerNet
 from scratchnlp.optim import SGD
@@ -17,18 +21,18 @@ def test_spiral_is_seeded_and_book_shaped():
     assert not np.array_equal(x, x3)
 
 
-def test_trainer_reaches_95_percent_on_spiral():
+def test_trainer_reaches_95_percent_on_spiral(xp):
     x, t = load_data(seed=1984)
     model = TwoLayerNet(2, 10, 3, seed=0)
     trainer = Trainer(model, SGD(lr=1.0), seed=0).fit(x, t, max_epoch=300, batch_size=30, eval_interval=10)
-    accuracy = float((model.predict(x).argmax(axis=1) == t.argmax(axis=1)).mean())
-    assert accuracy >= 0.95
+    accuracy = float((backend.to_cpu(model.predict(xp.asarray(x)).argmax(axis=1)) == t.argmax(axis=1)).mean())
+    assert accuracy >= 0.95 and backend.xp(model.params[0]) is xp
     assert trainer.loss_list[-1] < trainer.loss_list[0] / 5
     assert len(trainer.history["epoch_loss"]) == 300
     assert trainer.history["iteration"][:2] == [10, 20]
 
 
-def test_trainer_is_deterministic_for_a_seed():
+def test_trainer_is_deterministic_for_a_seed(xp):
     x, t = load_data()
     runs = []
     for _ in range(2):
@@ -37,35 +41,35 @@ def test_trainer_is_deterministic_for_a_seed():
     assert runs[0] == runs[1]
 
 
-def test_nan_loss_stops_training_naming_the_iteration_and_keeps_parameters():
+def test_nan_loss_stops_training_naming_the_iteration_and_keeps_parameters(xp):
     x, t = load_data()
     model = TwoLayerNet(2, 10, 3, seed=0)
     trainer = Trainer(model, SGD(lr=1.0))
     trainer.fit(x, t, max_epoch=1, batch_size=30)  # 10 good iterations
-    before = [p.copy() for p in model.params]
+    before = [backend.to_cpu(p) for p in model.params]
     x_bad = x.copy()
     x_bad[:] = np.nan
     with pytest.raises(NonFiniteLossError, match=r"loss became nan at epoch 2, iteration 1 \(iteration 11 overall\)"):
         trainer.fit(x_bad, t, max_epoch=1, batch_size=30)
     for p, b in zip(model.params, before):
-        np.testing.assert_array_equal(p, b)
+        np.testing.assert_array_equal(backend.to_cpu(p), b)
 
 
 @pytest.mark.filterwarnings("ignore:overflow:RuntimeWarning")
-def test_divergence_from_a_huge_learning_rate_is_caught():
+def test_divergence_from_a_huge_learning_rate_is_caught(xp):
     x, t = load_data()
     model = TwoLayerNet(2, 10, 3, weight_init_std=10.0, seed=0)
     with pytest.raises(NonFiniteLossError, match="Lower the learning rate"):
         Trainer(model, SGD(lr=1e38)).fit(x, t, max_epoch=5, batch_size=30)
 
 
-def test_gradient_clipping_is_recorded():
+def test_gradient_clipping_is_recorded(xp):
     x, t = load_data()
     trainer = Trainer(TwoLayerNet(2, 10, 3), SGD(lr=1.0)).fit(x, t, max_epoch=1, batch_size=30, max_grad=1e-3)
     assert len(trainer.history["grad_norm"]) == 10
 
 
-def test_trainer_bad_input():
+def test_trainer_bad_input(xp):
     model = TwoLayerNet(2, 10, 3)
     trainer = Trainer(model, SGD())
     x, t = load_data()
@@ -98,7 +102,7 @@ class _NaNGradient(TwoLayerNet):
 
 
 @pytest.mark.parametrize("max_grad", [None, 5.0])
-def test_nan_gradients_stop_training_before_the_update(max_grad):
+def test_nan_gradients_stop_training_before_the_update(xp, max_grad):
     x, t = load_data()
     x, t = x[:90], t[:90]  # three batches of 30 per epoch
     clean = TwoLayerNet(2, 10, 3, seed=0)
@@ -108,23 +112,23 @@ def test_nan_gradients_stop_training_before_the_update(max_grad):
     with pytest.raises(NonFiniteLossError, match=r"gradient of W2 holds NaN or inf at epoch 2, iteration 1"):
         trainer.fit(x, t, max_epoch=2, batch_size=30, max_grad=max_grad)
     assert trainer.iteration == 3
-    for p, q in zip(model.params, clean.params):
-        np.testing.assert_array_equal(p, q)  # exactly the parameters after the three good updates
+    for p, q in zip(model.params, clean.params):  # exactly the parameters after the three good updates
+        np.testing.assert_array_equal(backend.to_cpu(p), backend.to_cpu(q))
 
 
-def test_clip_grads_refuses_nan_and_bad_norms():
+def test_clip_grads_refuses_nan_and_bad_norms(xp):
     from scratchnlp.optim import clip_grads
 
-    grads = [np.ones(3, dtype=np.float32), np.array([np.nan], dtype=np.float32)]
+    grads = [xp.ones(3, dtype=np.float32), xp.asarray([np.nan], dtype=np.float32)]
     with pytest.raises(NonFiniteLossError, match="NaN or inf"):
         clip_grads(grads, 1.0)
-    np.testing.assert_array_equal(grads[0], 1.0)  # nothing was scaled
+    np.testing.assert_array_equal(backend.to_cpu(grads[0]), 1.0)  # nothing was scaled
     for bad in (0, -1.0, float("inf"), float("nan"), "1", True):
         with pytest.raises(ValueError, match="max_norm must be a positive finite number"):
-            clip_grads([np.ones(2)], bad)
+            clip_grads([xp.ones(2)], bad)
 
 
-def test_train_fast_uses_the_same_error_type(monkeypatch):
+def test_train_fast_uses_the_same_error_type(xp, monkeypatch):
     from scratchnlp import word2vec_fast
     from scratchnlp.models import CBOW
 
