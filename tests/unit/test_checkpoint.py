@@ -13,21 +13,24 @@ import zipfile
 import numpy as np
 import pytest
 
+from scratchnlp import backend
 from scratchnlp.checkpoint import CheckpointError, load_params, read_checkpoint, save_params
 from scratchnlp.models import TwoLayerNet
 
 
 def fresh(seed=0, hidden=10):
+    """A small model, its weights on the backend's current device (the GPU under the ``xp`` fixture's CuPy)."""
     return TwoLayerNet(2, hidden, 3, seed=seed, weight_init_std=1.0)
 
 
-def test_round_trip_is_bit_exact(tmp_path):
+def test_round_trip_is_bit_exact(xp, tmp_path):
     src, dst = fresh(0), fresh(1)
     path = save_params(tmp_path / "net.npz", src, metadata={"note": "spiral"})
     header = load_params(path, dst)
     for a, b in zip(src.params, dst.params):
         assert a.dtype == b.dtype
-        assert a.tobytes() == b.tobytes()
+        assert backend.to_cpu(a).tobytes() == backend.to_cpu(b).tobytes()
+        assert backend.xp(b) is xp
     assert header["metadata"] == {"note": "spiral"}
     assert [e["name"] for e in header["params"]] == ["W1", "b1", "W2", "b2"]
     assert not [f for f in os.listdir(tmp_path) if f.endswith(".tmp")]
@@ -36,51 +39,64 @@ def test_round_trip_is_bit_exact(tmp_path):
     assert path.stat().st_mode & 0o777 == 0o666 & ~mask
 
 
+def test_checkpoints_move_between_host_and_device(xp, tmp_path):
+    model = fresh(0)  # on xp's device
+    path = save_params(tmp_path / "device.npz", model)
+    host = [np.zeros(p.shape, p.dtype) for p in model.params]
+    load_params(path, host)
+    device = [xp.zeros(p.shape, p.dtype) for p in model.params]
+    load_params(save_params(tmp_path / "host.npz", host), device)
+    for p, h, d in zip(model.params, host, device):
+        np.testing.assert_array_equal(h, backend.to_cpu(p))
+        np.testing.assert_array_equal(backend.to_cpu(d), h)
+        assert backend.xp(d) is xp
+
+
 def test_no_pickle_inside(tmp_path):
     path = save_params(tmp_path / "net.npz", fresh())
     with np.load(path, allow_pickle=False) as npz:
         assert all(npz[k].dtype != object for k in npz.files)
 
 
-def test_float16_storage_loads_back_as_float32(tmp_path):
+def test_float16_storage_loads_back_as_float32(xp, tmp_path):
     src, dst = fresh(0), fresh(1)
     path = save_params(tmp_path / "half.npz", src, dtype=np.float16)
     header, arrays = read_checkpoint(path)
     assert all(a.dtype == np.float16 for a in arrays)
     load_params(path, dst)
     assert dst.params[0].dtype == np.float32
-    np.testing.assert_allclose(dst.params[0], src.params[0], rtol=1e-3)
+    np.testing.assert_allclose(backend.to_cpu(dst.params[0]), backend.to_cpu(src.params[0]), rtol=1e-3)
 
 
-def test_tied_weights_saved_once_and_restored(tmp_path):
-    W = np.arange(6, dtype=np.float32).reshape(2, 3)
-    path = save_params(tmp_path / "tied.npz", [W, W.T, np.ones(3, np.float32)])
+def test_tied_weights_saved_once_and_restored(xp, tmp_path):
+    W = xp.arange(6, dtype=np.float32).reshape(2, 3)
+    path = save_params(tmp_path / "tied.npz", [W, W.T, xp.ones(3, np.float32)])
     header, arrays = read_checkpoint(path)
     assert len(arrays) == 2
     assert header["tied"] == [{"name": "params[1]", "same_as": "params[0]", "transposed": True}]
-    W2 = np.zeros((2, 3), np.float32)
-    b2 = np.zeros(3, np.float32)
+    W2 = xp.zeros((2, 3), np.float32)
+    b2 = xp.zeros(3, np.float32)
     load_params(path, [W2, W2.T, b2])
-    np.testing.assert_array_equal(W2, W)
+    np.testing.assert_array_equal(backend.to_cpu(W2), backend.to_cpu(W))
 
 
 def _assert_untouched(model, snapshot):
     for p, s in zip(model.params, snapshot):
-        np.testing.assert_array_equal(p, s)
+        np.testing.assert_array_equal(backend.to_cpu(p), s)
 
 
-def test_truncated_file_is_a_clear_error_and_model_untouched(tmp_path):
+def test_truncated_file_is_a_clear_error_and_model_untouched(xp, tmp_path):
     path = save_params(tmp_path / "net.npz", fresh(0))
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
     model = fresh(1)
-    snapshot = [p.copy() for p in model.params]
+    snapshot = [backend.to_cpu(p) for p in model.params]
     with pytest.raises(CheckpointError, match="truncated or corrupted"):
         load_params(path, model)
     _assert_untouched(model, snapshot)
 
 
-def test_corrupted_array_detected_by_checksum(tmp_path):
+def test_corrupted_array_detected_by_checksum(xp, tmp_path):
     src = fresh(0)
     path = save_params(tmp_path / "net.npz", src)
     # rewrite one array with different values but keep the original header
@@ -90,34 +106,34 @@ def test_corrupted_array_detected_by_checksum(tmp_path):
     with open(path, "wb") as f:
         np.savez(f, **members)
     model = fresh(1)
-    snapshot = [p.copy() for p in model.params]
+    snapshot = [backend.to_cpu(p) for p in model.params]
     with pytest.raises(CheckpointError, match="SHA-256 of 'W2' does not match"):
         load_params(path, model)
     _assert_untouched(model, snapshot)
 
 
-def test_flipped_bytes_in_the_archive(tmp_path):
+def test_flipped_bytes_in_the_archive(xp, tmp_path):
     path = save_params(tmp_path / "net.npz", fresh(0))
     data = bytearray(path.read_bytes())
     data[200:260] = bytes(60)
     path.write_bytes(bytes(data))
     model = fresh(1)
-    snapshot = [p.copy() for p in model.params]
+    snapshot = [backend.to_cpu(p) for p in model.params]
     with pytest.raises(CheckpointError):
         load_params(path, model)
     _assert_untouched(model, snapshot)
 
 
-def test_shape_mismatch_names_the_parameter(tmp_path):
+def test_shape_mismatch_names_the_parameter(xp, tmp_path):
     path = save_params(tmp_path / "net.npz", fresh(0, hidden=10))
     model = fresh(1, hidden=12)
-    snapshot = [p.copy() for p in model.params]
+    snapshot = [backend.to_cpu(p) for p in model.params]
     with pytest.raises(CheckpointError, match=r"'W1' has shape \(2, 10\) but the model's 'W1' has shape \(2, 12\)"):
         load_params(path, model)
     _assert_untouched(model, snapshot)
 
 
-def test_parameter_count_mismatch(tmp_path):
+def test_parameter_count_mismatch(xp, tmp_path):
     path = save_params(tmp_path / "two.npz", [np.zeros(2, np.float32), np.zeros(3, np.float32)])
     with pytest.raises(CheckpointError, match="holds 2 parameter arrays but the model has 4"):
         load_params(path, fresh())
@@ -183,12 +199,12 @@ def test_lists_have_no_names_so_only_count_and_shapes_are_compared(tmp_path):
     np.testing.assert_array_equal(arrays[1], src.params[1])
 
 
-def test_tied_structure_mismatch_is_refused(tmp_path):
-    W = np.arange(9, dtype=np.float32).reshape(3, 3)
-    path = save_params(tmp_path / "tied.npz", [W, W.T, np.ones(3, np.float32)])
-    A = np.zeros((3, 3), np.float32)
+def test_tied_structure_mismatch_is_refused(xp, tmp_path):
+    W = xp.arange(9, dtype=np.float32).reshape(3, 3)
+    path = save_params(tmp_path / "tied.npz", [W, W.T, xp.ones(3, np.float32)])
+    A = xp.zeros((3, 3), np.float32)
     with pytest.raises(CheckpointError, match="tied"):
-        load_params(path, [A, A, np.zeros(3, np.float32)])  # tied, but not transposed
+        load_params(path, [A, A, xp.zeros(3, np.float32)])  # tied, but not transposed
     assert not A.any()
 
 
