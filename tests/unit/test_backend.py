@@ -55,3 +55,53 @@ def test_default_dtype_must_be_float():
         assert backend.asarray([1.0]).dtype == np.float64
     finally:
         backend.set_default_dtype(np.float32)
+
+
+# --- the xp fixture and the CuPy stand-in (tests/fakecupy.py) ----------------------------------------------------
+
+
+def test_the_cupy_stand_in_refuses_numpy_as_cupy_does():
+    import fakecupy as cp
+
+    a = cp.asarray(np.arange(6.0).reshape(2, 3))
+    refused = [lambda: np.asarray(a), lambda: np.tanh(a), lambda: np.concatenate([a, a]), lambda: a + np.ones(3),
+               lambda: np.ones(3) * a, lambda: cp.matmul(a, np.ones((3, 1))), lambda: float(a)]
+    for call in refused:
+        with pytest.raises(TypeError):
+            call()
+    with pytest.raises(ValueError, match="non-scalar numpy.ndarray"):
+        a[...] = np.ones((2, 3))
+    a[np.array([1])] = np.full((1, 3), 7.0)  # advanced indexing copies a host value over, as CuPy does
+    view = a.reshape(-1)
+    view += 1  # views stay views
+    np.testing.assert_array_equal(a.get(), [[1, 2, 3], [8, 8, 8]])
+    assert float(a[0, 0]) == 1.0 and isinstance(a[0, 0], cp.ndarray) and a.T.base is a
+    assert np.float32(2) * a is not None and cp.tanh(a, out=a) is a
+    assert not hasattr(cp.random, "random")  # only seeded generators
+
+
+def test_the_xp_fixture_puts_the_backend_on_its_device(xp):
+    assert backend.array_module() is xp
+    a = backend.asarray([1.0, 2.0])
+    assert backend.xp(a) is xp and a.dtype == np.float32 and backend.is_gpu_array(a) == (xp is not np)
+    np.testing.assert_array_equal(backend.to_cpu(a), [1.0, 2.0])
+    target = xp.zeros((3, 2))
+    backend.scatter_add(target, xp.asarray([0, 2, 0]), xp.ones((3, 2)))
+    np.testing.assert_array_equal(backend.to_cpu(target), [[2, 2], [0, 0], [1, 1]])
+    if xp is not np:
+        assert backend.is_gpu_array(backend.to_gpu(np.ones(2)))
+
+
+def test_random_generator_draws_on_the_device_from_the_owner_s_seed(xp):
+    class Owner:
+        def __init__(self, seed):
+            self.rng = np.random.default_rng(seed)
+            self.device_rng = None
+
+    a, b, c = Owner(1), Owner(1), Owner(2)
+    draws = [backend.to_cpu(backend.random_generator(o, xp).random(50, dtype=np.float32)) for o in (a, b, c)]
+    np.testing.assert_array_equal(draws[0], draws[1])
+    assert not np.array_equal(draws[0], draws[2])
+    gen = backend.random_generator(a, xp)
+    assert gen is (a.rng if xp is np else a.device_rng)
+    assert backend.xp(gen.random(3)) is xp
