@@ -5,7 +5,7 @@
 * ``xp``: the array namespace a test runs on: NumPy; ``fakecupy``, the NumPy-backed CuPy stand-in of
   ``tests/fakecupy.py``, on every machine; and CuPy when a GPU is usable (tests marked ``gpu`` run only then).
   For the last two the backend's device is the GPU for the test's duration, so models build their weights
-  there. Tests written once with ``xp`` cover all three.
+  there. Tests written once with ``xp`` cover all three; ``device_xp`` gives the last two only.
 * ``ptb_files``: skips a test unless the PTB files can be had (cached, or from ``SCRATCHNLP_MIRROR``); it
   never touches the network while pytest collects tests.
 """
@@ -46,16 +46,11 @@ def rng() -> np.random.Generator:
     return np.random.default_rng(12345)
 
 
-@pytest.fixture(params=["numpy", "fakecupy", pytest.param("cupy", marks=pytest.mark.gpu)])
-def xp(request, monkeypatch):
-    """The array namespace under test: ``numpy``, the CuPy stand-in, and ``cupy`` where a GPU is usable.
-
-    For the stand-in and CuPy the backend's device is ``"gpu"`` until the test ends; the stand-in is installed
-    where the backend keeps its CuPy modules, and everything is restored afterwards.
-    """
-    if request.param == "numpy":
+def _use(name: str, monkeypatch):
+    """Make ``name`` ("numpy", "fakecupy" or "cupy") the backend's array module for one test; returns it."""
+    if name == "numpy":
         return np
-    if request.param == "fakecupy":
+    if name == "fakecupy":
         import fakecupy
 
         monkeypatch.setattr(backend, "_cupy", fakecupy)
@@ -64,6 +59,25 @@ def xp(request, monkeypatch):
         monkeypatch.setattr(backend, "_cupy", None)  # import the real one (restored afterwards)
     monkeypatch.setattr(backend, "_device", "gpu")
     return backend.array_module()
+
+
+_DEVICES = ["fakecupy", pytest.param("cupy", marks=pytest.mark.gpu)]
+
+
+@pytest.fixture(params=["numpy", *_DEVICES])
+def xp(request, monkeypatch):
+    """The array namespace under test: ``numpy``, the CuPy stand-in, and ``cupy`` where a GPU is usable.
+
+    For the stand-in and CuPy the backend's device is ``"gpu"`` until the test ends; the stand-in is installed
+    where the backend keeps its CuPy modules, and everything is restored afterwards.
+    """
+    return _use(request.param, monkeypatch)
+
+
+@pytest.fixture(params=_DEVICES)
+def device_xp(request, monkeypatch):
+    """As ``xp``, without NumPy: for tests whose NumPy run is another test already."""
+    return _use(request.param, monkeypatch)
 
 
 def _check_grads(errors: dict[str, float], tolerance: float = GRAD_TOLERANCE) -> None:

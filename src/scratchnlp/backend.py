@@ -26,6 +26,7 @@ __all__ = [
     "scatter_add",
     "get_default_dtype",
     "set_default_dtype",
+    "get_storage_dtype",
     "is_gpu_array",
     "random_generator",
 ]
@@ -33,6 +34,8 @@ __all__ = [
 _DEVICES = ("cpu", "gpu")
 _device = "cpu"
 _default_dtype = np.dtype(np.float32)
+#: The dtype checkpoints store parameters in when ``save_params`` is given none (None: the parameters' own).
+_storage_dtype: np.dtype | None = None
 #: CuPy and its ``cupyx`` companion once imported (tests may put a stand-in here; nothing else assigns them).
 _cupy: Any = None
 _cupyx: Any = None
@@ -135,7 +138,9 @@ def random_generator(owner: Any, xp: Any) -> Any:
     from ``owner.rng`` and kept in ``owner.device_rng``: masks and samples are drawn on the GPU, nothing is
     copied from the host, and the same seed gives the same run (the GPU's streams differ from NumPy's).
     Setting ``owner.device_rng = None`` makes the next draw seed a new one from ``owner.rng``, which is how
-    :mod:`scratchnlp.gradcheck` repeats the same draws after restoring ``owner.rng``.
+    :mod:`scratchnlp.gradcheck` repeats the same draws after restoring ``owner.rng``. (CuPy's generator
+    state cannot be saved, so a run resumed on the GPU from a state file seeds new ones from the restored
+    NumPy Generators: reproducible, but not the draws an uninterrupted GPU run makes.)
     """
     if xp is np:
         return owner.rng
@@ -146,17 +151,51 @@ def random_generator(owner: Any, xp: Any) -> Any:
 
 
 def get_default_dtype() -> np.dtype:
-    """The float dtype new parameters are created in: float32 unless changed (chapter 1.5.2)."""
+    """The float dtype new parameters are created and computed in: float32 unless changed (chapter 1.5.2).
+
+    Never float16: after ``set_default_dtype("float16")`` this stays float32 and float16 becomes the
+    storage dtype (:func:`get_storage_dtype`).
+    """
     return _default_dtype
 
 
+def get_storage_dtype() -> np.dtype | None:
+    """The float dtype :func:`scratchnlp.checkpoint.save_params` stores parameters in when given none.
+
+    None (store each parameter in its own dtype) unless ``set_default_dtype("float16")`` asked for float16.
+    """
+    return _storage_dtype
+
+
 def set_default_dtype(dtype: Any) -> None:
-    """Set the float dtype for new parameters: ``float16``, ``float32`` or ``float64``."""
-    global _default_dtype
+    """Set the float dtype of new parameters: ``float32`` (the default), ``float64``, or ``float16`` for storage.
+
+    ``float32`` and ``float64`` set the dtype parameters are created and computed in (the book's chapter 1.5.2
+    uses float32), and checkpoints store each parameter in its own dtype.
+
+    ``float16`` is honoured the way the book itself uses it: **for storage only**. Parameters are still created
+    and computed in float32 (:func:`get_default_dtype` stays float32) and
+    :func:`scratchnlp.checkpoint.save_params` stores them in float16 unless told otherwise
+    (:func:`get_storage_dtype`); loading casts them back to float32. Computing in float16 is not what it seems
+    on a CPU: NumPy has no float16 matrix product in BLAS, so a float16 GEMM converts element by element and
+    runs tens to hundreds of times slower than float32, and a float16 training step loses small updates to
+    rounding (a weight near 1 cannot change by less than about 0.0005) and overflows past 65504 in the
+    softmax's sums. A model built with an explicit ``dtype=np.float16`` still computes in float16, for
+    whoever wants to see that happen (appendix D of the companion site measures it).
+
+    Raises
+    ------
+    ValueError
+        If ``dtype`` is not a float dtype.
+    """
+    global _default_dtype, _storage_dtype
     d = np.dtype(dtype)
     if d.kind != "f":
         raise ValueError(f"default dtype must be a float dtype, got {d}")
-    _default_dtype = d
+    if d.itemsize < 4:  # half precision: store it, compute in float32
+        _default_dtype, _storage_dtype = np.dtype(np.float32), d
+    else:
+        _default_dtype, _storage_dtype = d, None
 
 
 def _group_sums(values: np.ndarray, order: np.ndarray, sizes: np.ndarray) -> np.ndarray:
