@@ -447,11 +447,11 @@ class TimeLSTM(_TimeRecurrent):
     def _scales(self, xp: Any, dtype: Any) -> tuple[Any, Any]:
         """Per-column ``scale`` (1/2 on f, i, o; 1 on g) and ``shift`` (1/2 on f, i, o; 0 on g)."""
         H = self._H
-        scale = np.full(4 * H, 0.5, dtype=dtype)
+        scale = xp.full(4 * H, 0.5, dtype=dtype)  # made where they are used: no copy from the host
         scale[H:2 * H] = 1.0
-        shift = np.full(4 * H, 0.5, dtype=dtype)
+        shift = xp.full(4 * H, 0.5, dtype=dtype)
         shift[H:2 * H] = 0.0
-        return xp.asarray(scale), xp.asarray(shift)
+        return scale, shift
 
     def forward(self, xs: Any) -> Any:
         _, Wh, _ = self.params
