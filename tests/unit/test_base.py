@@ -39,10 +39,11 @@ class _Stateful(Layer):
 class _EncoderDecoder(BaseModel):
     """Sub-layers under names no fixed list would know, with randomness (dropout) inside the decoder."""
 
-    def __init__(self, rng: np.random.Generator) -> None:
+    def __init__(self, rng: np.random.Generator, xp=np) -> None:
         super().__init__()
-        self.encoder = Affine(rng.standard_normal((4, 5)), rng.standard_normal(5))
-        self.decoder = [Dropout(0.3, seed=1), Affine(rng.standard_normal((5, 3)), rng.standard_normal(3))]
+        self.encoder = Affine(xp.asarray(rng.standard_normal((4, 5))), xp.asarray(rng.standard_normal(5)))
+        self.decoder = [Dropout(0.3, seed=1), Affine(xp.asarray(rng.standard_normal((5, 3))),
+                                                     xp.asarray(rng.standard_normal(3)))]
         self.state = _Stateful()
         self.head = SoftmaxWithLoss()
         self.collect(self.encoder, *self.decoder)
@@ -80,12 +81,12 @@ def test_children_walk_train_eval_and_reset_state(rng):
     assert model.state.h is None
 
 
-def test_gradcheck_freezes_randomness_found_by_walking_children(rng, assert_grads_ok):
-    model = _EncoderDecoder(rng)
+def test_gradcheck_freezes_randomness_found_by_walking_children(xp, rng, assert_grads_ok):
+    model = _EncoderDecoder(rng, xp)
     for p in model.params:
         p[...] = p.astype(np.float64)
-    x = rng.standard_normal((6, 4))
-    t = rng.integers(0, 3, 6)
+    x = xp.asarray(rng.standard_normal((6, 4)))
+    t = xp.asarray(rng.integers(0, 3, 6))
     assert_grads_ok(check_model(model, x, t))  # fails unless the dropout mask repeats in every forward
 
 
@@ -119,39 +120,39 @@ def test_backward_before_forward_is_one_clear_error(rng):
         (np.array([[2, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0]]), "exactly one 1 per row"),
     ],
 )
-def test_softmax_with_loss_refuses_rows_that_are_not_one_hot(rng, t, message):
+def test_softmax_with_loss_refuses_rows_that_are_not_one_hot(xp, rng, t, message):
     with pytest.raises(ValueError, match=message):
-        SoftmaxWithLoss().forward(rng.standard_normal((3, 4)), t)
+        SoftmaxWithLoss().forward(xp.asarray(rng.standard_normal((3, 4))), xp.asarray(t))
 
 
-def test_losses_refuse_an_empty_batch(rng):
+def test_losses_refuse_an_empty_batch(xp, rng):
     with pytest.raises(ValueError, match="empty batch"):
-        SoftmaxWithLoss().forward(np.zeros((0, 4)), np.zeros(0, dtype=np.int32))
+        SoftmaxWithLoss().forward(xp.zeros((0, 4)), xp.zeros(0, dtype=np.int32))
     with pytest.raises(ValueError, match="empty"):
-        SigmoidWithLoss().forward(np.zeros((0,)), np.zeros(0, dtype=np.int32))
-    W = rng.standard_normal((6, 4))
+        SigmoidWithLoss().forward(xp.zeros((0,)), xp.zeros(0, dtype=np.int32))
+    W = xp.asarray(rng.standard_normal((6, 4)))
     with pytest.raises(ValueError, match="empty batch"):
-        NegativeSamplingLoss(W, np.arange(6)).forward(np.zeros((0, 4)), np.zeros(0, dtype=np.int32))
+        NegativeSamplingLoss(W, np.arange(6)).forward(xp.zeros((0, 4)), xp.zeros(0, dtype=np.int32))
     corpus = np.arange(6).repeat(3)
     for cls in (CBOW, SkipGram):
         model = cls(6, 4, 1, corpus)
         with pytest.raises(ValueError, match="empty batch"):
-            model.forward(np.zeros((0, 2), dtype=np.int32), np.zeros(0, dtype=np.int32))
+            model.forward(xp.zeros((0, 2), dtype=np.int32), xp.zeros(0, dtype=np.int32))
 
 
-def test_embedding_refuses_negative_ids(rng):
+def test_embedding_refuses_negative_ids(xp, rng):
     with pytest.raises(ValueError, match=r"ids in \[0, 6\), got -1"):
-        Embedding(rng.standard_normal((6, 4))).forward(np.array([0, -1]))
+        Embedding(xp.asarray(rng.standard_normal((6, 4)))).forward(xp.asarray([0, -1]))
 
 
 @pytest.mark.parametrize("cls", ["TimeRNN", "TimeLSTM", "TimeGRU"])
-def test_gradcheck_restores_the_carried_state_of_stateful_layers(rng, assert_grads_ok, cls):
+def test_gradcheck_restores_the_carried_state_of_stateful_layers(xp, rng, assert_grads_ok, cls):
     from scratchnlp import layers
     from scratchnlp.gradcheck import check_layer
 
     D, H, N, T = 3, 4, 2, 3
     gates = {"TimeRNN": 1, "TimeLSTM": 4, "TimeGRU": 3}[cls]
-    layer = getattr(layers, cls)(rng.standard_normal((D, gates * H)), rng.standard_normal((H, gates * H)),
-                                 rng.standard_normal(gates * H), stateful=True)
-    layer.forward(rng.standard_normal((N, T, D)))  # a first batch leaves a carried state behind
-    assert_grads_ok(check_layer(layer, rng.standard_normal((N, T, D))))
+    weights = (xp.asarray(rng.standard_normal(s)) for s in ((D, gates * H), (H, gates * H), gates * H))
+    layer = getattr(layers, cls)(*weights, stateful=True)
+    layer.forward(xp.asarray(rng.standard_normal((N, T, D))))  # a first batch leaves a carried state behind
+    assert_grads_ok(check_layer(layer, xp.asarray(rng.standard_normal((N, T, D)))))
