@@ -588,6 +588,8 @@ def randomized_svd(
     n_iter : int, default 2
         Number of power iterations.
     seed : int or numpy.random.Generator, default 0
+        Draws the random projection on the host (once per call; copied to the GPU for a CuPy ``M``), so a
+        seed gives the same factors on either device.
 
     Returns
     -------
