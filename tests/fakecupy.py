@@ -12,6 +12,7 @@ would accept silently -- and treat NumPy the way CuPy's arrays do, only stricter
   raises ``TypeError``, and ``a[...] = numpy_array`` raises ``ValueError``, as CuPy does (indices may be NumPy
   arrays or lists, and advanced-index assignment may take a NumPy value: CuPy copies those to the device);
 * ``float(a)``, ``int(a)``, ``bool(a)`` and ``a.item()`` work as CuPy's (a synchronising copy of one value);
+* :func:`no_copies_to_host` refuses every copy of a device array to the host while a loop runs;
 * random numbers come only from seeded generators (``random.default_rng(seed)``): there is no global
   unseeded ``random.random``. Their stream differs from NumPy's for the same seed, as CuPy's does.
 
@@ -22,9 +23,11 @@ reshape, a slice or a transpose reach the original array as they do on a GPU.
 from __future__ import annotations
 
 import builtins
+import contextlib
 import copy as _copy
 import sys
 import types
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as _np
@@ -32,6 +35,22 @@ import numpy as _np
 _MESSAGE = ("Implicit conversion to a NumPy array is not allowed. "
             "Please use `.get()` to construct a NumPy array explicitly.")
 _SCALARS = (bool, int, float, complex, _np.generic)
+
+
+_copies_to_host_allowed = True
+
+
+@contextlib.contextmanager
+def no_copies_to_host() -> Iterator[None]:
+    """Inside, copying a device array to the host (``get()``, ``asnumpy``, so ``backend.to_cpu``) raises
+    ``AssertionError``: what a training loop must never need. Reading one value (``float(a)``, ``a.item()``)
+    is still allowed, as it must be to report a loss."""
+    global _copies_to_host_allowed
+    before, _copies_to_host_allowed = _copies_to_host_allowed, False
+    try:
+        yield
+    finally:
+        _copies_to_host_allowed = before
 
 
 def _unwrap(x: Any) -> Any:
@@ -147,7 +166,10 @@ class ndarray:  # noqa: N801 - CuPy's name
                         f"(xp = backend.xp(a)) or copy it to the host explicitly. {_MESSAGE}")
 
     def get(self, stream: Any = None, out: Any = None) -> _np.ndarray:
-        """An explicit copy to the host (CuPy's ``ndarray.get``)."""
+        """An explicit copy to the host (CuPy's ``ndarray.get``); refused inside :func:`no_copies_to_host`."""
+        if not _copies_to_host_allowed:
+            raise AssertionError(f"a device array of shape {self.shape} was copied to the host inside a loop that "
+                                 "must keep its arrays on the device")
         return self._a.copy()
 
     def set(self, arr: Any) -> None:
@@ -333,7 +355,7 @@ def ascontiguousarray(a: Any, dtype: Any = None) -> ndarray:
 
 
 def asnumpy(a: Any, stream: Any = None, out: Any = None) -> _np.ndarray:
-    """An explicit copy to the host."""
+    """An explicit copy to the host (refused inside :func:`no_copies_to_host`)."""
     return a.get() if isinstance(a, ndarray) else _np.asarray(a)
 
 

@@ -157,3 +157,44 @@ def test_training_log_windows_epochs_and_series():
     assert log.history["grad_norm"] == [7.0, 9.0] and log.epoch == 2 and log.wall_time > 0
     with pytest.raises(ValueError, match="eval_interval must be a positive int"):
         TrainingLog(eval_interval=0)
+
+
+def _loops():
+    """Every training loop of the library, tiny: (name, run) with run() building its model on the device."""
+    from scratchnlp.models import CBOW, BetterRnnlm, PeekySeq2seq, SkipGram
+    from scratchnlp.optim import Adam
+    from scratchnlp.text import create_contexts_target
+    from scratchnlp.training import RnnlmTrainer, eval_perplexity
+    from scratchnlp.word2vec_fast import train_fast
+
+    corpus = np.random.default_rng(0).integers(0, 30, 400)
+    contexts, target = create_contexts_target(corpus, 2)
+    x = np.random.default_rng(1).integers(1, 6, (64, 3))
+    t = np.concatenate([np.zeros((64, 1), x.dtype), x[:, ::-1]], axis=1)
+    spiral_x, spiral_t = load_data()
+    return {
+        "Trainer-TwoLayerNet": lambda: Trainer(TwoLayerNet(2, 10, 3), SGD(1.0)).fit(
+            spiral_x, spiral_t, 1, 30, max_grad=1.0, progress=False),
+        "Trainer-CBOW": lambda: Trainer(CBOW(30, 8, 2, corpus), Adam()).fit(contexts, target, 1, 50, progress=False),
+        "Trainer-SkipGram": lambda: Trainer(SkipGram(30, 8, 2, corpus), Adam()).fit(contexts, target, 1, 50,
+                                                                                   progress=False),
+        "train_fast": lambda: train_fast(SkipGram(30, 8, 2, corpus), corpus, epochs=1, batch_size=50),
+        "RnnlmTrainer-BetterRnnlm": lambda: RnnlmTrainer(BetterRnnlm(30, 8, 8), SGD(1.0)).fit(
+            corpus[:-1], corpus[1:], 1, 4, 5, max_grad=0.25, progress=False),
+        "eval_perplexity": lambda: eval_perplexity(BetterRnnlm(30, 8, 8), corpus, 4, 5),
+        "Trainer-PeekySeq2seq": lambda: Trainer(PeekySeq2seq(6, 8, 8), Adam()).fit(x, t, 1, 16, max_grad=5.0,
+                                                                                  progress=False),
+    }
+
+
+@pytest.mark.parametrize("loop", list(_loops()))
+def test_training_loops_copy_no_array_to_the_host(device_xp, loop):
+    """The batches go to the device and nothing comes back but the loss: on the CuPy stand-in any copy of a
+    device array to the host (``backend.to_cpu``, ``get()``) raises inside the loop."""
+    import fakecupy
+
+    if device_xp is not fakecupy:
+        pytest.skip("only the CuPy stand-in sees the copies")
+    run = _loops()[loop]
+    with fakecupy.no_copies_to_host():
+        run()
