@@ -54,6 +54,19 @@ def test_decision_boundary_colours_by_predicted_class(ax):
         decision_boundary(ax, predict, x, t, h=0)
 
 
+def test_the_figures_take_arrays_on_the_device(ax, xp):
+    """Plotting is where device arrays come to the host: a model and vectors on the device draw as on the CPU."""
+    from scratchnlp.models import TwoLayerNet
+
+    x, t = spiral.load_data()
+    model = TwoLayerNet(2, 10, 3)  # on xp's device
+    decision_boundary(ax, model, xp.asarray(x), xp.asarray(t), h=0.1)
+    assert len(ax.collections) > 3
+    heatmap(ax, xp.asarray([[0, 1], [1, 0]]), ["you", "say"], ["you", "say"], fmt="d")
+    word_scatter(ax, xp.asarray([[0.0, 1.0], [1.0, 0.0]]), ["hello", "goodbye"])
+    assert {"hello", "goodbye"} <= {text.get_text() for text in ax.texts}
+
+
 def test_heatmap_labels_and_annotations(ax):
     M = np.array([[0, 1], [1, 0]])
     heatmap(ax, M, ["you", "say"], ["you", "say"], fmt="d")
