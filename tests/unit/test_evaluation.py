@@ -56,8 +56,8 @@ def analogy_file(tmp_path):
     return path
 
 
-def test_analogy_by_hand(analogy_file):
-    result = evaluate_analogy(VECS, WORD_TO_ID, analogy_file)
+def test_analogy_by_hand(xp, analogy_file):
+    result = evaluate_analogy(xp.asarray(VECS), WORD_TO_ID, analogy_file)
     sections = {s.name: s for s in result.sections}
     assert [s.name for s in result.sections] == ["capital-common-countries", "family", "gram-opposite"]
     assert (sections["capital-common-countries"].total, sections["capital-common-countries"].evaluated) == (3, 2)
@@ -89,7 +89,7 @@ def test_result_class_name_is_unique():
     assert set(evaluation.__all__).isdisjoint(text.__all__)
 
 
-def test_evaluate_analogy_agrees_with_text_analogy():
+def test_evaluate_analogy_agrees_with_text_analogy(xp):
     rng = np.random.default_rng(0)
     words = [f"w{i}" for i in range(40)]
     w2i = {w: i for i, w in enumerate(words)}
@@ -97,10 +97,10 @@ def test_evaluate_analogy_agrees_with_text_analogy():
     W = rng.standard_normal((40, 8)).astype(np.float32)
     questions = [tuple(words[j] for j in rng.choice(40, 4, replace=False)) for _ in range(30)]
     expected = sum(text.analogy(a, b, c, w2i, i2w, W, top=1)[0][0] == d for a, b, c, d in questions)
-    result = evaluate_analogy(W, w2i, [("s", questions)], batch_size=7)
+    result = evaluate_analogy(xp.asarray(W), w2i, [("s", questions)], batch_size=7)
     assert result.overall.correct == expected
     # float16 vectors are widened, not overflowed
-    assert evaluate_analogy(W.astype(np.float16), w2i, [("s", questions)]).overall.evaluated == 30
+    assert evaluate_analogy(xp.asarray(W.astype(np.float16)), w2i, [("s", questions)]).overall.evaluated == 30
 
 
 @pytest.mark.parametrize("bad", [np.nan, np.inf])
@@ -167,10 +167,10 @@ def test_spearman_with_ties_by_hand():
         spearman([1], [1])
 
 
-def test_similarity_by_hand(tmp_path):
+def test_similarity_by_hand(xp, tmp_path):
     path = tmp_path / "sim.tsv"
     path.write_text("# comment\nKing\tqueen\t9\nman woman 5.5\nman rome 1\nfoo bar 3\n\nking tall 5.5\n")
-    result = evaluate_similarity(VECS, WORD_TO_ID, path)
+    result = evaluate_similarity(xp.asarray(VECS), WORD_TO_ID, path)
     assert (result.evaluated, result.total, result.skipped) == (4, 5, 1)
     W = VECS / np.linalg.norm(VECS, axis=1, keepdims=True)
     cos = [W[2] @ W[3], W[0] @ W[1], W[0] @ W[7], W[2] @ W[10]]
