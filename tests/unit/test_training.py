@@ -161,7 +161,7 @@ def test_training_log_windows_epochs_and_series():
 
 def _loops():
     """Every training loop of the library, tiny: (name, run) with run() building its model on the device."""
-    from scratchnlp.models import CBOW, BetterRnnlm, PeekySeq2seq, SkipGram
+    from scratchnlp.models import CBOW, AttentionSeq2seq, BetterRnnlm, PeekySeq2seq, SkipGram
     from scratchnlp.optim import Adam
     from scratchnlp.text import create_contexts_target
     from scratchnlp.training import RnnlmTrainer, eval_perplexity
@@ -184,6 +184,8 @@ def _loops():
         "eval_perplexity": lambda: eval_perplexity(BetterRnnlm(30, 8, 8), corpus, 4, 5),
         "Trainer-PeekySeq2seq": lambda: Trainer(PeekySeq2seq(6, 8, 8), Adam()).fit(x, t, 1, 16, max_grad=5.0,
                                                                                   progress=False),
+        "Trainer-AttentionSeq2seq": lambda: Trainer(AttentionSeq2seq(6, 8, 8, bidirectional=True), Adam()).fit(
+            x, t, 1, 16, max_grad=5.0, progress=False),
     }
 
 
