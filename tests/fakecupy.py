@@ -2,7 +2,7 @@
 on machines without a GPU (the ``fakecupy`` parameter of the ``xp`` fixture installs it into
 :mod:`scratchnlp.backend`).
 
-Its arrays (:class:`ndarray`) wrap a NumPy array -- they are *not* an ``numpy.ndarray`` subclass, which NumPy
+Its arrays (:class:`ndarray`) wrap a NumPy array -- they are *not* a ``numpy.ndarray`` subclass, which NumPy
 would accept silently -- and treat NumPy the way CuPy's arrays do, only stricter:
 
 * no implicit conversion: ``numpy.asarray(a)`` raises ``TypeError`` (``__array__``), and so does any NumPy
@@ -35,8 +35,6 @@ import numpy as _np
 _MESSAGE = ("Implicit conversion to a NumPy array is not allowed. "
             "Please use `.get()` to construct a NumPy array explicitly.")
 _SCALARS = (bool, int, float, complex, _np.generic)
-
-
 _copies_to_host_allowed = True
 
 
