@@ -131,8 +131,9 @@ def save_params(
     path : destination file (conventionally ``*.npz``); its folder must exist
     model_or_params : an object with ``params`` (and optionally ``param_names``), or a list of arrays
     dtype : store the arrays in this float dtype (e.g. ``float16`` halves the size, chapter 1.5.2); loading
-        casts back to the model's dtype. A value outside the dtype's range (``|w| > 65504`` for float16) is
-        refused rather than stored as inf.
+        casts back to the model's dtype. Default: :func:`scratchnlp.backend.get_storage_dtype`, which is
+        float16 after ``backend.set_default_dtype("float16")`` and otherwise None (each array's own dtype).
+        A value outside the dtype's range (``|w| > 65504`` for float16) is refused rather than stored as inf.
     metadata : JSON-serialisable extra information stored in the header (config, vocabulary size, ...)
     allow_nonfinite : store parameters holding NaN or inf (by default they are refused: a diverged model)
 
@@ -151,7 +152,7 @@ def save_params(
     """
     path = Path(path)
     params, names, _ = _params_of(model_or_params)
-    store = _storage_dtype(dtype)
+    store = _storage_dtype(dtype if dtype is not None else backend.get_storage_dtype())
     if metadata is not None and not isinstance(metadata, dict):
         raise TypeError(f"metadata must be a dict, got {type(metadata).__name__}")
     owners = shared_structure(params)

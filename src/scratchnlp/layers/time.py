@@ -30,7 +30,8 @@ __all__ = ["TimeEmbedding", "TimeAffine", "TimeSoftmaxWithLoss", "TimeDropout"]
 #: over it after the first read it from cache instead of main memory.
 _SOFTMAX_BLOCK_BYTES = 1 << 21
 #: exp(x) of float32 is finite and normal for |x| < 88; rows whose maximum is inside this bound are
-#: exponentiated without subtracting the maximum first (the subtraction changes nothing else).
+#: exponentiated without subtracting the maximum first (the subtraction changes nothing else). Narrower
+#: dtypes get a narrower bound (:func:`_exp_safe`): float16 overflows at exp(11.1).
 _EXP_SAFE = 60.0
 #: Below this many scores the softmax runs in the calling thread only.
 _PARALLEL_MIN = 1 << 20
@@ -57,8 +58,16 @@ def _exp_block(x: Any, e: Any, maxes: Any, sums: Any, bias: Any, start: int, sto
         _exp_block_(xp, x, e, maxes, sums, bias, start, stop, block)
 
 
+def _exp_safe(dtype: Any, width: int) -> float:
+    """The bound on a row's largest score below which ``exp`` needs no shift: ``exp`` of the largest score
+    stays normal and the sum of ``width`` such terms finite in ``dtype`` (60 for float32 and float64)."""
+    info = np.finfo(dtype)
+    return min(_EXP_SAFE, float(np.log(float(info.max) / max(width, 1))), -float(np.log(float(info.tiny))))
+
+
 def _exp_block_(xp: Any, x: Any, e: Any, maxes: Any, sums: Any, bias: Any, start: int, stop: int,
                 block: int) -> None:
+    safe = _exp_safe(e.dtype, e.shape[1])
     for s in range(start, stop, block):
         t = min(s + block, stop)
         src, dst = x[s:t], e[s:t]
@@ -66,7 +75,7 @@ def _exp_block_(xp: Any, x: Any, e: Any, maxes: Any, sums: Any, bias: Any, start
             xp.add(src, bias, out=dst)  # in cache, instead of a pass of its own over the whole array
             src = dst
         m = src.max(axis=1)
-        if float(m.max()) < _EXP_SAFE and float(m.min()) > -_EXP_SAFE:
+        if float(m.max()) < safe and float(m.min()) > -safe:
             xp.exp(src, out=dst)  # no overflow, no underflow of the largest term: the max need not be subtracted
             maxes[s:t] = 0
         else:
