@@ -37,8 +37,8 @@ from .seq2seq import Decoder, Encoder, Seq2seq, _check_ids, _on_device_of, _size
 
 __all__ = ["AttentionEncoder", "AttentionDecoder", "AttentionSeq2seq"]
 
-#: On the CPU, :meth:`AttentionSeq2seq.generate` decodes this many questions at a time (the encoder states and
-#: the gate arrays of a block stay in the cache); rows never mix, so the answers are the same.
+#: On the CPU, :meth:`AttentionSeq2seq.generate` decodes this many questions at a time (after encoding them all:
+#: a block's encoder states and gate arrays stay in the cache); rows never mix, so the answers are the same.
 _DECODE_ROWS = 256
 
 _LSTM_NAMES = ("lstm_Wx", "lstm_Wh", "lstm_b")
