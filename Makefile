@@ -2,6 +2,7 @@
 #
 #   make book   build the site into _build/html, executing every page (strict: warnings are errors)
 #   make test   everything CI checks: lint, unit + integration tests, the strict build, the site in Chromium
+#   make bench  run benchmarks/ (about 10 minutes), write benchmarks/results/*.json, print one table of ratios
 #
 # Both create .venv and install what they need on first use (system packages included), so on a fresh
 # Debian machine with python3 they are the whole set-up. A stamp file makes later runs skip the install.
@@ -32,7 +33,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL = $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
 
-.PHONY: help install system-deps chromium lint unit integration pytest book site-test test clean distclean
+.PHONY: help install system-deps chromium lint unit integration pytest book site-test test bench clean distclean
 
 help:
 	@echo "make book         build the site into $(HTML_DIR) (executes every page, strict)"
@@ -40,6 +41,7 @@ help:
 	@echo "make lint         ruff check"
 	@echo "make unit         unit tests only;  make integration: integration tests only"
 	@echo "make site-test    browser tests of an already built site"
+	@echo "make bench        run benchmarks/ (about 10 minutes), write benchmarks/results/*.json, print the ratios"
 	@echo "make clean        remove $(BUILD_DIR);  make distclean: also remove $(VENV)"
 
 # --- set-up -----------------------------------------------------------------------------------------
@@ -107,6 +109,11 @@ test: $(STAMP) chromium
 	$(MAKE) --no-print-directory pytest
 	$(MAKE) --no-print-directory book
 	$(MAKE) --no-print-directory site-test
+
+# The benchmarks print ratios against references measured in the same run; run_all.py writes each script's
+# numbers with the machine and date to benchmarks/results/ and prints one table (benchmarks/summary.py).
+bench: $(STAMP)
+	python benchmarks/run_all.py
 
 clean:
 	rm -rf $(BUILD_DIR) .pytest_cache .ruff_cache

@@ -12,11 +12,13 @@ Targets (printed, not asserted): the whole pipeline under 30 s and 3 GiB on a 2-
 Run with the data mirror or network access::
 
     SCRATCHNLP_MIRROR=file:///path/to/mirror python benchmarks/bench_count_based.py
+    python benchmarks/bench_count_based.py --json out.json   # also write the numbers
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import sys
@@ -88,16 +90,20 @@ def best_of(fn: Callable[[], Any], repeat: int) -> tuple[Any, float]:
     return result, best
 
 
-def compare(label: str, ours: Callable[[], Any], book: Callable[[], Any], repeat: int = 3) -> tuple[Any, Any]:
+def compare(
+    label: str, ours: Callable[[], Any], book: Callable[[], Any], repeat: int = 3, record: dict | None = None
+) -> tuple[Any, Any]:
     fast, t_ours = best_of(ours, repeat)
     slow, t_book = best_of(book, repeat)
     print(f"  {label:<36} book's loop {t_book:7.3f} s   ours {t_ours:7.4f} s   ratio {t_book / t_ours:8.0f}x")
+    if record is not None:
+        record.update(label=label, book_s=t_book, ours_s=t_ours, speedup=t_book / t_ours)
     return fast, slow
 
 
-def pipeline(args: argparse.Namespace) -> tuple[np.ndarray, int, np.ndarray]:
-    """Run and time the four stages; return the corpus, the vocabulary size and a slice of the counts."""
-    times: dict[str, float] = {}
+def pipeline(args: argparse.Namespace, times: dict[str, float]) -> tuple[np.ndarray, int, np.ndarray]:
+    """Run and time the four stages into ``times``; return the corpus, the vocabulary size and a slice of the
+    counts."""
     corpus, word_to_id, id_to_word = timed("load PTB train", lambda: load_ptb("train"), times)
     V = len(word_to_id)
     print(f"    {len(corpus):,} tokens, {V:,} words")
@@ -131,14 +137,20 @@ def main(argv: list[str] | None = None) -> int:
         "--prefix", type=int, default=0, help="tokens for the co-occurrence loop (default 0: the whole corpus)"
     )
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", help="also write the numbers to this file")
     args = parser.parse_args(argv)
 
     print(f"count-based pipeline on PTB train (chapter 2); {os.cpu_count()} CPU cores, NumPy {np.__version__}")
-    corpus, V, block = pipeline(args)
+    times: dict[str, float] = {}
+    corpus, V, block = pipeline(args, times)
+    out: dict[str, Any] = {"numpy": np.__version__, "stages_s": times, "peak_memory_gib": peak_memory_gib()}
 
     print("against the book's Python loops (same inputs, same run):")
     n = block.shape[0]
-    fast, slow = compare(f"PPMI on a {n}x{n} slice", lambda: ppmi(block), lambda: ppmi_book_way(block))
+    out["ppmi"] = {}
+    fast, slow = compare(
+        f"PPMI on a {n}x{n} slice", lambda: ppmi(block), lambda: ppmi_book_way(block), record=out["ppmi"]
+    )
     finite = np.isfinite(slow)
     print(
         f"    max |difference| {np.max(np.abs(fast[finite] - slow[finite])):.2e} on {finite.sum():,} cells; "
@@ -151,8 +163,13 @@ def main(argv: list[str] | None = None) -> int:
         lambda: create_co_matrix(prefix, V, args.window),
         lambda: co_matrix_book_way(prefix, V, args.window),
         repeat=1,
+        record=out.setdefault("co_matrix", {}),
     )
     print(f"    identical counts: {bool(np.array_equal(fast_c, slow_c))}")
+    out["co_matrix"]["identical"] = bool(np.array_equal(fast_c, slow_c))
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump(out, f, indent=1)
     return 0
 
 

@@ -16,9 +16,9 @@ from typing import Any
 _CHAPTER = re.compile(r"\b[Cc]hapters?\s+(\d{1,2})(?![\d])")
 # "section 4.2.6" names chapter 4 too (a bare "section 4" could be a section of anything, so a dot is required)
 _SECTION = re.compile(r"(?:\b[Ss]ections?|§)\s*(\d{1,2})\.\d")
-_APPENDIX = re.compile(r"\b[Aa]ppendix\s+([A-Ca-c])\b")
+_APPENDIX = re.compile(r"\b[Aa]ppendix\s+([A-Da-d])\b")
 _CHAPTER_PAGE = re.compile(r"^book/ch(\d{2})_[\w-]+$")
-_APPENDIX_PAGE = re.compile(r"^book/appendix_([a-c])_[\w-]+$")
+_APPENDIX_PAGE = re.compile(r"^book/appendix_([a-d])_[\w-]+$")
 _LINKED_KINDS = {"module", "class", "function", "exception"}
 
 
