@@ -951,6 +951,8 @@ def attention_reading_sentence(question: str, reading: Mapping[str, tuple[str, f
              for name, (word, share) in reading.items()]
     return f"For “{question.strip()}”, the answer took {and_join(parts)}."
 
+
+
 # --------------------------------------------------------------------------------------------------------
 # Appendix D: the committed benchmark results, precision and the GPU
 # --------------------------------------------------------------------------------------------------------
@@ -1266,3 +1268,114 @@ def gpu_sentence(available: bool, record: Mapping[str, Any] | None) -> str:
                 "this section has no GPU numbers to show; the cells below say how to produce them.")
     return (f"This page was built without a GPU; the numbers below were measured by the same cells on a GPU "
             f"machine ({machine_text(record)}) and committed to the repository.")
+
+
+__all__ += ["date_runs_sentence", "bidirectional_sentence", "reading_agreement_sentence",
+            "diffuse_positions_sentence"]
+
+
+def date_runs_sentence(curves: Mapping[str, Sequence[float]], missing: Sequence[str] = (),
+                       threshold: float = 0.99) -> str:
+    """Compare committed runs on the dates by their final accuracy, and when the best passed ``threshold``.
+
+    Parameters
+    ----------
+    curves : mapping of model label to its test accuracy after each epoch (fractions)
+    missing : labels of runs whose results file was not found
+    threshold : the accuracy whose first crossing is reported for the best run
+    """
+    if any(not len(c) for c in curves.values()):
+        raise ValueError("every curve needs at least one epoch")
+    note = f" No results file was found for {and_join(missing)}." if missing else ""
+    if not curves:
+        return "No results file of the three runs was found when this page was built." + note
+    order = sorted(curves, key=lambda k: -curves[k][-1])
+    epochs = {len(curves[k]) for k in order}
+    after = f"After {epochs.pop()} epochs" if len(epochs) == 1 else "At the end of their runs"
+    finals = and_join(f"{k} {100 * curves[k][-1]:.1f}%" for k in order)
+    best = curves[order[0]]
+    first = next((e + 1 for e, a in enumerate(best) if a >= threshold), None)
+    if first is None:
+        crossing = f" None of them reached {100 * threshold:.0f}%."
+    else:
+        dips = "" if all(a >= threshold for a in best[first - 1:]) else " (with dips below it later)"
+        crossing = f" The {order[0]} model was above {100 * threshold:.0f}% from epoch {first} on{dips}."
+    return f"{after} the test accuracies are: {finals}.{crossing}{note}"
+
+
+def bidirectional_sentence(one_way: float, both_ways: float, close: float = 0.005) -> str:
+    """Compare a bidirectional encoder's test accuracy with the unidirectional one's (chapter 8.4.1)."""
+    for a in (one_way, both_ways):
+        if not 0 <= a <= 1:
+            raise ValueError(f"accuracies are fractions in [0, 1], got {one_way} and {both_ways}")
+    head = (f"With the same training, the bidirectional encoder reaches {100 * both_ways:.2f}% against "
+            f"{100 * one_way:.2f}% for one direction")
+    if abs(both_ways - one_way) <= close:
+        return head + f": within {100 * close:.1f} points, no difference that one short run could show."
+    if both_ways > one_way:
+        return head + ": reading the question both ways helps here, in this one short run."
+    return head + ": in this one short run it does not help; half the units per direction may cost more than it gains."
+
+
+def reading_agreement_sentence(n_agree: int, n_parts: int) -> str:
+    """How many answer parts took most of their attention from the question word a person would read them from."""
+    if not 0 <= n_agree <= n_parts or n_parts < 1:
+        raise ValueError(f"need 0 <= n_agree <= n_parts and n_parts >= 1, got {n_agree} of {n_parts}")
+    if n_agree == n_parts:
+        return (f"In all {n_parts} parts of these answers, the question word with most of the attention is the one "
+                "a person would read that part from.")
+    if n_agree == 0:
+        return (f"In none of the {n_parts} parts of these answers is the word with most of the attention the one a "
+                "person would read that part from.")
+    return (f"In {n_agree} of the {n_parts} parts of these answers, the question word with most of the attention is "
+            "the one a person would read that part from.")
+
+
+def diffuse_positions_sentence(entropy_bits: Sequence[float], labels: str, constant: Sequence[bool],
+                               k: int = 2) -> str:
+    """Which answer positions spread their attention most (highest mean entropy), and whether they are fixed.
+
+    Parameters
+    ----------
+    entropy_bits : (A,) mean entropy of each answer position's attention, in bits
+    labels : A characters naming the positions (e.g. ``"yyyy-mm-dd"``)
+    constant : (A,) whether the position holds the same character in every answer
+    k : how many of the most diffuse positions to name
+    """
+    if not len(entropy_bits) == len(labels) == len(constant) or not 1 <= k < len(labels):
+        raise ValueError(f"entropy_bits, labels and constant must have one entry per position and 1 <= k < "
+                         f"{len(labels)}; got {len(entropy_bits)}, {len(labels)}, {len(constant)} and k={k}")
+    order = sorted(range(len(labels)), key=lambda i: -entropy_bits[i])
+    top, rest = order[:k], order[k:]
+    mean_rest = sum(entropy_bits[i] for i in rest) / len(rest)
+    named = and_join(f"{i} (“{labels[i]}”, {entropy_bits[i]:.2f} bits)" for i in sorted(top))
+    head = (f"The attention is most spread out at answer positions {named}, against {mean_rest:.2f} bits on average "
+            "for the others.")
+    if all(constant[i] for i in top):
+        return head + (" Those characters are the same in every answer: nothing in the question decides them, so "
+                       "where the model looks while writing them does not matter to the loss.")
+    return head
+
+
+__all__ += ["seed_spread_sentence"]
+
+
+def seed_spread_sentence(finals: Mapping[int, float], book: float, epochs: int) -> str:
+    """The spread of one experiment's final accuracy over several seeds, against the book's figure (chapter 7.4).
+
+    Parameters
+    ----------
+    finals : mapping of seed to the test accuracy after the last epoch (fractions), two or more seeds
+    book : the book's figure, a fraction
+    epochs : the runs' epochs
+    """
+    if len(finals) < 2 or any(not 0 <= a <= 1 for a in finals.values()) or not 0 <= book <= 1:
+        raise ValueError(f"need two or more accuracies and the book's, all fractions in [0, 1]; got {dict(finals)} "
+                         f"and {book}")
+    lo, hi = min(finals.values()), max(finals.values())
+    mean = sum(finals.values()) / len(finals)
+    where = ("inside that range" if lo <= book <= hi else
+             "below all of them" if book < lo else "above all of them")
+    return (f"Run with {len(finals)} different seeds (the committed files in results/ and results/seeds/), the same "
+            f"experiment ends epoch {epochs} between {100 * lo:.2f}% and {100 * hi:.2f}% (mean {100 * mean:.2f}%); "
+            f"the book's {100 * book:.2f}% is {where}.")

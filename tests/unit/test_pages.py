@@ -582,7 +582,8 @@ def test_question_words_splits_letters_and_digits():
     assert _pages.question_words("  ,  ") == []
 
 
-def test_attention_reading_finds_the_word_each_part_looked_at():
+def test_attention_reading_sentence():
+    """attention_reading finds the word each part looked at; the sentence names them."""
     import numpy as np
 
     question = "JUN 17, 2013"
@@ -611,6 +612,49 @@ def test_attention_reading_rejects_bad_shapes():
         _pages.attention_reading(np.zeros((3, 2)), "12", {"a": (2, 5)})
     with pytest.raises(ValueError, match="empty"):
         _pages.attention_reading_sentence("12", {})
+
+
+def test_date_runs_sentence():
+    s = _pages.date_runs_sentence({"seq2seq": [0.0, 0.01], "attention": [0.95, 0.999], "peeky": [0.1, 0.6]})
+    assert s == ("After 2 epochs the test accuracies are: attention 99.9%, peeky 60.0% and seq2seq 1.0%. "
+                 "The attention model was above 99% from epoch 2 on.")
+    s = _pages.date_runs_sentence({"a": [0.995, 0.98, 0.999]}, missing=["b"])
+    assert "from epoch 1 on (with dips below it later)." in s and s.endswith("No results file was found for b.")
+    assert "None of them reached 99%" in _pages.date_runs_sentence({"a": [0.5], "b": [0.4, 0.7]})
+    assert "At the end of their runs" in _pages.date_runs_sentence({"a": [0.5], "b": [0.4, 0.7]})
+    assert _pages.date_runs_sentence({}, missing=["a"]).startswith("No results file of the three runs")
+    with pytest.raises(ValueError):
+        _pages.date_runs_sentence({"a": []})
+
+
+def test_bidirectional_sentence():
+    assert "no difference" in _pages.bidirectional_sentence(0.99, 0.992)
+    assert "helps here" in _pages.bidirectional_sentence(0.90, 0.99)
+    assert "does not help" in _pages.bidirectional_sentence(0.99, 0.90)
+    with pytest.raises(ValueError):
+        _pages.bidirectional_sentence(1.5, 0.9)
+
+
+def test_reading_agreement_sentence():
+    assert _pages.reading_agreement_sentence(12, 12).startswith("In all 12 parts")
+    assert _pages.reading_agreement_sentence(0, 12).startswith("In none of the 12")
+    assert _pages.reading_agreement_sentence(7, 12).startswith("In 7 of the 12")
+    with pytest.raises(ValueError):
+        _pages.reading_agreement_sentence(3, 2)
+
+
+def test_diffuse_positions_sentence():
+    labels = "yyyy-mm-dd"
+    entropy = [0.1, 0.2, 0.1, 0.1, 2.0, 0.1, 0.1, 1.5, 0.3, 0.1]
+    constant = [c == "-" for c in labels]
+    s = _pages.diffuse_positions_sentence(entropy, labels, constant)
+    assert s.startswith("The attention is most spread out at answer positions 4 (“-”, 2.00 bits) and "
+                        "7 (“-”, 1.50 bits)")
+    assert "nothing in the question decides them" in s
+    entropy[0] = 3.0
+    assert "nothing in the question" not in _pages.diffuse_positions_sentence(entropy, labels, constant)
+    with pytest.raises(ValueError):
+        _pages.diffuse_positions_sentence(entropy, labels[:-1], constant)
 
 
 # --- appendix D: benchmark records, precision and the GPU ---------------------------------------------------
@@ -772,3 +816,13 @@ def test_batch_gain_sentence_every_branch():
     assert "competing" in disturbed
     with pytest.raises(ValueError):
         _pages.batch_gain_sentence({})
+
+
+def test_seed_spread_sentence():
+    s = _pages.seed_spread_sentence({0: 0.9786, 1: 0.9866, 2: 0.9728}, 0.9814, 25)
+    assert s.endswith("ends epoch 25 between 97.28% and 98.66% (mean 97.93%); the book's 98.14% is inside that range.")
+    assert s.startswith("Run with 3 different seeds")
+    assert "below all of them" in _pages.seed_spread_sentence({0: 0.99, 1: 0.995}, 0.98, 25)
+    assert "above all of them" in _pages.seed_spread_sentence({0: 0.9, 1: 0.95}, 0.98, 25)
+    with pytest.raises(ValueError):
+        _pages.seed_spread_sentence({0: 0.9}, 0.98, 25)
