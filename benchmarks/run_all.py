@@ -35,10 +35,10 @@ RESULTS = HERE / "results"
 #: Each script, the arguments that keep it to a minute or two on two cores, and the modules it cannot run without.
 SCRIPTS: dict[str, tuple[list[str], tuple[str, ...]]] = {
     "bench_count_based": ([], ()),
-    "bench_word2vec": (["--iters", "150", "--repeat", "2", "--epochs", "1", "--sg-epochs", "0"], ()),
-    "bench_rnnlm": (["--repeats", "8"], ("torch",)),
-    "bench_seq2seq": (["--repeats", "10"], ()),
-    "bench_attention": (["--repeats", "10", "--questions", "1000"], ()),
+    "bench_word2vec": (["--iters", "100", "--repeat", "2", "--epochs", "1", "--sg-epochs", "0"], ()),
+    "bench_rnnlm": (["--repeats", "6"], ("torch",)),
+    "bench_seq2seq": (["--repeats", "6"], ()),
+    "bench_attention": (["--repeats", "6", "--questions", "500"], ()),
     "bench_gpu": (["--repeats", "5"], ("cupy",)),
 }
 
