@@ -1240,22 +1240,24 @@ def precision_effect_sentence(model: str, metric: str, full: float, half: float,
     return f"For {model}, float16 storage {verdict} the {metric} by {amount(abs(diff), f'.{digits}f')}{rel} ({shown})."
 
 
-def batch_gain_sentence(gains: Mapping[str, tuple[float, str]], *, expected: float = 1.5) -> str:
+def batch_gain_sentence(gains: Mapping[str, tuple[float, str]], *, same: float = 1.2) -> str:
     """How much faster per sample the largest batch trained than the smallest (appendix D.2).
 
     ``gains`` maps a model's description (``"the language model"``) to its throughput at the largest batch over
-    that at the smallest, and the unit of its samples (``"words"``). A gain below ``expected`` for any model
-    is reported as what it almost always is on a shared machine: a measurement disturbed by other programs.
+    that at the smallest, and the unit of its samples (``"words"``). Gains within a factor ``same`` of 1 count
+    as no change.
     """
     if not gains:
         raise ValueError("need at least one model's gain")
-    if all(g >= expected for g, _ in gains.values()):
-        parts = [f"{label} processes {g:.1f} times as many {unit} per second" for label, (g, unit) in gains.items()]
-        return f"From the smallest batch to the largest, {and_join(parts)}."
-    parts = [f"a factor of {g:.1f} for {label}" for label, (g, _) in gains.items()]
-    return (f"From the smallest batch to the largest, the throughput changed by {and_join(parts)}: less than "
-            "batching gives on an idle processor, so other programs were competing for it while this page was "
-            "built (the fastest of three iterations at each size filters out only short disturbances).")
+    parts = []
+    for label, (g, unit) in gains.items():
+        if g >= same:
+            parts.append(f"{label} processes {g:.1f} times as many {unit} per second")
+        elif g > 1 / same:
+            parts.append(f"{label} processes about as many {unit} per second ({g:.2f} times as many)")
+        else:
+            parts.append(f"{label} processes fewer {unit} per second ({g:.2f} times as many)")
+    return f"From the smallest batch to the largest, {and_join(parts)}."
 
 
 def gpu_sentence(available: bool, record: Mapping[str, Any] | None) -> str:

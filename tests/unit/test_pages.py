@@ -811,9 +811,9 @@ def test_batch_gain_sentence_every_branch():
     assert _pages.batch_gain_sentence(gains) == (
         "From the smallest batch to the largest, the language model processes 4.2 times as many words per second "
         "and the date reader processes 9.0 times as many dates per second.")
-    disturbed = _pages.batch_gain_sentence({"the language model": (0.8, "words"), "the date reader": (3.0, "dates")})
-    assert "a factor of 0.8 for the language model and a factor of 3.0 for the date reader" in disturbed
-    assert "competing" in disturbed
+    flat = _pages.batch_gain_sentence({"the language model": (1.05, "words"), "the date reader": (0.5, "dates")})
+    assert "the language model processes about as many words per second (1.05 times as many)" in flat
+    assert "the date reader processes fewer dates per second (0.50 times as many)" in flat
     with pytest.raises(ValueError):
         _pages.batch_gain_sentence({})
 
