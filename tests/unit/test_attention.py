@@ -279,17 +279,27 @@ def test_decoder_starts_from_the_encoders_final_states(rng):
     np.testing.assert_array_equal(bi.lstm.cache["HS"][0], np.concatenate([enc_hs[:, -1, :2], enc_hs[:, 0, 2:]], 1))
 
 
+@pytest.fixture(params=["shared", "one pass"])
+def sharing(request, monkeypatch):
+    """Batched decoding with the encoder's work on common beginnings shared (from 1 row on), or never."""
+    from scratchnlp.models import attention_seq2seq as module
+
+    monkeypatch.setattr(module, "_SHARE_MIN_ROWS", 1 if request.param == "shared" else 10**9)
+    return request.param
+
+
 def _one_by_one(model, xs, start, size):
     return np.concatenate([model.generate(xs[i:i + 1], int(start[i]), size) for i in range(len(xs))])
 
 
 @pytest.mark.parametrize("bidirectional", [False, True])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_batched_generate_equals_decoding_each_row_alone(dtype, bidirectional, rng):
+def test_batched_generate_equals_decoding_each_row_alone(dtype, bidirectional, rng, sharing):
     V, N = 12, 40
     model = AttentionSeq2seq(V, 5, 8, seed=2, dtype=dtype, bidirectional=bidirectional)
     _enlarge(model, rng, 0.8)  # a random model that does not answer every question the same way
     xs = rng.integers(0, V, (N, 7))
+    xs[:25, :3] = 0  # beginnings in common, as the padding of reversed dates
     start = rng.integers(0, V, N)
     batched = model.generate(xs, start, 6)
     assert batched.shape == (N, 6) and batched.dtype.kind == "i" and isinstance(batched, np.ndarray)
@@ -299,7 +309,7 @@ def test_batched_generate_equals_decoding_each_row_alone(dtype, bidirectional, r
     np.testing.assert_array_equal(model.generate(xs, start.reshape(N, 1), 6), batched)
 
 
-def test_generate_returns_the_attention_of_the_decoding(rng):
+def test_generate_returns_the_attention_of_the_decoding(rng, sharing):
     V, N, T, S = 9, 6, 7, 5
     model = AttentionSeq2seq(V, 4, 6, dtype=np.float64)
     _enlarge(model, rng)
@@ -317,7 +327,7 @@ def test_generate_returns_the_attention_of_the_decoding(rng):
     np.testing.assert_allclose(w1, weights[:1], rtol=1e-12)
 
 
-def test_decoding_in_blocks_gives_the_same_answers_and_attention(rng, monkeypatch):
+def test_decoding_in_blocks_gives_the_same_answers_and_attention(rng, monkeypatch, sharing):
     from scratchnlp.models import attention_seq2seq as module
 
     model = AttentionSeq2seq(9, 4, 6, seed=0)
@@ -349,6 +359,17 @@ def test_prefix_states_are_the_encoders_states_each_beginning_computed_once(xp, 
                                backend.to_cpu(enc.forward(xp.asarray(xs))), rtol=1e-12, atol=1e-14)
     with pytest.raises(ValueError, match="unidirectional"):
         AttentionEncoder(V, 3, 8, bidirectional=True).prefix_states(xs)
+
+
+def test_prefix_states_match_forward_in_float32_at_the_books_sizes(rng):
+    """The same per-row arithmetic as forward; only BLAS may round a one-row product differently."""
+    from scratchnlp.models.attention_seq2seq import _gather_states
+
+    enc = AttentionEncoder(59, 16, 256, seed=0)
+    xs = rng.integers(1, 59, (300, 29))
+    xs[:, :5] = 0  # one distinct beginning for five steps: products of a single row
+    xs[:200, :20] = 0
+    np.testing.assert_allclose(_gather_states(*enc.prefix_states(xs)), enc.forward(xs), rtol=1e-5, atol=1e-6)
 
 
 def test_accuracy_from_the_evaluation_module(rng):

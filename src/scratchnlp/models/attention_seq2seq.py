@@ -41,6 +41,11 @@ __all__ = ["AttentionEncoder", "AttentionDecoder", "AttentionSeq2seq"]
 #: a block's encoder states and gate arrays stay in the cache); rows never mix, so the answers are the same.
 _DECODE_ROWS = 256
 
+#: :meth:`AttentionSeq2seq.generate` shares the encoder's work on common beginnings from this many questions on;
+#: fewer are encoded in one pass (the shared path takes one call per step, which costs more than it saves for a
+#: few rows). Both give the same states up to rounding: ``prefix_states`` does ``forward``'s per-row arithmetic.
+_SHARE_MIN_ROWS = 32
+
 _LSTM_NAMES = ("lstm_Wx", "lstm_Wh", "lstm_b")
 
 
@@ -125,8 +130,9 @@ class AttentionEncoder(Encoder):
 
         The LSTM's state after ``t + 1`` characters depends only on those characters, so questions that
         begin alike share it. Reversed dates begin with their padding (spaces), so in the book's test set
-        only a third of the ``N * T`` states are distinct. Row ``n``'s states are exactly those it gets
-        alone (each step is one :class:`~scratchnlp.layers.TimeLSTM` step on the distinct beginnings).
+        only a third of the ``N * T`` states are distinct. Row ``n``'s states are those it gets alone
+        (each step is one :class:`~scratchnlp.layers.TimeLSTM` step on the distinct beginnings: the same
+        arithmetic per row, though BLAS may round a product of a single row differently in the last bits).
         Not for training (nothing is kept for ``backward``); unidirectional encoder only.
 
         Parameters
@@ -374,7 +380,7 @@ class AttentionSeq2seq(Seq2seq):
         Returns
         -------
         (N, sample_size) int64 NumPy array of ids, row ``i`` what decoding ``xs[i:i + 1]`` alone gives (the
-        encoder's states of questions that begin alike are computed once, with the values each gets alone); with
+        encoder's states of questions that begin alike are computed once, the values each gets alone); with
         ``return_attention``, a pair ``(ids, weights)``, ``weights (N, sample_size, T)`` a NumPy array:
         ``weights[i, s, t]`` is how much answer character ``s`` of question ``i`` attended to position ``t``
         of ``xs[i]`` (each ``weights[i, s]`` sums to 1). For a model trained on reversed questions, position
@@ -394,7 +400,7 @@ class AttentionSeq2seq(Seq2seq):
         start = _start_ids(start_id, N, V)
         xs = _on_device_of(xs, self.params[0])
         chunk = N if backend.is_gpu_array(self.params[0]) else _DECODE_ROWS
-        if self.bidirectional:
+        if self.bidirectional or N < _SHARE_MIN_ROWS:
             def encode(i: int) -> Any:
                 return self.encoder.forward(xs[i:i + chunk])
         else:  # questions that begin alike share the encoder's work on that beginning (same states)
