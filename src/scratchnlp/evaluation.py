@@ -39,6 +39,7 @@ from ._checks import check_array, check_ndim, check_positive_int, describe
 from .text import _check_word_vectors, cos_add_scores, normalize
 
 __all__ = [
+    "ids_to_text",
     "AnalogySection",
     "AnalogyScore",
     "SimilarityResult",
@@ -556,8 +557,21 @@ def seq2seq_accuracy(model: Any, questions: Any, answers: Any, *, batch_size: in
     return float((guesses == t[:, 1:]).all(axis=1).mean())
 
 
-def _text(ids: Any, id_to_char: Mapping[int, str]) -> str:
-    return "".join(id_to_char[int(c)] for c in np.asarray(ids).ravel())
+def ids_to_text(ids: Any, id_to_char: Mapping[int, str]) -> str:
+    """The characters of a row of ids, joined (chapter 7.2.4): ``ids_to_text([3, 1], {1: "b", 3: "a"})`` is ``"ab"``.
+
+    Raises
+    ------
+    ValueError
+        For an id that ``id_to_char`` does not hold.
+    """
+    chars = []
+    for c in np.asarray(backend.to_cpu(ids)).ravel():
+        if int(c) not in id_to_char:
+            raise ValueError(f"id {int(c)} is not in the vocabulary ({len(id_to_char)} characters)")
+        chars.append(id_to_char[int(c)])
+    return "".join(chars)
+
 
 
 def evaluate_seq2seq(
@@ -587,9 +601,10 @@ def evaluate_seq2seq(
     if id_to_char is not None:
         shown = []
         for i in range(min(int(examples), len(q))):
-            question = _text(q[i], id_to_char)
+            question = ids_to_text(q[i], id_to_char)
             shown.append({"question": question[::-1] if is_reverse else question,
-                          "answer": _text(t[i, 1:], id_to_char), "guess": _text(guesses[i], id_to_char),
+                          "answer": ids_to_text(t[i, 1:], id_to_char),
+                          "guess": ids_to_text(guesses[i], id_to_char),
                           "correct": bool(right[i])})
         result["examples"] = shown
     return result
@@ -633,8 +648,8 @@ def eval_seq2seq(
         raise ValueError(f"eval_seq2seq scores one question (1, T); got {describe(q)}: use seq2seq_accuracy for "
                          "a batch")
     guess_ids = decode_answers(model, q, t)
-    question_text, correct_text, guess_text = _text(q, id_to_char), _text(t[0, 1:], id_to_char), _text(
-        guess_ids, id_to_char)
+    question_text = ids_to_text(q, id_to_char)
+    correct_text, guess_text = ids_to_text(t[0, 1:], id_to_char), ids_to_text(guess_ids, id_to_char)
     ok = correct_text == guess_text
     if verbos:
         out = sys.stdout if file is None else file

@@ -195,3 +195,11 @@ def test_similarity_too_few_pairs_gives_nan(tmp_path):
     path.write_text("king queen 9\nfoo bar 1\n")
     result = evaluate_similarity(VECS, WORD_TO_ID, path)
     assert result.evaluated == 1 and np.isnan(result.spearman) and result.to_dict()["spearman"] is None
+
+
+def test_ids_to_text_joins_characters_and_rejects_unknown_ids():
+    from scratchnlp.evaluation import ids_to_text
+
+    assert ids_to_text(np.array([3, 1, 3]), {1: "b", 3: "a"}) == "aba"
+    with pytest.raises(ValueError, match="id 2 is not in the vocabulary"):
+        ids_to_text([1, 2], {1: "b"})
