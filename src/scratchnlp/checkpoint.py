@@ -32,7 +32,9 @@ from . import __version__, backend
 from ._io import atomic_write
 from .optim import shared_structure
 
-__all__ = ["CheckpointError", "save_params", "load_params", "read_checkpoint", "load_book_params", "FORMAT"]
+__all__ = [
+    "CheckpointError", "save_params", "load_params", "read_checkpoint", "load_book_params", "assign_params", "FORMAT"
+]
 
 FORMAT = "scratchnlp-params"
 FORMAT_VERSION = 1
@@ -642,15 +644,38 @@ def _unpickle_arrays(path: Path, data: bytes) -> list[np.ndarray]:
     return arrays
 
 
-def _assign_book_params(path: Path, arrays: list[np.ndarray], model: Any) -> None:
-    """Copy ``arrays`` into ``model.params`` in order, all or nothing, after checking count and shapes.
+def assign_params(model: Any, arrays: Any, *, source: str = "the weights") -> None:
+    """Copy a list of arrays into ``model.params`` in order (in place), all or nothing.
 
-    The file may hold every entry of ``model.params`` (the book's format: a tied weight and its transpose are
-    both stored) or only the distinct ones (tied duplicates left out).
+    This is how weights that come as a plain list in the book's parameter order -- the book's own trained
+    weights (:func:`load_book_params`), a checkpoint converted from them -- go into our models (chapters 6.4
+    and 8.2 save and load such lists). The list may hold every entry of ``model.params`` (the book's format: a
+    tied weight and its transpose are both stored, and must then agree) or only the distinct ones (tied
+    duplicates left out; ties are found by :func:`scratchnlp.optim.shared_structure`).
+
+    Every array is checked before any parameter is written, so weights that do not fit leave the model exactly
+    as it was: the count, the shape of each, that it is numeric and finite, that tied entries agree, and that
+    casting it to the parameter's dtype loses nothing but precision (no float into an int parameter, no value
+    that overflows the parameter's float type).
+
+    Parameters
+    ----------
+    model : an object with ``params`` (and ``param_names``) in the book's order
+    arrays : sequence of NumPy or CuPy arrays
+    source : str
+        What the arrays are, for the error messages (e.g. the file they came from).
+
+    Raises
+    ------
+    CheckpointError
+        Naming the first array that does not fit: the count, its shape, a non-numeric dtype, NaN or inf, a
+        lossy cast, or tied entries that differ. (A ``ValueError``, like every checkpoint error.)
     """
     params, names, _ = _params_of(model)
+    model_name = type(model).__name__ if not isinstance(model, (list, tuple)) else "the model"
     owners = shared_structure(params)
     distinct = [i for i, (o, _) in enumerate(owners) if o == i]
+    arrays = list(arrays)
     if len(arrays) == len(params):
         slots = list(range(len(params)))
     elif len(arrays) == len(distinct):
@@ -658,29 +683,51 @@ def _assign_book_params(path: Path, arrays: list[np.ndarray], model: Any) -> Non
     else:
         tied = "" if len(distinct) == len(params) else f" ({len(distinct)} without the tied duplicates)"
         raise CheckpointError(
-            f"{path} holds {len(arrays)} arrays but the model has {len(params)} parameters{tied}: "
-            f"{names} (a different architecture?)"
+            f"{source} holds {len(arrays)} arrays but {model_name} has {len(params)} parameters{tied}: "
+            f"{', '.join(names)} (a different architecture?)"
         )
+    ready: dict[int, np.ndarray] = {}
     for k, (i, a) in enumerate(zip(slots, arrays)):
-        if tuple(a.shape) != tuple(params[i].shape):
+        name, p = names[i], params[i]
+        a = backend.to_cpu(a) if hasattr(a, "shape") else np.asarray(a)
+        if a.dtype.kind not in "fiu":
+            raise CheckpointError(f"{source}: array {k}, for {name!r}, is not numeric (dtype {a.dtype})")
+        if tuple(a.shape) != tuple(p.shape):
             raise CheckpointError(
-                f"{path}: array {k} has shape {tuple(a.shape)} but the model's parameter {names[i]!r} has shape "
-                f"{tuple(params[i].shape)}; the model's parameters are "
-                + ", ".join(f"{n} {tuple(p.shape)}" for n, p in zip(names, params))
+                f"{source}: array {k}, for {name!r}, has shape {tuple(a.shape)} but {model_name}'s {name!r} has "
+                f"shape {tuple(p.shape)} (a model of another size?); its parameters are "
+                + ", ".join(f"{n} {tuple(q.shape)}" for n, q in zip(names, params))
             )
-    by_slot = dict(zip(slots, arrays))
+        if a.dtype.kind == "f" and not np.isfinite(a).all():
+            raise CheckpointError(f"{source}: array {k}, for {name!r}, holds NaN or inf")
+        target = np.dtype(p.dtype)
+        if a.size and target.kind in "iu":
+            info = np.iinfo(target)
+            integral = a.dtype.kind in "iu" or bool((a == np.round(a)).all())
+            exact = integral and info.min <= a.min() and a.max() <= info.max
+            if not exact:
+                raise CheckpointError(
+                    f"{source}: array {k}, for {name!r}, holds values that {target} cannot represent exactly "
+                    f"(dtype {a.dtype}); refusing a lossy cast"
+                )
+        elif a.size and target.kind == "f" and float(np.abs(a).max()) > float(np.finfo(target).max):
+            raise CheckpointError(
+                f"{source}: array {k}, for {name!r}, holds values beyond the range of {target}, the parameter's "
+                "dtype"
+            )
+        cast = a.astype(target, copy=False)
+        ready[i] = cast
     for i, (owner, transposed) in enumerate(owners):
-        if owner == i or i not in by_slot:
+        if owner == i or i not in ready:
             continue
-        expected = by_slot[owner].T if transposed else by_slot[owner]
-        if not np.array_equal(by_slot[i], expected, equal_nan=True):
+        expected = ready[owner].T if transposed else ready[owner]
+        if not np.array_equal(ready[i], expected):
             raise CheckpointError(
-                f"{path}: the model ties {names[i]!r} to {names[owner]!r}{' (transposed)' if transposed else ''} "
-                "but the file holds different values for them (weights of an untied model?)"
+                f"{source}: {model_name} ties {names[i]!r} to {names[owner]!r}{' (transposed)' if transposed else ''} "
+                "but the arrays for them differ (weights of an untied model?)"
             )
-    ready = [(params[i], by_slot[i].astype(params[i].dtype, copy=False)) for i in distinct]
-    for p, a in ready:
-        p[...] = backend.xp(p).asarray(a)
+    for i in distinct:
+        params[i][...] = backend.xp(params[i]).asarray(ready[i])
 
 
 def load_book_params(
@@ -703,10 +750,8 @@ def load_book_params(
     path : a ``.pkl`` file holding a pickled list of float NumPy arrays (e.g. from
         ``scratchnlp.datasets.fetch("book-weights", "Rnnlm.pkl")``)
     model : optional; an object with ``params`` (and ``param_names``) in the book's order. When given, the
-        arrays are copied into ``model.params`` in order (``model.params[i][...] = array``, cast to each
-        parameter's dtype), after every count and shape is checked, so a bad file leaves the model untouched.
-        Tied weights (found by :func:`scratchnlp.optim.shared_structure`, e.g. BetterRnnlm's embedding and its
-        transpose): the file may hold both entries, as the book's do, which must then agree, or only the first.
+        arrays are copied into ``model.params`` by :func:`assign_params`, all or nothing: a file that does not
+        fit (count, shapes, NaN, tied entries that differ) leaves the model untouched.
     max_bytes : the largest file read (default 2 GiB); a larger one is refused before it is read
 
     Returns
@@ -726,5 +771,5 @@ def load_book_params(
         raise ValueError(f"max_bytes must be a positive int, got {max_bytes!r}")
     arrays = _unpickle_arrays(path, _read_bounded(path, max_bytes))
     if model is not None:
-        _assign_book_params(path, arrays, model)
+        assign_params(model, arrays, source=str(path))
     return arrays

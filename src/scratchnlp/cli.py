@@ -249,7 +249,7 @@ def _add_generate(parser: argparse.ArgumentParser) -> None:
 def _run_generate(args: argparse.Namespace) -> int:
     import math
 
-    from .models.generation import load_language_model
+    from .models.loading import load_language_model
     from .text import UnknownWordError
 
     if args.length < 1:

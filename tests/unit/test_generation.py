@@ -7,7 +7,8 @@ import pytest
 from scratchnlp import backend
 from scratchnlp.checkpoint import CheckpointError, save_params
 from scratchnlp.models import BetterRnnlm, Rnnlm, Seq2seq
-from scratchnlp.models.generation import LanguageModelGenerator, load_language_model, sample_next, with_generation
+from scratchnlp.models.generation import LanguageModelGenerator, sample_next, with_generation
+from scratchnlp.models.loading import load_language_model
 
 V = 30
 

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from scratchnlp import backend, checkpoint, optim
+from scratchnlp.checkpoint import assign_params
 from scratchnlp.gradcheck import check_model
 from scratchnlp.layers import TimeDropout, TimeLSTM, TimeRNN
 from scratchnlp.models import BaseModel, BetterRnnlm, Rnnlm, SimpleRnnlm
-from scratchnlp.models.rnnlm import assign_params
 from scratchnlp.training import NonFiniteLossError, RnnlmTrainer, eval_perplexity
 
 BOOK_NAMES = {
@@ -281,13 +281,14 @@ def test_assign_params_checks_everything_before_writing(xp, rng):
     good = [rng.standard_normal(p.shape).astype(np.float16) for p in model.params]
     bad_shape = list(good)
     bad_shape[4] = np.zeros((5, 12), dtype=np.float16)
-    with pytest.raises(ValueError, match=r"'affine_W' has shape \(5, 12\) but Rnnlm's 'affine_W' has shape \(4, 12\)"):
+    with pytest.raises(ValueError,
+                       match=r"'affine_W', has shape \(5, 12\) but Rnnlm's 'affine_W' has shape \(4, 12\)"):
         assign_params(model, bad_shape, source="Rnnlm.pkl")
-    with pytest.raises(ValueError, match="hold 5 arrays but Rnnlm has 6 parameters"):
+    with pytest.raises(ValueError, match="holds 5 arrays but Rnnlm has 6 parameters"):
         assign_params(model, good[:5])
     nan = list(good)
     nan[5] = np.full(12, np.nan)
-    with pytest.raises(ValueError, match="'affine_b' holds NaN"):
+    with pytest.raises(ValueError, match="for 'affine_b', holds NaN"):
         assign_params(model, nan)
     for p, q in zip(model.params, before):
         np.testing.assert_array_equal(backend.to_cpu(p), q)
@@ -304,8 +305,35 @@ def test_assign_params_into_a_tied_model(xp, rng):
     assign_params(model, arrays)
     np.testing.assert_allclose(backend.to_cpu(model.params[7]), arrays[0].T.astype(np.float32))
     arrays[7] = arrays[7] + 1
-    with pytest.raises(ValueError, match="'affine_W' is tied to 'embed_W'"):
+    with pytest.raises(ValueError, match=r"ties 'affine_W' to 'embed_W' \(transposed\) but the arrays for them differ"):
         assign_params(model, arrays)
+
+
+def test_assign_params_takes_the_distinct_arrays_of_a_tied_model(xp, rng):
+    model = BetterRnnlm(12, 4, 4)
+    arrays = [rng.standard_normal(p.shape) for p in model.params]
+    del arrays[7]  # the tied affine_W left out
+    assign_params(model, arrays)
+    np.testing.assert_allclose(backend.to_cpu(model.params[7]), arrays[0].T.astype(np.float32))
+
+
+def test_assign_params_refuses_lossy_casts():
+    class IntModel:
+        params = [np.zeros(2, dtype=np.int64)]
+        param_names = ["counts"]
+
+    with pytest.raises(ValueError, match="'counts', holds values that int64 cannot represent exactly"):
+        assign_params(IntModel(), [np.array([0.7, 1.9])])
+    np.testing.assert_array_equal(IntModel.params[0], [0, 0])
+    assign_params(IntModel(), [np.array([3.0, 4.0])])  # integral floats are exact
+    np.testing.assert_array_equal(IntModel.params[0], [3, 4])
+
+    class HalfModel:
+        params = [np.zeros(2, dtype=np.float16)]
+        param_names = ["w"]
+
+    with pytest.raises(ValueError, match="beyond the range of float16"):
+        assign_params(HalfModel(), [np.array([1.0, 1e6])])
 
 
 needs_reader = pytest.mark.skipif(not hasattr(checkpoint, "load_book_params"),

@@ -2,7 +2,8 @@
 
 from .attention_seq2seq import AttentionDecoder, AttentionEncoder, AttentionSeq2seq
 from .base import BaseModel
-from .generation import LanguageModelGenerator, load_language_model, with_generation
+from .generation import LanguageModelGenerator, with_generation
+from .loading import load_language_model
 from .rnnlm import BetterRnnlm, Rnnlm, SimpleRnnlm
 from .seq2seq import Decoder, Encoder, PeekyDecoder, PeekySeq2seq, Seq2seq
 from .two_layer_net import TwoLayerNet

@@ -8,15 +8,13 @@ re-sampled from the same point. It needs only what the book's models have: ``pre
 scores, stateful recurrent layers with ``h`` (and ``c``) and ``set_state``, and ``reset_state()``.
 
 :func:`with_generation` gives a model class with the mixin (the book's ``RnnlmGen`` is
-``with_generation(Rnnlm)``), and :func:`load_language_model` reads a checkpoint written by the ``rnnlm-ptb``
-/ ``better-rnnlm-ptb`` experiments (or converted from the book's ``Rnnlm.pkl``) into such a model, with its
-vocabulary (``scratchnlp generate``). This module does not import :mod:`scratchnlp.models.rnnlm` at import
-time, so the language models may take the mixin among their own bases.
+``with_generation(Rnnlm)``). Reading a trained model back with its vocabulary (``scratchnlp generate``) is
+:func:`scratchnlp.models.loading.load_language_model`. This module imports no model, so the language models
+may take the mixin among their own bases.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from typing import Any
 
@@ -26,7 +24,7 @@ from .. import backend
 from .._checks import Seed, as_generator, check_positive_int
 from ..layers import TimeGRU, TimeLSTM, TimeRNN
 
-__all__ = ["LanguageModelGenerator", "with_generation", "load_language_model", "sample_next"]
+__all__ = ["LanguageModelGenerator", "with_generation", "sample_next"]
 
 
 def sample_next(scores: Any, rng: np.random.Generator, *, temperature: float = 1.0, top_k: int | None = None,
@@ -221,80 +219,3 @@ def with_generation(cls: type) -> type:
             "__doc__": f"{cls.__name__} with text generation (:class:`LanguageModelGenerator`).",
             "__module__": __name__})
     return _generators[cls]
-
-
-_RNNLM_NAMES = ["embed_W", "lstm_Wx", "lstm_Wh", "lstm_b", "affine_W", "affine_b"]
-_BETTER_NAMES = ["embed_W", "lstm_Wx1", "lstm_Wh1", "lstm_b1", "lstm_Wx2", "lstm_Wh2", "lstm_b2", "affine_W",
-                 "affine_b"]
-
-
-def _architecture(path: Any, header: dict[str, Any], arrays: list[np.ndarray]) -> tuple[type, tuple[int, int, int]]:
-    """Which language model a checkpoint holds, from its parameter names (or, unnamed, its shapes)."""
-    from .rnnlm import BetterRnnlm, Rnnlm  # noqa: PLC0415 - see the module docstring
-
-    names = [e["name"] for e in header["params"]]
-    tied = {t["name"] for t in header.get("tied", [])}
-    shapes = [tuple(a.shape) for a in arrays]
-    generic = all(n.startswith("params[") for n in names)
-    if names == _RNNLM_NAMES or (generic and len(shapes) == 6):
-        V, D = shapes[0]
-        H = shapes[2][0] if len(shapes[2]) == 2 else -1
-        if shapes == [(V, D), (D, 4 * H), (H, 4 * H), (4 * H,), (H, V), (V,)]:
-            return with_generation(Rnnlm), (V, D, H)
-    elif (names == [n for n in _BETTER_NAMES if n not in tied] and tied == {"affine_W"}) or (
-            generic and len(shapes) == 9):
-        V, D = shapes[0]
-        expect = [(V, D), (D, 4 * D), (D, 4 * D), (4 * D,), (D, 4 * D), (D, 4 * D), (4 * D,)]
-        if shapes[:7] == expect and shapes[7:] in ([(V,)], [(D, V), (V,)]):
-            return with_generation(BetterRnnlm), (V, D, D)
-    raise ValueError(
-        f"{path} holds parameters {names} of shapes {shapes}: not an Rnnlm or BetterRnnlm language model "
-        "(generate needs a checkpoint of the rnnlm-ptb or better-rnnlm-ptb experiment)"
-    )
-
-
-def load_language_model(path: str | os.PathLike[str]) -> tuple[Any, dict[str, int], dict[int, str]]:
-    """Read a language-model checkpoint into an ``Rnnlm`` or ``BetterRnnlm`` that generates text.
-
-    The architecture comes from the checkpoint's parameter names (``rnnlm-ptb`` / ``better-rnnlm-ptb``
-    experiments) or, for a checkpoint converted from the book's pickles (``scratchnlp convert-book-weights``),
-    from the shapes. The vocabulary comes from the checkpoint's metadata; a converted book file has none, and
-    its 10,000 words are then PTB's (read through :func:`scratchnlp.datasets.load_ptb`).
-
-    Returns
-    -------
-    model, word_to_id, id_to_word
-        The model in evaluation mode with its state reset.
-
-    Raises
-    ------
-    scratchnlp.checkpoint.CheckpointError
-        For a file that is not a readable checkpoint.
-    ValueError
-        For a checkpoint of another architecture, or whose vocabulary does not match its embedding.
-    """
-    from ..checkpoint import load_params, read_checkpoint  # noqa: PLC0415
-
-    header, arrays = read_checkpoint(path)
-    cls, (V, D, H) = _architecture(path, header, arrays)
-    vocabulary = header.get("metadata", {}).get("vocabulary")
-    if vocabulary is None:
-        if V != 10000:
-            raise ValueError(f"{path} has no vocabulary in its metadata and {V} words (PTB has 10,000)")
-        from ..datasets import load_ptb  # noqa: PLC0415
-
-        _, _, id_to_word = load_ptb("train")
-        vocabulary = [id_to_word[i] for i in range(V)]
-    if not isinstance(vocabulary, list) or len(vocabulary) != V:
-        raise ValueError(f"{path}: the vocabulary in its metadata does not have the embedding's {V} words")
-    model = cls(V, D, H)
-    if all(e["name"].startswith("params[") for e in header["params"]):
-        from .rnnlm import assign_params  # noqa: PLC0415
-
-        assign_params(model, arrays, source=str(path))
-    else:
-        load_params(path, model)
-    model.eval()
-    model.reset_state()
-    word_to_id = {str(w): i for i, w in enumerate(vocabulary)}
-    return model, word_to_id, {i: str(w) for i, w in enumerate(vocabulary)}

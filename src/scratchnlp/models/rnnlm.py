@@ -23,61 +23,16 @@ from typing import Any
 import numpy as np
 
 from .. import backend
-from .._checks import Seed, as_generator, check_positive_int, describe
+from .._checks import Seed, as_generator, check_positive_int
 from ..layers import TimeAffine, TimeDropout, TimeEmbedding, TimeLSTM, TimeRNN, TimeSoftmaxWithLoss
-from ..optim import shared_structure
 from .base import BaseModel
 from .generation import LanguageModelGenerator
 
-__all__ = ["SimpleRnnlm", "Rnnlm", "BetterRnnlm", "assign_params"]
+__all__ = ["SimpleRnnlm", "Rnnlm", "BetterRnnlm"]
 
 
 def _on_device(a: np.ndarray) -> Any:
     return backend.array_module().asarray(a)
-
-
-def assign_params(model: Any, arrays: list[Any], *, source: str = "the weights") -> None:
-    """Copy a list of arrays into ``model.params`` (in place, in order), all or nothing.
-
-    This is how the book's own trained weights (a list in the order of the book's ``params``, as
-    :func:`scratchnlp.checkpoint.load_book_params` reads it) go into our models. Every array is checked (count,
-    shape, numeric, finite; a tied weight listed twice must hold the same values both times) and cast to the
-    parameter's dtype before any parameter is written.
-
-    Raises
-    ------
-    ValueError
-        Naming the first array that does not fit: wrong count, shape, dtype or a non-finite value.
-    """
-    params = list(model.params)
-    names = list(getattr(model, "param_names", None) or [f"params[{i}]" for i in range(len(params))])
-    arrays = list(arrays)
-    if len(arrays) != len(params):
-        raise ValueError(
-            f"{source} hold {len(arrays)} arrays but {type(model).__name__} has {len(params)} parameters "
-            f"({', '.join(names)}): a different model"
-        )
-    ready = []
-    for name, p, a in zip(names, params, arrays):
-        a = backend.to_cpu(a) if hasattr(a, "shape") else np.asarray(a)
-        if a.dtype.kind not in "fiu":
-            raise ValueError(f"{source}: the array for {name!r} is not numeric ({describe(a)})")
-        if tuple(a.shape) != tuple(p.shape):
-            raise ValueError(
-                f"{source}: the array for {name!r} has shape {tuple(a.shape)} but {type(model).__name__}'s "
-                f"{name!r} has shape {tuple(p.shape)} (a model of another size?)"
-            )
-        if a.dtype.kind == "f" and not np.isfinite(a).all():
-            raise ValueError(f"{source}: the array for {name!r} holds NaN or inf")
-        ready.append(a.astype(p.dtype, copy=False))
-    for i, (owner, transposed) in enumerate(shared_structure(params)):  # a tied weight: both entries agree
-        if owner != i and not np.array_equal(ready[i], ready[owner].T if transposed else ready[owner]):
-            raise ValueError(
-                f"{source}: {names[i]!r} is tied to {names[owner]!r} in {type(model).__name__} but the two arrays "
-                "differ"
-            )
-    for p, a in zip(params, ready):
-        p[...] = backend.xp(p).asarray(a)
 
 
 class _Rnnlm(BaseModel):
@@ -129,14 +84,12 @@ class _Rnnlm(BaseModel):
         """Load the book's own trained weights (its ``.pkl`` file, e.g. ``Rnnlm.pkl`` of chapter 6).
 
         The pickle is read by :func:`scratchnlp.checkpoint.load_book_params` (an unpickler that accepts NumPy
-        arrays and nothing else) and copied in with :func:`assign_params`, which checks every shape first.
+        arrays and nothing else) and copied in by :func:`scratchnlp.checkpoint.assign_params`, which checks
+        every array first and writes all or nothing.
         """
-        from .. import checkpoint  # noqa: PLC0415
+        from ..checkpoint import load_book_params  # noqa: PLC0415 - the models load without the file readers
 
-        reader = getattr(checkpoint, "load_book_params", None)
-        if reader is None:  # pragma: no cover - the reader arrives with the checkpoint module's next version
-            raise NotImplementedError("this version of scratchnlp.checkpoint cannot read the book's pickles")
-        assign_params(self, reader(file_name), source=str(file_name))
+        load_book_params(file_name, self)
 
 
 def _init(rng: np.random.Generator, shape: tuple[int, ...], divisor: float, dtype: Any) -> Any:
