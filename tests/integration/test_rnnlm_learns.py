@@ -82,6 +82,11 @@ def test_better_rnnlm_resume_equals_an_uninterrupted_run(ptb_files, tmp_path, mo
         run_experiment("better-rnnlm-ptb", out_dir=out, epochs=3, progress=False, seed=2, **_TINY_BETTER)
     assert (out / "better-rnnlm-ptb.state.npz").is_file() and not (out / "better-rnnlm-ptb.json").exists()
     monkeypatch.setattr(language_models, "_validate", validate)
+    state = (out / "better-rnnlm-ptb.state.npz").read_bytes()
+    with pytest.raises(ValueError, match="holds the state of an interrupted better-rnnlm-ptb run; continue it with "
+                                         "--resume, or remove that file"):
+        run_experiment("better-rnnlm-ptb", out_dir=out, epochs=3, progress=False, seed=2, **_TINY_BETTER)
+    assert (out / "better-rnnlm-ptb.state.npz").read_bytes() == state  # kept, untouched
     with pytest.raises(ValueError, match="other settings"):
         run_experiment("better-rnnlm-ptb", out_dir=out, epochs=3, progress=False, seed=3, resume=True,
                        **_TINY_BETTER)
@@ -91,6 +96,13 @@ def test_better_rnnlm_resume_equals_an_uninterrupted_run(ptb_files, tmp_path, mo
     assert resumed["evaluation"] == whole["evaluation"]
     for key in ("loss", "perplexity", "epoch_loss", "valid_perplexity", "lr", "best_epoch", "iteration"):
         assert resumed["history"][key] == whole["history"][key], key
+    # which code on which machine trained each epoch, across the interruption
+    log = resumed["history"]["epoch_log"]
+    assert [e["epoch"] for e in log] == [1, 2, 3]
+    assert [e["valid_perplexity"] for e in log] == resumed["history"]["valid_perplexity"]
+    for entry in log:
+        assert entry["package"] and entry["train_s"] > 0 and entry["machine"]["cpu_count"]
+        assert "source_revision" in entry and entry["finished"].endswith("+00:00")
     _, a = read_checkpoint(tmp_path / "whole" / "better-rnnlm-ptb.npz")
     _, b = read_checkpoint(out / "better-rnnlm-ptb.npz")
     for x, y in zip(a, b):

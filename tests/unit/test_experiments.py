@@ -238,3 +238,12 @@ def test_a_weight_beyond_float16_is_stored_in_float32(toy, tmp_path):
 def test_resume_is_refused_for_experiments_that_cannot(toy, tmp_path):
     with pytest.raises(ValueError, match="cannot resume"):
         run_experiment("toy", out_dir=tmp_path, resume=True)
+
+
+def test_source_revision_names_the_checkout_or_nothing():
+    from scratchnlp.experiments.runner import provenance, source_revision
+
+    revision = source_revision()
+    assert revision is None or (len(revision.split("+")[0]) == 40 and revision.split("+")[1:] in ([], ["dirty"]))
+    facts = provenance()
+    assert facts["source_revision"] == revision and facts["machine"]["numpy"] == np.__version__

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from datetime import datetime, timezone
 from typing import Any
 
 import numpy as np
@@ -295,19 +296,24 @@ def _train_better(ctx: RunContext) -> TrainOutput:
     model = BetterRnnlm(vocab_size, config["wordvec_size"], config["hidden_size"], config["dropout"], seed=ctx.seed)
     optimizer = SGD(config["lr"])
     trainer = RnnlmTrainer(model, optimizer)
+    # epoch_log: per epoch, which code on which machine trained it and for how long (a run spans sessions)
     state: dict[str, Any] = {"epoch": 0, "lr": float(config["lr"]), "best_ppl": None, "best_epoch": None,
-                             "valid_perplexity": [], "lr_history": []}
+                             "valid_perplexity": [], "lr_history": [], "epoch_log": []}
     best: list[np.ndarray] = [backend.to_cpu(p).copy() for p in _unique(model.params)]
     resumed_from = None
     if ctx.resume:
         loaded = _load_state(ctx, model, trainer)
         if loaded is not None:
             meta, best = loaded
-            state = {k: meta[k] for k in state}
+            state = {k: meta.get(k, state[k]) for k in state}
             resumed_from = state["epoch"]
             optimizer.lr = state["lr"]
     max_grad = _max_grad(config)
+    from .runner import provenance  # noqa: PLC0415
+
+    run_facts = provenance()
     for epoch in range(state["epoch"], int(config["epochs"])):
+        epoch_start = trainer.log.wall_time
         trainer.fit(corpus[:-1], corpus[1:], 1, config["batch_size"], config["time_size"], max_grad,
                     config["eval_interval"], progress=ctx.progress)
         ppl = _validate(model, corpus_val, config, ctx.progress)
@@ -320,12 +326,15 @@ def _train_better(ctx: RunContext) -> TrainOutput:
             optimizer.lr = optimizer.lr / float(config["lr_decay"])
         state["lr"] = optimizer.lr
         state["epoch"] = epoch + 1
+        state["epoch_log"].append({
+            "epoch": epoch + 1, "train_s": trainer.log.wall_time - epoch_start, "valid_perplexity": ppl,
+            "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"), **run_facts})
         _save_state(ctx, model, best, trainer, state)
     for p, a in zip(_unique(model.params), best):  # keep the parameters of the best validation epoch
         p[...] = backend.xp(p).asarray(a)
     model.reset_state()
     history = _json_history(trainer, valid_perplexity=state["valid_perplexity"], lr=state["lr_history"],
-                            best_epoch=state["best_epoch"])
+                            best_epoch=state["best_epoch"], epoch_log=state["epoch_log"])
     info = {"corpus_tokens": int(corpus.shape[0]), "vocab_size": vocab_size}
     if resumed_from is not None:
         info["resumed_from_epoch"] = resumed_from

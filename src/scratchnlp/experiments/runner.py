@@ -24,6 +24,7 @@ import math
 import os
 import platform
 import signal
+import subprocess
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -85,6 +86,27 @@ def _machine() -> dict[str, Any]:
         "numpy": np.__version__,
         "device": backend.get_device(),
     }
+
+
+def source_revision() -> str | None:
+    """The git commit of the library's source when it runs from a checkout (``+dirty`` if ``src`` has
+    uncommitted changes), else None: which code trained a result, beyond the package version."""
+    src = Path(__file__).resolve().parents[2]  # .../src
+    if not (src.parent / ".git").exists():
+        return None
+    try:
+        head = subprocess.run(["git", "-C", str(src.parent), "rev-parse", "HEAD"], capture_output=True, text=True,
+                              timeout=10, check=True).stdout.strip()
+        status = ["git", "-C", str(src.parent), "status", "--porcelain", "--untracked-files=no", "--", str(src)]
+        dirty = subprocess.run(status, capture_output=True, text=True, timeout=10, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return f"{head}+dirty" if dirty else head
+
+
+def provenance() -> dict[str, Any]:
+    """The package version, the source revision and the machine: what a result file records about its run."""
+    return {"package": __version__, "source_revision": source_revision(), "machine": _machine()}
 
 
 def _checksums(files: list[tuple[str, str]] | tuple[tuple[str, str], ...]) -> dict[str, str]:
@@ -191,6 +213,14 @@ def run_experiment(
         raise ValueError(f"experiment {name!r} cannot resume; resumable: "
                          + (", ".join(n for n, e in EXPERIMENTS.items() if e.resumable) or "none"))
     out = check_writable_dir(out_dir)
+    state_path = RunContext(name=name, config=config, seed=int(seed), progress=progress, out_dir=out).state_path
+    if experiment.resumable and not resume and (state_path.exists() or state_path.is_symlink()):
+        raise ValueError(
+            f"{state_path} holds the state of an interrupted {name} run; continue it with --resume, or remove that "
+            "file to start over (a run without --resume would discard it)"
+        )
+    if resume and state_path.exists() and not state_path.is_file():
+        raise ValueError(f"cannot resume from {state_path}: it is not a file; remove it or choose another --out")
     checkpoint, results_path = out / f"{name}.npz", out / f"{name}.json"
     for target in (checkpoint, results_path):
         if target.is_dir():
@@ -238,7 +268,7 @@ def run_experiment(
                               "total_s": time.perf_counter() - started},
                 "machine": _machine(),
                 "data_sha256": checksums,
-                "package": {"name": "scratchnlp", "version": __version__},
+                "package": {"name": "scratchnlp", "version": __version__, "source_revision": source_revision()},
                 "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 "checkpoint": checkpoint.name,
                 "checkpoint_dtype": np.dtype(dtype).name,
