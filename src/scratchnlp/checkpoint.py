@@ -178,9 +178,9 @@ def save_params(
         "metadata": metadata or {},
     }
     try:
-        header_text = json.dumps(header)
+        header_text = json.dumps(header, allow_nan=False)  # strict JSON: NaN and Infinity are not JSON
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"checkpoint metadata must be JSON-serialisable: {exc}") from exc
+        raise ValueError(f"checkpoint metadata must be JSON-serialisable, without NaN or infinity: {exc}") from exc
     arrays[_HEADER_KEY] = np.array(header_text)
     with atomic_write(path) as f:
         np.savez(f, **arrays)
@@ -275,6 +275,11 @@ def _read_npy(path: Path, zf: zipfile.ZipFile, member: str, archive_size: int, w
     return np.frombuffer(buffer, dtype=dtype).reshape(shape, order="F" if fortran else "C")
 
 
+def _refuse_json_constant(name: str) -> Any:
+    """``json.loads`` accepts NaN, Infinity and -Infinity, which are not JSON; a header must not hold them."""
+    raise ValueError(f"{name} is not a JSON value")
+
+
 def _validate_header(path: Path, header: Any, members: set[str]) -> dict[str, Any]:
     def bad(problem: str) -> CheckpointError:
         return CheckpointError(f"{path}: malformed checkpoint header: {problem}")
@@ -365,7 +370,7 @@ def read_checkpoint(path: str | os.PathLike[str]) -> tuple[dict[str, Any], list[
                 if text.dtype.kind != "U" or text.shape != ():
                     raise CheckpointError(f"{path}: the header is {text.dtype}{text.shape}, expected a JSON string")
                 try:
-                    header = json.loads(str(text[()]))
+                    header = json.loads(str(text[()]), parse_constant=_refuse_json_constant)
                 except ValueError as exc:
                     raise CheckpointError(f"{path}: the checkpoint header is not valid JSON ({exc})") from None
                 header = _validate_header(path, header, members)

@@ -485,3 +485,16 @@ def test_a_named_pipe_does_not_block(tmp_path):
     os.mkfifo(fifo)
     with pytest.raises(CheckpointError, match="is not a regular file"):
         read_checkpoint(fifo)
+
+
+def test_json_is_strict_both_ways(tmp_path):
+    """NaN and Infinity are not JSON: save_params refuses to write them, read_checkpoint refuses to read them."""
+    with pytest.raises(ValueError, match="without NaN or infinity"):
+        save_params(tmp_path / "net.npz", fresh(), metadata={"best_ppl": float("nan")})
+    assert os.listdir(tmp_path) == []
+    a = np.zeros(3, dtype=np.float32)
+    for constant in ("NaN", "Infinity", "-Infinity"):
+        text = json.dumps({**good_header(a), "metadata": {"ppl": 0.5}}).replace("0.5", constant)
+        path = write_archive(tmp_path / f"{constant}.npz", text, {"p0.npy": _npy_bytes(a)})
+        with pytest.raises(CheckpointError, match=f"not valid JSON.*{constant} is not a JSON value"):
+            read_checkpoint(path)
