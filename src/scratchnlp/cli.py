@@ -405,7 +405,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _error("interrupted")
         return 130
-    except (CommandError, OSError, ValueError, MemoryError, KeyError) as exc:
+    except (CommandError, OSError, ValueError, ArithmeticError, MemoryError, KeyError) as exc:  # NaN: diverged
         _error(_describe(exc))
         return 1
     except Exception as exc:  # a bug: still one line, and a way to report it

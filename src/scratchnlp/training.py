@@ -534,7 +534,16 @@ def eval_perplexity(
     ------
     ValueError
         For ids outside the model's vocabulary or a corpus shorter than ``batch_size * time_size + 1`` words.
+    TypeError
+        For an encoder-decoder (seq2seq) model, which :func:`scratchnlp.evaluation.eval_seq2seq` scores.
+    NonFiniteLossError
+        When a block's loss is NaN or infinite (weights holding NaN or inf): no perplexity is returned.
     """
+    if hasattr(model, "encoder") and hasattr(model, "decoder"):
+        raise TypeError(
+            f"eval_perplexity scores a language model (next-word prediction), got {type(model).__name__}, an "
+            "encoder-decoder; score a seq2seq model with scratchnlp.evaluation.eval_seq2seq"
+        )
     corpus = _check_corpus(corpus, "corpus", _vocab_size(model))
     batch_size = check_positive_int(batch_size, "batch_size")
     time_size = check_positive_int(time_size, "time_size")
@@ -561,7 +570,13 @@ def eval_perplexity(
             xs, ts = corpus[pos], corpus[(pos + 1) % corpus_size]
             if on_gpu:
                 xs, ts = backend.to_gpu(xs), backend.to_gpu(ts)
-            total += float(model.forward(xs, ts))
+            loss = float(model.forward(xs, ts))
+            if not math.isfinite(loss):
+                raise NonFiniteLossError(
+                    f"eval_perplexity: the loss of block {it + 1} of {max_iters} is {loss}; the model's weights "
+                    "probably hold NaN or inf (a diverged run?), so no perplexity can be given"
+                )
+            total += loss
             bar.update(1)
     finally:
         bar.close()

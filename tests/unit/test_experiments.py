@@ -49,13 +49,15 @@ def _toy_train(ctx):
 def _toy_evaluate(output, config):
     if config["eval_error"]:
         raise OSError("evaluation data unavailable")
+    if config["diverge"]:
+        return {"score": np.float64(0.25), "test_perplexity": float("inf")}
     return {"score": np.float64(0.25), "nan": float("nan")}
 
 
 @pytest.fixture
 def toy(monkeypatch):
-    experiment = Experiment("toy", "a toy experiment", "0", {"epochs": 2, "fail": False, "eval_error": False,
-                                                             "rate": 1.0, "batch": 4}, _toy_train, _toy_evaluate,
+    defaults = {"epochs": 2, "fail": False, "eval_error": False, "diverge": False, "rate": 1.0, "batch": 4}
+    experiment = Experiment("toy", "a toy experiment", "0", defaults, _toy_train, _toy_evaluate,
                             summarize=lambda results: {"score": results["evaluation"].get("score")})
     monkeypatch.setitem(EXPERIMENTS, "toy", experiment)
     return experiment
@@ -81,7 +83,8 @@ def test_run_writes_results_and_checkpoint_atomically(toy, tmp_path):
     results = run_experiment("toy", out_dir=out, epochs=3, rate=1.0)
     assert sorted(p.name for p in out.iterdir()) == ["toy.json", "toy.npz"]  # no temporary file left
     saved = json.loads((out / "toy.json").read_text())
-    assert saved["config"] == {"epochs": 3, "fail": False, "eval_error": False, "rate": 1.0, "batch": 4}
+    assert saved["config"] == {"epochs": 3, "fail": False, "eval_error": False, "diverge": False, "rate": 1.0,
+                               "batch": 4}
     assert saved["history"]["epoch_loss"] == [1.5, 1.5, 1.5]
     assert saved["evaluation"] == {"score": 0.25, "nan": None}  # strict JSON: NaN becomes null
     assert saved["note"] == 0.5 and saved["checkpoint"] == "toy.npz"
@@ -247,3 +250,12 @@ def test_source_revision_names_the_checkout_or_nothing():
     assert revision is None or (len(revision.split("+")[0]) == 40 and revision.split("+")[1:] in ([], ["dirty"]))
     facts = provenance()
     assert facts["source_revision"] == revision and facts["machine"]["numpy"] == np.__version__
+
+
+def test_a_diverged_evaluation_fails_and_keeps_the_existing_results(toy, tmp_path):
+    run_experiment("toy", out_dir=tmp_path)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    with pytest.raises(FloatingPointError, match="toy diverged: its evaluation test_perplexity is inf; nothing was "
+                                                 "written and the results in .* were kept"):
+        run_experiment("toy", out_dir=tmp_path, diverge=True)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before

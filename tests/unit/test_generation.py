@@ -182,3 +182,54 @@ def test_a_checkpoint_of_another_architecture_is_one_clear_error(tmp_path):
     save_params(path, Rnnlm(V, 4, 5))
     with pytest.raises(ValueError, match="no vocabulary"):
         load_language_model(path)
+
+
+def test_sample_next_refuses_scores_it_cannot_sample_from():
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match=r"one row of V scores, shape \(V,\), got shape \(2, 5\)"):
+        sample_next(np.zeros((2, 5)), rng)  # flattening would give ids up to 9 for a vocabulary of 5
+    assert 0 <= sample_next(np.zeros((1, 1, 5)), rng) < 5  # a batch of one, one step: fine
+    for bad, what in ((np.nan, "NaN"), (np.inf, r"\+inf")):
+        scores = np.zeros(5)
+        scores[2] = bad
+        with pytest.raises(ValueError, match=f"the scores hold {what}: the model's weights hold NaN or inf"):
+            sample_next(scores, rng)
+    scores = np.array([0.0, -np.inf, 0.0])  # -inf: a word that cannot be drawn
+    assert {sample_next(scores, np.random.default_rng(s)) for s in range(20)} <= {0, 2}
+    with pytest.raises(ValueError, match=r"banned must be a bool array of shape \(3,\)"):
+        sample_next(np.zeros(3), rng, banned=np.array([True, False]))
+    with pytest.raises(TypeError, match="scores must be numbers"):
+        sample_next(np.array(["a", "b"]), rng)
+
+
+def test_generate_right_after_training_starts_from_a_fresh_state(xp):
+    from scratchnlp.optim import SGD
+    from scratchnlp.training import RnnlmTrainer
+
+    model = G(V, 8, 10, seed=0)
+    corpus = np.random.default_rng(0).integers(0, V, 400)
+    RnnlmTrainer(model, SGD(0.1)).fit(corpus[:-1], corpus[1:], max_epoch=1, batch_size=4, time_size=5,
+                                      progress=False)
+    assert model.lstm_layer.h.shape[0] == 4  # the training batch's state
+    text = model.generate(3, sample_size=8, seed=0)
+    model.reset_state()
+    assert text == model.generate(3, sample_size=8, seed=0)
+
+
+def test_nan_weights_do_not_generate_text(xp):
+    model = G(V, 8, 10, seed=0)
+    model.params[0][...] = xp.nan
+    with pytest.raises(ValueError, match="the scores hold NaN"):
+        model.generate(1, sample_size=5, seed=0)
+
+
+@pytest.mark.parametrize("vocab, message", [
+    ([f"w{i}" for i in range(V - 1)] + ["w0"], "repeated words"),
+    ([f"w{i}" for i in range(V - 1)] + [7], "a word that is not a non-empty string"),
+    ([f"w{i}" for i in range(V - 1)] + [""], "a word that is not a non-empty string"),
+])
+def test_a_vocabulary_that_cannot_name_every_id_is_refused(tmp_path, vocab, message):
+    path = tmp_path / "lm.npz"
+    save_params(path, Rnnlm(V, 4, 5), metadata={"vocabulary": vocab})
+    with pytest.raises(ValueError, match=message):
+        load_language_model(path)

@@ -385,3 +385,16 @@ def test_forward_equals_predict_then_the_loss(xp, rng, cls):
     want = TimeSoftmaxWithLoss().forward(model.predict(xs), ts)
     model.reset_state()
     assert model.forward(xs, ts) == pytest.approx(want, rel=1e-6)
+
+
+def test_eval_perplexity_refuses_nan_weights_and_seq2seq_models(rng):
+    from scratchnlp.models import Seq2seq
+    from scratchnlp.training import NonFiniteLossError
+
+    corpus = rng.integers(0, 20, 200)
+    model = Rnnlm(20, 4, 5)
+    model.params[4][0, 0] = np.nan
+    with pytest.raises(NonFiniteLossError, match="loss of block 1 of .* is nan; the model's weights probably hold"):
+        eval_perplexity(model, corpus, 2, 5)
+    with pytest.raises(TypeError, match="got Seq2seq, an encoder-decoder; score a seq2seq model with"):
+        eval_perplexity(Seq2seq(20, 4, 5), corpus, 2, 5)

@@ -88,6 +88,19 @@ def _machine() -> dict[str, Any]:
     }
 
 
+def _non_finite(evaluation: Mapping[str, Any], prefix: str = "") -> list[tuple[str, float]]:
+    """The perplexities and losses of an evaluation (nested dicts included) that are NaN or infinite: a diverged
+    model. (Other scores may be NaN by nature, e.g. a correlation over too few pairs, and are stored as null.)"""
+    found = []
+    for key, value in evaluation.items():
+        if isinstance(value, Mapping):
+            found += _non_finite(value, f"{prefix}{key}.")
+        elif (("perplexity" in key or "loss" in key) and isinstance(value, (float, np.floating))
+              and not math.isfinite(float(value))):
+            found.append((f"{prefix}{key}", float(value)))
+    return found
+
+
 def source_revision() -> str | None:
     """The git commit of the library's source when it runs from a checkout (``+dirty`` if ``src`` has
     uncommitted changes), else None: which code trained a result, beyond the package version."""
@@ -244,6 +257,12 @@ def run_experiment(
         except OSError as exc:  # e.g. the evaluation data cannot be downloaded: keep the trained run
             evaluation = {"error": " ".join(str(exc).split())}
         eval_time = time.perf_counter() - eval_start
+        bad = _non_finite(evaluation)
+        if bad:
+            raise FloatingPointError(
+                f"{name} diverged: its evaluation {bad[0][0]} is {bad[0][1]}; nothing was written"
+                + (f" and the results in {out} were kept" if results_path.exists() else "")
+            )
     checksums.update(_checksums([f for f in used if f"{f[0]}/{f[1]}" not in checksums]))
 
     from ..checkpoint import save_params  # noqa: PLC0415

@@ -53,10 +53,23 @@ def sample_next(scores: Any, rng: np.random.Generator, *, temperature: float = 1
     Raises
     ------
     ValueError
-        If every id is banned.
+        If the scores are not one row, hold NaN or +inf (-inf is a word that cannot be drawn), or every id is
+        banned.
     """
-    s = backend.to_cpu(scores).astype(np.float64).reshape(-1)
+    s = backend.to_cpu(scores)
+    if s.ndim == 0 or any(n != 1 for n in s.shape[:-1]):
+        raise ValueError(f"scores must be one row of V scores, shape (V,), got shape {tuple(s.shape)}")
+    if s.dtype.kind not in "fiu":
+        raise TypeError(f"scores must be numbers, got dtype {s.dtype}")
+    s = s.astype(np.float64).reshape(-1)
+    if np.isnan(s).any() or np.isposinf(s).any():
+        what = "NaN" if np.isnan(s).any() else "+inf"
+        raise ValueError(f"the scores hold {what}: the model's weights hold NaN or inf (a diverged run?); "
+                         "nothing can be sampled from them")
     if banned is not None:
+        banned = backend.to_cpu(banned)
+        if banned.shape != s.shape or banned.dtype != bool:
+            raise ValueError(f"banned must be a bool array of shape {s.shape}, got {banned.dtype} {banned.shape}")
         s = np.where(banned, -np.inf, s)
     if not np.isfinite(s).any():
         raise ValueError("every word is excluded (skip_ids covers the whole vocabulary): nothing to sample")
@@ -133,7 +146,9 @@ class LanguageModelGenerator:
         Notes
         -----
         The model's state carries on from whatever it was (call ``reset_state()`` first for a fresh start, or
-        feed a prompt with ``predict`` as chapter 7.1.3 does) and is left after the last word fed. Dropout is
+        feed a prompt with ``predict`` as chapter 7.1.3 does) and is left after the last word fed. A state
+        carried from a batch of several streams (right after training) cannot continue one text: it is reset,
+        so training and then generating just works. Dropout is
         off while generating (evaluation mode), and the previous mode is restored.
 
         The book draws a word, and when it is one of ``skip_ids`` draws again *after* feeding the same word
@@ -165,6 +180,8 @@ class LanguageModelGenerator:
             banned = np.zeros(V, dtype=bool)
             banned[skip] = True
         rng = as_generator(seed)
+        if any(layer.h is not None and layer.h.shape[0] != 1 for layer in _recurrent_layers(self)):
+            self.reset_state()  # type: ignore[attr-defined]  # the state of a training batch, not of one text
         xp = backend.xp(self.params[0])  # type: ignore[attr-defined]
         was_training = getattr(self, "training", False)
         self.eval()  # type: ignore[attr-defined]

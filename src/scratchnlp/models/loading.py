@@ -79,6 +79,11 @@ def load_language_model(path: str | os.PathLike[str]) -> tuple[Any, dict[str, in
         vocabulary = [id_to_word[i] for i in range(V)]
     if not isinstance(vocabulary, list) or len(vocabulary) != V:
         raise ValueError(f"{path}: the vocabulary in its metadata does not have the embedding's {V} words")
+    odd = next((w for w in vocabulary if not isinstance(w, str) or not w), None)
+    if odd is not None or len(set(vocabulary)) != V:
+        what = f"a word that is not a non-empty string ({odd!r})" if odd is not None else "repeated words"
+        raise ValueError(f"{path}: the vocabulary in its metadata holds {what}; each of the {V} ids needs its "
+                         "own word")
     model = cls(V, D, H)
     if all(e["name"].startswith("params[") for e in header["params"]):
         assign_params(model, arrays, source=str(path))
