@@ -18,7 +18,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["Terminated", "sha256_file", "atomic_write", "check_writable_dir", "sigterm_as_interrupt"]
+__all__ = [
+    "Terminated", "sha256_file", "atomic_write", "check_writable_dir", "sigterm_as_interrupt", "signals_deferred"
+]
 
 _CHUNK = 1 << 20
 
@@ -82,6 +84,39 @@ def sigterm_as_interrupt() -> Iterator[None]:
     finally:
         # None means the previous handler was not installed from Python; the default is the best we can do
         signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+
+
+@contextlib.contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Let SIGINT and SIGTERM wait until the block has finished, then deliver them: for steps that must happen
+    together (the two renames that replace a results pair).
+
+    Blocking the signals with ``pthread_sigmask`` is not enough: it blocks them in the calling thread only, and
+    the kernel hands a process-directed signal to any thread that does not block it (a BLAS worker, say),
+    whose delivery then runs Python's handler in the main thread between any two bytecodes. So the Python-level
+    handlers are replaced instead (Python runs them in the main thread whichever thread the kernel chose) by one
+    that only records the signal; on exit the previous handlers come back and a recorded signal is raised again,
+    reaching them as if it had arrived then. Outside the main thread, where Python cannot set handlers (and
+    where its handlers never run), the block just runs.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+
+    def _record(signum: int, frame: Any) -> None:
+        received.append(signum)
+
+    previous = {}
+    try:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            previous[sig] = signal.signal(sig, _record)
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+        if received:
+            signal.raise_signal(received[0])
 
 
 @contextlib.contextmanager

@@ -1,11 +1,15 @@
 """The experiment registry and run_experiment: files written atomically, loaded back, bad settings."""
 
 import json
+import signal
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 
 from scratchnlp import experiments
+from scratchnlp._io import sha256_file
 from scratchnlp.checkpoint import read_checkpoint
 from scratchnlp.experiments import (
     EXPERIMENTS,
@@ -259,3 +263,57 @@ def test_a_diverged_evaluation_fails_and_keeps_the_existing_results(toy, tmp_pat
                                                  "written and the results in .* were kept"):
         run_experiment("toy", out_dir=tmp_path, diverge=True)
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+_SIGNAL_AT_COMMIT = r"""
+import os, signal, sys, threading, time
+import numpy as np
+from scratchnlp.experiments import run_experiment
+from scratchnlp.experiments.registry import EXPERIMENTS, Experiment, TrainOutput
+
+class Toy:
+    param_names = ["W"]
+    def __init__(self, value):
+        self.params = [np.full((3, 2), value, dtype=np.float32)]
+
+def train(ctx):
+    return TrainOutput(model=Toy(ctx.config["value"]), history={"loss": [1.0]}, metadata={})
+
+EXPERIMENTS["toy-signal"] = Experiment("toy-signal", "toy", "0", {"value": 0.0}, train, None)
+out, value, signum = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
+real_replace = os.replace
+
+def replace(src, dst):
+    real_replace(src, dst)
+    if str(dst).endswith(".npz"):  # the moment between the pair's two renames: a signal from another thread
+        t = threading.Thread(target=os.kill, args=(os.getpid(), signum))
+        t.start()
+        t.join()
+        time.sleep(0.05)  # let the main thread pass bytecode boundaries where a handler could run
+
+os.replace = replace
+try:
+    run_experiment("toy-signal", out_dir=out, value=value)
+except KeyboardInterrupt:
+    print("interrupted after the commit")
+    sys.exit(3)
+print("not interrupted")
+"""
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_between_the_pair_s_renames_waits_until_both_are_done(tmp_path, signum):
+    """SIGINT or SIGTERM at the commit moment, received by another thread, never leaves a mismatched pair."""
+    script = tmp_path / "child.py"
+    script.write_text(_SIGNAL_AT_COMMIT)
+    out = tmp_path / "out"
+    for attempt in range(4):
+        value = float(attempt + 1)
+        child = subprocess.run([sys.executable, str(script), str(out), str(value), str(int(signum))],
+                               capture_output=True, text=True, timeout=120)
+        assert child.returncode == 3, child.stdout + child.stderr  # the signal was delivered, after the commit
+        results = json.loads((out / "toy-signal.json").read_text())
+        assert results["checkpoint_sha256"] == sha256_file(out / "toy-signal.npz")  # the pair matches
+        _, arrays = read_checkpoint(out / "toy-signal.npz")
+        assert float(arrays[0][0, 0]) == value  # and it is the new pair
+        assert sorted(p.name for p in out.iterdir()) == ["toy-signal.json", "toy-signal.npz"]

@@ -23,11 +23,9 @@ import json
 import math
 import os
 import platform
-import signal
 import subprocess
-import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -35,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from .. import __version__, backend
-from .._io import atomic_write, check_writable_dir, sha256_file, sigterm_as_interrupt
+from .._io import atomic_write, check_writable_dir, sha256_file, signals_deferred, sigterm_as_interrupt
 from .registry import EXPERIMENTS, Experiment, RunContext, get_experiment
 
 __all__ = ["run_experiment", "load_results", "summary", "summarize", "ResultsError", "RESULTS_FORMAT"]
@@ -151,20 +149,6 @@ def _storage_dtype(model: Any) -> Any:
         if p.size and float(backend.xp(p).abs(p).max()) > _FLOAT16_MAX:
             return np.float32
     return np.float16
-
-
-@contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
-    """Hold back SIGINT and SIGTERM (delivered on exit) while the block runs, in the main thread."""
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    held = {signal.SIGINT, signal.SIGTERM}
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def _staged(path: Path) -> Path:
@@ -295,16 +279,16 @@ def run_experiment(
             })
             with atomic_write(staged_json, "w", encoding="utf-8") as f:
                 f.write(json.dumps(results, indent=1, allow_nan=False) + "\n")
-            with _signals_held():  # the pair changes together: no signal between the two renames
+            with signals_deferred():  # the pair changes together: no signal, in any thread, between the renames
                 os.replace(staged_npz, checkpoint)
                 os.replace(staged_json, results_path)
+                if experiment.resumable:  # the run finished: its resume state is spent
+                    with contextlib.suppress(OSError):
+                        ctx.state_path.unlink(missing_ok=True)
     finally:
         for staged in (staged_npz, staged_json):
             with contextlib.suppress(OSError):
                 staged.unlink(missing_ok=True)
-    if experiment.resumable:
-        with contextlib.suppress(OSError):
-            ctx.state_path.unlink(missing_ok=True)  # the run finished: its resume state is spent
     return {**results, "paths": {"checkpoint": str(checkpoint), "results": str(results_path)}}
 
 
