@@ -262,6 +262,7 @@ class Optimizer:
     def __init__(self, lr: float) -> None:
         self.lr = _positive(lr, "learning rate lr")
         self._shapes: list[tuple[int, ...]] | None = None
+        self._addresses: list[int] | None = None  # where the parameters live: the state belongs to them
         self.state: list[dict[str, Any]] = []
 
     def update(self, params: list[Any], grads: list[Any]) -> None:
@@ -294,6 +295,12 @@ class Optimizer:
                 f"{type(self).__name__} was first used with parameters of shapes {self._shapes} and now got "
                 f"{shapes}; use one optimizer per model"
             )
+        addresses = [_data_ptr(p) for p in merged_params]
+        if self._addresses is not None and addresses != self._addresses:
+            raise ValueError(
+                f"{type(self).__name__} holds the state (moments, step count) of other parameter arrays of the same "
+                "shapes, from the model it first updated; use one optimizer per model (a new optimizer for this one)"
+            )
         bad = self._check_finite(merged_params, merged_grads)
         if bad is not None:
             firsts = [i for i, (owner, _) in enumerate(shared_structure(params)) if owner == i]
@@ -305,7 +312,7 @@ class Optimizer:
             err.index = index  # type: ignore[attr-defined]
             raise err
         if self._shapes is None:
-            self._shapes = shapes
+            self._shapes, self._addresses = shapes, addresses
             self.state = [{} for _ in merged_params]
         return merged_params, merged_grads
 

@@ -368,3 +368,18 @@ def test_trainer_stops_on_a_nan_gradient_naming_it_with_parameters_untouched(xp,
             clip_grads(g, max_grad)
         opt.update(expected, g)
     np.testing.assert_array_equal(backend.to_cpu(model.params[0]), expected[0])
+
+
+@pytest.mark.parametrize("cls", [SGD, Adam])
+def test_an_optimizer_refuses_the_parameters_of_another_model_of_the_same_shapes(xp, cls):
+    first = [xp.ones(3), xp.ones((2, 2))]
+    other = [xp.ones(3), xp.ones((2, 2))]
+    grads = [xp.full(3, 0.5), xp.full((2, 2), 0.5)]
+    opt = cls(lr=0.1)
+    opt.update(first, grads)
+    opt.update(list(first), grads)  # the same arrays in a new list: fine
+    before = [backend.to_cpu(p).copy() for p in other]
+    with pytest.raises(ValueError, match="holds the state .* of other parameter arrays of the same shapes"):
+        opt.update(other, grads)
+    for p, b in zip(other, before):
+        np.testing.assert_array_equal(backend.to_cpu(p), b)
