@@ -127,6 +127,8 @@ def _run_run(args: argparse.Namespace) -> int:
 
     if args.epochs is not None and args.epochs < 1:
         raise UsageError(f"--epochs must be >= 1, got {args.epochs}")
+    if args.seed < 0:
+        raise UsageError(f"--seed must be >= 0, got {args.seed}")
     if args.experiment not in EXPERIMENTS:
         raise UsageError(f"unknown experiment {args.experiment!r}; choose from {', '.join(EXPERIMENTS)}")
     try:

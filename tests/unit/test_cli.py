@@ -125,13 +125,16 @@ def test_parser_dispatches_to_the_command():
         (["run", "nosuch"], "unknown experiment 'nosuch'; choose from cbow-ptb"),
         (["download", "nosuch"], "unknown dataset 'nosuch'"),
         (["run", "cbow-ptb", "--epochs", "0"], "--epochs must be >= 1"),
+        (["run", "cbow-ptb", "--seed", "-1", "--out", "never-made"], "--seed must be >= 0, got -1"),
         (["run", "cbow-ptb", "--bogus"], "unrecognized arguments: --bogus"),
         (["similar", "you", "--vectors", "x.npz", "--top", "0"], "--top must be >= 1"),
     ],
 )
-def test_usage_errors_all_exit_2(toy, tmp_path, capsys, argv, message):
+def test_usage_errors_all_exit_2(toy, tmp_path, capsys, argv, message, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     assert cli.main(argv) == 2
     assert message in one_error_line(capsys.readouterr().err)
+    assert not (tmp_path / "never-made").exists()  # refused before any folder is made
 
 
 def test_run_out_naming_a_file_fails_before_training(tmp_path, monkeypatch, capsys):
@@ -522,3 +525,15 @@ def test_generate_with_a_model_of_another_architecture_is_one_line(tmp_path, cap
     assert "not an Rnnlm or BetterRnnlm language model" in one_error_line(capsys.readouterr().err)
     assert cli.main(["generate", "--model", str(tmp_path / "missing.npz"), "--start", "a"]) == 1
     assert "missing.npz" in one_error_line(capsys.readouterr().err)
+
+
+def test_run_over_an_interrupted_run_s_state_keeps_it(tmp_path, capsys):
+    state = tmp_path / "better-rnnlm-ptb.state.npz"
+    state.write_bytes(b"hours of training")
+    assert cli.main(["run", "better-rnnlm-ptb", "--out", str(tmp_path)]) == 1
+    assert "continue it with --resume, or remove that file" in one_error_line(capsys.readouterr().err)
+    assert state.read_bytes() == b"hours of training"
+    state.unlink()
+    state.mkdir()
+    assert cli.main(["run", "better-rnnlm-ptb", "--resume", "--out", str(tmp_path)]) == 1
+    assert "cannot resume from" in one_error_line(capsys.readouterr().err)
