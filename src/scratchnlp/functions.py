@@ -14,10 +14,12 @@ __all__ = ["sigmoid", "relu", "softmax", "log_softmax", "cross_entropy_error", "
 
 
 def sigmoid(x: Any) -> Any:
-    """Logistic sigmoid ``1 / (1 + exp(-x))`` (chapter 1.2.1).
+    """Logistic sigmoid ``1 / (1 + exp(-x))`` (chapter 1.2.1); its derivative ``y (1 - y)`` is derived in appendix A.
 
     Written as ``0.5 * tanh(x / 2) + 0.5``: the same function, but it never overflows for large ``|x|``
-    (``exp(-x)`` does for ``x < -88`` in float32).
+    (``exp(-x)`` does for ``x < -88`` in float32 and ``x < -709`` in float64). The absolute error is about one
+    rounding step of 1, so an output smaller than that step comes back as exactly 0 (for ``x`` below about -20
+    in float32 and -38 in float64), where ``1 / (1 + exp(-x))``, until it overflows, keeps a tiny positive value.
     """
     xp = backend.xp(x)
     return 0.5 * xp.tanh(0.5 * x) + 0.5

@@ -113,7 +113,7 @@ class Affine(Layer):
 
 
 class Sigmoid(Layer):
-    """Sigmoid activation (chapter 1.3.4.3); backward uses ``dy/dx = y (1 - y)``. Any shape."""
+    """Sigmoid activation (chapter 1.3.4.3); backward uses ``dy/dx = y (1 - y)``, derived in appendix A. Any shape."""
 
     def __init__(self) -> None:
         super().__init__()
