@@ -378,3 +378,26 @@ def test_figures_open_at_full_size(site_dir: Path) -> None:
     for figure in figures:
         link = re.search(r'<a class="figure-full-size" href="([^"]+)"[^>]*>\s*<img[^>]*src="([^"]+)"', figure)
         assert link and link.group(1) == link.group(2), "a figure's image does not link to its full-size file"
+
+
+# LaTeX markup that a bibliography style or a figure label can leave in text a reader sees. Math on the pages is
+# typeset by MathJax from \( \) and \[ \] spans and stays out of this check: those spans are removed first.
+_RAW_LATEX = re.compile(r"\\(emph|textit|textbf|texttt|cite|citep|citet|ref|url)\b|\{\\(em|it|bf)\b")
+_MATH_SPAN = re.compile(r"\\\(.*?\\\)|\\\[.*?\\\]|\$\$.*?\$\$", re.S)
+_TAGS = re.compile(r"<script\b.*?</script>|<style\b.*?</style>|<[^>]+>", re.S)
+
+
+def test_no_raw_latex_in_what_a_reader_sees(site_dir: Path) -> None:
+    """No page shows LaTeX commands as text, in its body or in an attribute such as a citation's hover text."""
+    found = []
+    for page in _built_pages():
+        html = page.read_text(encoding="utf-8")
+        if "_modules" in page.relative_to(site_dir).parts:  # highlighted library source: code, not prose
+            continue
+        titles = " ".join(re.findall(r'title="([^"]*)"', html))
+        text = _MATH_SPAN.sub(" ", _TAGS.sub(" ", html))
+        for where, content in (("text", text), ("title attribute", titles)):
+            m = _RAW_LATEX.search(content)
+            if m:
+                found.append(f"{_rel(page)} ({where}): ...{content[max(0, m.start() - 40):m.end() + 20]!r}...")
+    assert not found, "raw LaTeX shown to readers:\n" + "\n".join(found[:20])
