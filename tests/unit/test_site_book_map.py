@@ -93,7 +93,7 @@ def _heading(page: str, text: str, level: int = 2, order: int = 0) -> bm.SiteHea
 
 
 def test_covered_sections_include_everything_inside_the_last_number() -> None:
-    assert bm.covered_sections(_heading("ch02", "2.1–2.2 Thesauri")) == {"2.1", "2.2", "2.2.1", "2.2.2"}
+    assert bm.covered_sections(_heading("ch02", "2.1–2.2 Thesauri")) == {"2.1", "2.1.1", "2.2", "2.2.1", "2.2.2"}
     assert bm.covered_sections(_heading("ch01", "1.3.3–1.3.5 x")) == {"1.3.3", "1.3.4", "1.3.5"}
     assert bm.covered_sections(_heading("ch01", "1.1 x")) == {"1.1", "1.1.1", "1.1.2", "1.1.3", "1.1.4", "1.1.5"}
     assert bm.covered_sections(_heading("ch01", "Exercises")) == set()
@@ -414,7 +414,8 @@ def test_results_rows_without_a_run_or_a_heading() -> None:
     rows = bm.results_rows([bm.compare_result(ACC, None)], [(None, bm.compare_speed("x", 1.0, 1.0))], [],
                            source_url="u")
     assert rows == [["a seq2seq", "7.3.4", "about 50% (25 epochs)", "–", "no results file yet", "–"],
-                    ["x", "–", "1.00 s, the book's code timed here", "1.00 s", "about the same (within 10%)", "–"]]
+                    ["x", "–", "1.00 s, the book's code on the same machine", "1.00 s",
+                     "about the same (within 10%)", "–"]]
 
 
 # --- the book code's problems ------------------------------------------------------------------------------

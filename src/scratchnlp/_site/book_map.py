@@ -137,6 +137,7 @@ _TOC_ROWS: tuple[tuple[str, str, str], ...] = (
     ("1.6", "Summary", "정리"),
     ("2", "Natural language and distributed representations of words", "자연어와 단어의 분산 표현"),
     ("2.1", "What is natural language processing?", "자연어 처리란"),
+    ("2.1.1", "The meaning of words", "단어의 의미"),
     ("2.2", "Thesauri", "시소러스"),
     ("2.2.1", "WordNet", "WordNet"),
     ("2.2.2", "The problems of thesauri", "시소러스의 문제점"),
@@ -486,7 +487,7 @@ def read_site_headings(book_dir: str | Path) -> list[SiteHeading]:
 
 def covered_sections(heading: SiteHeading) -> frozenset[str]:
     """The book sections a heading covers: from its first to its last number in the book's order, with
-    everything inside the last (``"2.1–2.2"`` covers 2.1, 2.2, 2.2.1 and 2.2.2). Empty for an unnumbered
+    everything inside the last (``"2.1–2.2"`` covers 2.1, 2.1.1, 2.2, 2.2.1 and 2.2.2). Empty for an unnumbered
     heading or one whose numbers are not the book's (this site's appendix D)."""
     if heading.first is None or heading.last is None:
         return frozenset()
@@ -643,7 +644,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "result.ours_perplexity": "{value:.1f} ({epochs} epochs, [{file}]({url}))",
         "result.ours_accuracy": "{value:.1%} ({epochs} epochs, [{file}]({url}))",
         "result.ours_missing": "–",
-        "result.book_time": "{time}, the book's code timed here",
+        "result.book_time": "{time}, the book's code on the same machine",
         "result.chapter": "ch. {chapter}",
         "result.not_found": "–",
         "result.close_relative": "close: within {diff:.1%} of the book's",
