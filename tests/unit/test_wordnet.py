@@ -1,10 +1,10 @@
 """WordNet 3.0 through the downloader (appendix B): the registry, the archive origin, the NLTK layout and reader.
 
-Nothing here touches the internet. The archive origin is tested with zip and tar files built in a temporary
-folder and read through ``file://`` URLs, honest ones and hostile ones (``..`` and absolute member paths, links,
-oversized and corrupt members, wrong sums); NLTK is replaced by a small stand-in where only the wiring is under
-test. The last tests read the real WordNet with the real NLTK, when both are available (skipped otherwise, or
-failed with ``SCRATCHNLP_REQUIRE_DATA=1``).
+The archive origin is tested with zip and tar files built in a temporary folder and read through ``file://``
+URLs, honest ones and hostile ones (``..`` and absolute member paths, links, oversized and corrupt members, wrong
+sums); public URLs are replaced by closed local ports, and NLTK by a small stand-in where only the wiring is under
+test. The last tests read the real WordNet from ``SCRATCHNLP_MIRROR`` with the real NLTK, when both are available
+(skipped otherwise, or failed with ``SCRATCHNLP_REQUIRE_DATA=1``).
 """
 
 from __future__ import annotations
@@ -442,9 +442,16 @@ def test_importing_the_datasets_does_not_import_nltk():
 
 @pytest.fixture(scope="module")
 def wordnet(tmp_path_factory):
-    """NLTK's reader over the real files, in a fresh cache; a skip (or a failure) when either is missing."""
+    """NLTK's reader over the real files from the mirror, in a fresh cache; a skip (or, with
+    SCRATCHNLP_REQUIRE_DATA, a failure) when NLTK or the files are missing."""
     pytest.importorskip("nltk", reason="NLTK is not installed (the book extra)")
     import nltk
+
+    if not os.environ.get("SCRATCHNLP_MIRROR"):  # a fresh cache would download the archive: never in tests
+        message = "WordNet is read from SCRATCHNLP_MIRROR into a fresh cache, and SCRATCHNLP_MIRROR is not set"
+        if os.environ.get("SCRATCHNLP_REQUIRE_DATA"):
+            pytest.fail(f"WordNet is required here (SCRATCHNLP_REQUIRE_DATA is set): {message}")
+        pytest.skip(message)
 
     mp = pytest.MonkeyPatch()
     mp.setenv("SCRATCHNLP_DATA", str(tmp_path_factory.mktemp("wordnet-cache")))
