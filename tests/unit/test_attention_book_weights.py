@@ -68,3 +68,21 @@ def test_a_model_of_other_sizes_is_refused_untouched(book_files):
     with pytest.raises(CheckpointError):
         load_book_params(book_files[0], model)
     assert all(np.array_equal(p, q) for p, q in zip(model.params, before, strict=True))
+
+
+def test_the_committed_attention_model_that_chapter_8_draws_has_learned_the_task(book_files):
+    """Chapter 8 draws its attention maps from results/attention-date.npz; they mean something only for a model
+    that answers (nearly) every test date, so the page and this test refuse anything below 95%."""
+    from pathlib import Path
+
+    from scratchnlp.checkpoint import load_params
+    from scratchnlp.experiments import load_results
+
+    results = Path(__file__).resolve().parents[2] / "results"
+    run = load_results("attention-date", results, verify_checkpoint=True)  # the .npz is the one the JSON describes
+    model = AttentionSeq2seq(59, run["config"]["wordvec_size"], run["config"]["hidden_size"])
+    load_params(results / run["checkpoint"], model)
+    _, (x_test, t_test) = sequence.load_data("date.txt")
+    accuracy = seq2seq_accuracy(model, x_test[:, ::-1].copy(), t_test)
+    assert accuracy >= 0.95
+    assert accuracy == pytest.approx(run["evaluation"]["test_accuracy"], abs=1e-3)  # as the run scored it

@@ -1,0 +1,79 @@
+"""Chapter 8's attention maps: questions encoded as the model reads them, maps drawn for a batch of questions,
+and how many answer parts looked where a person would (private helpers of the chapter 8 page)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from .. import plot
+from .._pages import attention_reading
+from ..evaluation import ids_to_text
+
+__all__ = ["encode_questions", "attention_maps", "agreement", "not_in"]
+
+
+def encode_questions(questions: Sequence[str], char_to_id: Mapping[str, int], width: int, *,
+                     reverse: bool = True) -> np.ndarray:
+    """Questions as rows of ids, padded with spaces to ``width`` characters (and reversed, as the model was
+    trained): ``(len(questions), width)`` integers.
+
+    Raises
+    ------
+    ValueError
+        For a question longer than ``width`` or with a character the vocabulary does not have.
+    """
+    rows = []
+    for q in questions:
+        if len(q) > width:
+            raise ValueError(f"the question {q!r} has {len(q)} characters; the model reads at most {width}")
+        unknown = sorted({c for c in q if c not in char_to_id})
+        if unknown:
+            raise ValueError(f"the question {q!r} has characters the model does not know: {unknown}")
+        rows.append([char_to_id[c] for c in q.ljust(width)])
+    ids = np.array(rows, dtype=np.int64).reshape(len(rows), width)
+    return ids[:, ::-1].copy() if reverse else ids
+
+
+def attention_maps(model: Any, questions: Sequence[str], *, char_to_id: Mapping[str, int],
+                   id_to_char: Mapping[int, str], width: int, start_id: int, answer_length: int,
+                   parts: Mapping[str, tuple[int, int]], title: str,
+                   ) -> tuple[Any, list[str], list[dict[str, tuple[str, float]]]]:
+    """Decode ``questions`` with ``model`` (fed reversed, as trained) and draw one attention map per question,
+    stacked, with the columns back in reading order.
+
+    Returns
+    -------
+    fig, answers, readings
+        The figure, the model's answer to each question, and for each the question word that each part of the
+        answer (``parts``: name -> answer rows) paid most attention to (:func:`scratchnlp._pages.attention_reading`).
+    """
+    import matplotlib.pyplot as plt  # noqa: PLC0415
+
+    ids, weights = model.generate(encode_questions(questions, char_to_id, width), start_id, answer_length,
+                                  return_attention=True)
+    fig, axes = plt.subplots(len(questions), 1, figsize=(6.8, 2.6 * len(questions)), layout="constrained",
+                             squeeze=False)
+    answers, readings = [], []
+    for ax, q, row, w in zip(axes[:, 0], questions, ids, weights):
+        w = np.asarray(w)[:, ::-1]  # columns back in reading order
+        answer = ids_to_text(row, id_to_char)
+        plot.attention_map(w, q.ljust(width), answer, ax=ax, title=f"{q}  →  {answer}")
+        answers.append(answer)
+        readings.append(attention_reading(w, q.ljust(width), parts))
+    fig.suptitle(title, fontsize="medium")
+    return fig, answers, readings
+
+
+def agreement(readings: Sequence[Mapping[str, tuple[str, float]]], expected: Sequence[Mapping[str, str]]) -> int:
+    """How many answer parts took most of their attention from the word a person would read them from."""
+    if len(readings) != len(expected):
+        raise ValueError(f"{len(readings)} readings for {len(expected)} questions")
+    return sum(reading[part][0] == want[part] for reading, want in zip(readings, expected) for part in want)
+
+
+def not_in(questions: Sequence[str], seen: set[str]) -> list[str]:
+    """The questions that are not among ``seen`` (e.g. the training questions, stripped of padding)."""
+    return [q for q in questions if q not in seen]
