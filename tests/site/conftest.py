@@ -3,7 +3,8 @@ loopback interface and opened in Debian's headless Chromium through Playwright.
 
 The site must be built first (`make book`); `make test` does that before running these tests. Playwright is
 never asked to download a browser: it drives the system Chromium at ``/usr/bin/chromium`` (override with
-``SCRATCHNLP_CHROMIUM``).
+``SCRATCHNLP_CHROMIUM``). ``SCRATCHNLP_SITE_DIR`` points the tests at a site built elsewhere (the folder holding
+its index.html) instead of _build/html.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from urllib.parse import urlsplit
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-HTML_DIR = ROOT / "_build" / "html"
+HTML_DIR = Path(os.environ.get("SCRATCHNLP_SITE_DIR") or ROOT / "_build" / "html").resolve()
 CHROMIUM = Path(os.environ.get("SCRATCHNLP_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -34,10 +35,15 @@ CHROMIUM_ARGS = [
 ]
 
 
+def _shown(path: Path) -> str:
+    """``path`` relative to the repository when it is inside it, else as it is."""
+    return path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
+
+
 def _require_site() -> Path:
     if not (HTML_DIR / "index.html").is_file():
         pytest.fail(
-            f"the built site is missing ({HTML_DIR.relative_to(ROOT)}/index.html not found): "
+            f"the built site is missing ({_shown(HTML_DIR)}/index.html not found): "
             "run `make book` first (`make test` builds it before the site tests)",
             pytrace=False,
         )

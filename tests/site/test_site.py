@@ -3,7 +3,7 @@
 - the landing page, every chapter page and every API page load in Chromium with no console error,
   uncaught exception, failed request or request to another origin;
 - every image has non-empty alt text, every figure a caption;
-- the site search finds chapter 1 for "softmax";
+- the site search finds chapter 1 for "softmax", and lists first the page teaching each of the book's terms;
 - every internal link and asset reference on every built page resolves, fragments included;
 - every chapter is also published as a notebook: an ``.ipynb`` download whose first code cell installs scratchnlp,
   and an "Open in Colab" link pointing at that notebook on the repository's notebooks branch;
@@ -16,15 +16,17 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urlencode, urlsplit
 
 import pytest
 
-HTML_DIR = Path(__file__).resolve().parents[2] / "_build" / "html"
+# The built site; SCRATCHNLP_SITE_DIR points at one built elsewhere (the same override as in conftest.py).
+HTML_DIR = Path(os.environ.get("SCRATCHNLP_SITE_DIR") or Path(__file__).parents[2] / "_build" / "html").resolve()
 
 pytestmark = pytest.mark.site
 
@@ -401,3 +403,65 @@ def test_no_raw_latex_in_what_a_reader_sees(site_dir: Path) -> None:
             if m:
                 found.append(f"{_rel(page)} ({where}): ...{content[max(0, m.start() - 40):m.end() + 20]!r}...")
     assert not found, "raw LaTeX shown to readers:\n" + "\n".join(found[:20])
+
+
+# --- site search: the page that teaches a term comes first --------------------------------------------
+
+# The book's terms and the page teaching each (two where the book teaches the term in both). The first result
+# of the site search must be that page, not an API object named like the term and not a page that only
+# mentions it. The ranking is book/_static/scorer.js; the pages mark what they teach with `{index}` entries.
+TAUGHT_IN = {
+    "attention": ("book/ch08_attention.html",),
+    "softmax": (CHAPTER_1,),
+    "weight tying": ("book/ch06_gated_rnn.html",),
+    "gradient clipping": ("book/ch06_gated_rnn.html",),
+    "negative sampling": ("book/ch04_word2vec_speedup.html",),
+    "perplexity": ("book/ch05_rnn.html", "book/ch06_gated_rnn.html"),
+    "co-occurrence matrix": ("book/ch02_count_based.html",),
+    "PPMI": ("book/ch02_count_based.html",),
+    "skip-gram": ("book/ch03_word2vec.html",),
+    "CBOW": ("book/ch03_word2vec.html",),
+    "truncated BPTT": ("book/ch05_rnn.html",),
+    "LSTM": ("book/ch06_gated_rnn.html",),
+    "GRU": ("book/appendix_c_gru.html",),
+    "seq2seq": ("book/ch07_seq2seq.html",),
+    "peeky": ("book/ch07_seq2seq.html",),
+    "WordNet": ("book/appendix_b_wordnet.html",),
+    "computational graph": (CHAPTER_1, "book/appendix_a_sigmoid_tanh.html"),
+    "backpropagation": (CHAPTER_1,),
+    "cross-entropy": (CHAPTER_1,),
+    "distributional hypothesis": ("book/ch02_count_based.html",),
+    "cosine similarity": ("book/ch02_count_based.html",),
+    "SVD": ("book/ch02_count_based.html",),
+    "word2vec": ("book/ch03_word2vec.html",),
+    "RNN": ("book/ch05_rnn.html",),
+    "language model": ("book/ch05_rnn.html",),
+    "BPTT": ("book/ch05_rnn.html",),
+    "bidirectional RNN": ("book/ch08_attention.html",),
+    "Transformer": ("book/ch08_attention.html",),
+}
+
+# searchtools.js fills the status line under the heading once every result is listed.
+_SEARCH_FINISHED = """() => {
+    const status = document.querySelector('#search-results p.search-summary');
+    return status !== null && status.textContent.trim() !== '';
+}"""
+
+
+@pytest.mark.parametrize("query", sorted(TAUGHT_IN))
+def test_search_lists_the_teaching_page_first(open_page, query: str) -> None:
+    opened = open_page("search.html?" + urlencode({"q": query}))
+    page = opened.page
+    page.wait_for_function(_SEARCH_FINISHED, timeout=20_000)
+    results = page.eval_on_selector_all(
+        "#search-results ul.search li > a",
+        "els => els.map(e => [e.getAttribute('href'), e.textContent, e.dataset.score])",
+    )
+    assert results, f"the search for {query!r} found nothing"
+    first = urlsplit(results[0][0]).path
+    listing = "\n".join(f"  {href}  {title!r}  score {score}" for href, title, score in results[:6])
+    assert first in TAUGHT_IN[query], (
+        f"the first result for {query!r} is {first}, not the page teaching it ({' or '.join(TAUGHT_IN[query])}); "
+        f"first results:\n{listing}"
+    )
+    _assert_clean(opened)
