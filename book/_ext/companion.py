@@ -5,10 +5,12 @@
   so the published site always points at its own source. The theme's repository, source and issue buttons use it.
 - **Notebooks.** Every chapter page is also written as a Jupyter notebook, generated from its MyST source with
   Jupytext, to ``_notebooks/<page>.ipynb`` in the built site. Its first cell installs ``scratchnlp`` from the
-  repository when the notebook runs outside a checkout. Each chapter page gets an ``.ipynb`` entry in the
-  download menu and "Open in Colab" / "Binder" launch buttons. Colab and Binder open notebooks from a GitHub
-  branch, so the workflow publishes ``_notebooks/`` to the branch named by ``SCRATCHNLP_NOTEBOOKS_BRANCH``
-  (default ``notebooks``), and the launch links point there.
+  repository when the notebook runs outside a checkout. The notebook reads like the page (``notebook_export``):
+  the glued numbers, citations, cross-references, exercises and admonitions are written in as the build made
+  them, and the code cells carry the outputs of the build's execution (``_build/jupyter_execute``). Each
+  chapter page gets an ``.ipynb`` entry in the download menu and "Open in Colab" / "Binder" launch buttons.
+  Colab and Binder open notebooks from a GitHub branch, so the workflow publishes ``_notebooks/`` to the branch
+  named by ``SCRATCHNLP_NOTEBOOKS_BRANCH`` (default ``notebooks``), and the launch links point there.
 - **Numbering.** Figures, tables and exercises are numbered per chapter, as in the book: "Fig. 2.1" is chapter
   2's first figure. Pages outside the chapters number their own from 1.
 - **Figures.** Every figure's image links to the full-size file, so a phone reader can open it.
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import html
+import json
 import os
 import platform
 import re
@@ -31,6 +34,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from notebook_export import Context, export_notebook, glue_from_outputs, has_outputs, sphinx_context
 from sphinx.util import logging
 
 LOGGER = logging.getLogger(__name__)
@@ -177,8 +181,10 @@ def _first_cells(app: Any, docname: str) -> list[Any]:
     page = f"{docname}.html"
     intro = (
         f"*This notebook is generated from the page `{docname}.md` of the scratchnlp companion site "
-        f"({page} on the site; source: {url}). The numbers that the site writes into its prose, "
-        "`{glue:text}` references below, are filled in only on the site; run the cells to compute them.*"
+        f"({page} on the site; source: {url}). The numbers in its text and the outputs under its cells are the "
+        f"ones the site shows, as the site's build of {app.companion_facts['date']} computed them. The cells that "
+        "compute them are all here, hidden ones included: running the notebook from the top recomputes every "
+        "number, and timings and other machine-dependent results will differ from the ones written in the text.*"
     )
     install = (
         "# Outside a checkout of the scratchnlp repository (in Colab, Binder or a fresh environment), install the\n"
@@ -199,13 +205,60 @@ def _first_cells(app: Any, docname: str) -> list[Any]:
     ]
 
 
-def write_notebook(app: Any, docname: str) -> Path:
-    """Convert a chapter's MyST source to ``_notebooks/<docname>.ipynb`` in the output folder."""
+def _cached(app: Any, notebook: Any) -> Any | None:
+    """The executed notebook that MyST-NB's execution cache (jupyter-cache) holds for ``notebook``, or None."""
+    from jupyter_cache import get_cache  # noqa: PLC0415
+
+    folder = app.env.mystnb_config.execution_cache_path
+    if not folder or not Path(folder).is_dir():
+        return None
+    cache = get_cache(folder)
+    try:
+        return cache.get_cache_bundle(cache.match_cache_notebook(notebook).pk).nb
+    except KeyError:
+        return None
+
+
+def _executed(app: Any, docname: str) -> tuple[Any | None, dict[str, Any]]:
+    """The notebook the build executed for the page, with its outputs, and the values the page glued.
+
+    MyST-NB writes the page's notebook to ``jupyter_execute/<docname>.ipynb`` and its glued values to
+    ``.glue.json`` beside it; when the page came from the execution cache that notebook has no outputs, and they
+    are read from the cache's copy instead."""
+    import nbformat  # noqa: PLC0415
+
+    folder = Path(app.env.mystnb_config.output_folder)
+    path = folder / f"{docname}.ipynb"
+    if not path.is_file():
+        LOGGER.warning(f"{docname}: no executed notebook at {path}; its notebook is written without outputs")
+        return None, {}
+    executed = nbformat.read(path, as_version=4)
+    if not has_outputs(executed):
+        executed = _cached(app, executed) or executed
+    glue_path = folder / f"{docname}.glue.json"
+    glue = json.loads(glue_path.read_text(encoding="utf-8")) if glue_path.is_file() else {}
+    return executed, {**glue_from_outputs(executed), **{key: out.get("data", {}) for key, out in glue.items()}}
+
+
+def notebook_context(app: Any, docname: str, glue: dict[str, Any]) -> Context:
+    """How the page's notebook resolves glue, citations, references and numbers: as this build did."""
+    return sphinx_context(app, docname, glue, has_notebook=lambda other: chapter_key(other) is not None)
+
+
+def write_notebook(app: Any, docname: str) -> Path | None:
+    """Convert a chapter's MyST source to ``_notebooks/<docname>.ipynb`` in the output folder, reading like the
+    page: MyST written out as Markdown, and the build's outputs in the code cells."""
     import jupytext  # noqa: PLC0415
     import nbformat  # noqa: PLC0415
 
     source = Path(app.env.doc2path(docname))
     notebook = jupytext.reads(_fill(app, source.read_text(encoding="utf-8")), fmt="md:myst")
+    executed, glue = _executed(app, docname)
+    try:
+        notebook = export_notebook(notebook, executed, notebook_context(app, docname, glue))
+    except KeyError as exc:
+        LOGGER.warning(f"{docname}: the page's notebook cannot be written: {exc.args[0]}")
+        return None
     notebook.cells[:0] = _first_cells(app, docname)
     notebook.metadata.pop("jupytext", None)
     notebook.metadata.setdefault("language_info", {"name": "python"})

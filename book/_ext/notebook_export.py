@@ -494,6 +494,30 @@ def _in_display_math(prose: Sequence[str]) -> bool:
 # --------------------------------------------------------------------------------------------------------
 
 
+def glue_from_outputs(notebook: Any) -> dict[str, dict[str, Any]]:
+    """The values a notebook glued, read from its outputs (MyST-NB's ``glue`` stores each as an output with
+    ``metadata.scrapbook.name``; a ``display=False`` one has its MIME types prefixed, which are removed here):
+    glue key -> MIME bundle."""
+    glued: dict[str, dict[str, Any]] = {}
+    for cell in notebook.get("cells", []):
+        for output in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+            scrapbook = (output.get("metadata") or {}).get("scrapbook")
+            if not scrapbook or "name" not in scrapbook:
+                continue
+            prefix = scrapbook.get("mime_prefix", "")
+            glued[scrapbook["name"]] = {
+                mime[len(prefix):] if prefix and mime.startswith(prefix) else mime: value
+                for mime, value in (output.get("data") or {}).items()
+            }
+    return glued
+
+
+def has_outputs(notebook: Any) -> bool:
+    """Whether any code cell of ``notebook`` has an output (MyST-NB writes the notebook of a page it took from
+    its execution cache without them)."""
+    return any(cell.get("outputs") for cell in notebook.get("cells", []) if cell.get("cell_type") == "code")
+
+
 def _source(cell: Mapping[str, Any]) -> str:
     return _text(cell.get("source", "")).strip()
 

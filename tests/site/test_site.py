@@ -6,7 +6,8 @@
 - the site search finds chapter 1 for "softmax", and lists first the page teaching each of the book's terms;
 - every internal link and asset reference on every built page resolves, fragments included;
 - every chapter is also published as a notebook: an ``.ipynb`` download whose first code cell installs scratchnlp,
-  and an "Open in Colab" link pointing at that notebook on the repository's notebooks branch;
+  and an "Open in Colab" link pointing at that notebook on the repository's notebooks branch; the notebook
+  reads like the page (no MyST left in its Markdown, the build's outputs, figure captions, a references list);
 - on a phone (390 px) no page scrolls sideways, and every figure is at least 90% of the column wide;
 - every chapter ends with at least three exercises whose solutions are hidden until clicked;
 - figures and tables are numbered per chapter (Fig. 2.1 is chapter 2's first figure), sections as in the book;
@@ -465,3 +466,99 @@ def test_search_lists_the_teaching_page_first(open_page, query: str) -> None:
         f"first results:\n{listing}"
     )
     _assert_clean(opened)
+
+
+# --- the exported notebooks read like the page -------------------------------------------------------------
+
+# MyST that a notebook reader would see as raw text in a Markdown cell: a role, a directive fence, a label target.
+_MYST_IN_MARKDOWN = re.compile(
+    r"\{[A-Za-z][\w:.+-]*\}`|```\{|:::\{|\{glue|\{cite|\{numref|\{ref\}|\{doc\}|\{exercise|\{solution|^\s*\([\w-]+\)=\s*$",
+    re.M,
+)
+_HIDES_OUTPUT = {"remove-output", "remove-cell"}
+
+
+def _shown_on_the_page(output: dict) -> bool:
+    """False for a value glued with ``display=False`` (MyST-NB prefixes its MIME types): it is kept for the text."""
+    data = output.get("data") or {}
+    return not data or not all(mime.startswith("application/papermill.record/") for mime in data)
+
+
+def _exported_notebooks(site_dir: Path) -> list[Path]:
+    return sorted((site_dir / "_notebooks").rglob("*.ipynb"))
+
+
+def _code_source(cell: dict) -> str:
+    source = cell["source"]
+    return ("".join(source) if isinstance(source, list) else source).strip()
+
+
+def _executed_notebook(site_dir: Path, name: str):
+    """The notebook the build executed for a page, with its outputs: MyST-NB's ``jupyter_execute`` copy, or,
+    for a page it took from its execution cache (whose copy it writes without outputs), the cache's."""
+    import nbformat
+
+    notebook = nbformat.read(site_dir.parent / "jupyter_execute" / name, as_version=4)
+    if any(c.outputs for c in notebook.cells if c.cell_type == "code"):
+        return notebook
+    cache_dir = site_dir.parent / ".jupyter_cache"
+    if cache_dir.is_dir():
+        from jupyter_cache import get_cache
+
+        cache = get_cache(str(cache_dir))
+        try:
+            return cache.get_cache_bundle(cache.match_cache_notebook(notebook).pk).nb
+        except KeyError:
+            pass
+    return notebook
+
+
+def test_exported_notebooks_read_like_the_page(site_dir: Path) -> None:
+    """Every chapter's notebook: no MyST left in its Markdown, the outputs of every code cell the build executed
+    (except where the page removes them, and glued values kept for the text), each figure's caption under its
+    cell, and the works it cites listed."""
+    import nbformat
+
+    executed_dir = site_dir.parent / "jupyter_execute"
+    notebooks = _exported_notebooks(site_dir)
+    assert notebooks, "no notebook under _notebooks/"
+    assert {Path(c).with_suffix(".ipynb").as_posix() for c in _chapter_pages(site_dir)} <= {
+        p.relative_to(site_dir / "_notebooks").as_posix() for p in notebooks
+    }, "a chapter page has no exported notebook"
+    problems: list[str] = []
+    for path in notebooks:
+        name = path.relative_to(site_dir / "_notebooks").as_posix()
+        notebook = nbformat.read(path, as_version=4)
+        markdown = [c.source for c in notebook.cells if c.cell_type == "markdown"]
+        for text in markdown:
+            m = _MYST_IN_MARKDOWN.search(text)
+            if m:
+                problems.append(f"{name}: MyST left in Markdown: ...{text[max(0, m.start() - 60):m.end() + 40]!r}...")
+        # outputs: each executed code cell with outputs has a twin (same source, in order) that carries outputs
+        assert (executed_dir / name).is_file(), f"the build's executed notebook of {name} is missing"
+        executed = [c for c in _executed_notebook(site_dir, name).cells if c.cell_type == "code"]
+        if not any(c.outputs for c in executed):
+            problems.append(f"{name}: no outputs of the build's execution found (jupyter_execute, execution cache)")
+        exported = [c for c in notebook.cells if c.cell_type == "code"]
+        position = 0
+        for cell in executed:
+            source = _code_source(cell)
+            twin = next((k for k in range(position, len(exported)) if _code_source(exported[k]) == source), None)
+            if twin is None:
+                problems.append(f"{name}: the executed cell {source[:60]!r} is not in the notebook")
+                continue
+            position = twin + 1
+            removed = set(exported[twin].metadata.get("tags", [])) & _HIDES_OUTPUT
+            if any(_shown_on_the_page(o) for o in cell.outputs) and not removed and not exported[twin].outputs:
+                problems.append(f"{name}: the cell {source[:60]!r} ran with outputs, but has none in the notebook")
+        # the page's figure numbers head the captions under the figures' cells
+        html = (site_dir / Path(name).with_suffix(".html")).read_text(encoding="utf-8")
+        for number in re.findall(r'<figcaption>\s*<p><span class="caption-number">(Fig\. [\d.A-Z]+)', html):
+            if not any(text.startswith(f"**{number}**") for text in markdown):
+                problems.append(f"{name}: no caption of {number} under its figure")
+        # citations: the page cites, so the notebook ends with the works it cites
+        if "bibtex-citation" in html:
+            last = markdown[-1] if markdown else ""
+            if not (last.startswith("## References") and "\n- " in last):
+                problems.append(f"{name}: the page cites, but the notebook does not end with its references")
+    assert not problems, f"{len(problems)} problems in the exported notebooks:\n" + "\n".join(problems[:40])

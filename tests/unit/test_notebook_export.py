@@ -317,6 +317,23 @@ def test_site_outputs_drop_removed_glue_only_and_stderr_outputs() -> None:
     assert ne.site_outputs(nbformat.v4.new_code_cell("x"), None) == []
 
 
+def test_glued_values_are_read_from_the_outputs_of_glue_calls() -> None:
+    hidden = nbformat.v4.new_output("display_data", data={"application/papermill.record/text/plain": "0.25"},
+                                    metadata={"scrapbook": {"name": "rate",
+                                                            "mime_prefix": "application/papermill.record/"}})
+    shown = nbformat.v4.new_output("display_data", data={"text/plain": "'x'", "text/markdown": "*x*"},
+                                   metadata={"scrapbook": {"name": "word", "mime_prefix": ""}})
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("text"),
+        nbformat.v4.new_code_cell("glue(...)", outputs=[_output("printed\n"), hidden, shown]),
+    ])
+    assert ne.glue_from_outputs(notebook) == {"rate": {"text/plain": "0.25"},
+                                              "word": {"text/plain": "'x'", "text/markdown": "*x*"}}
+    assert ne.has_outputs(notebook)
+    notebook.cells[1].outputs = []
+    assert ne.glue_from_outputs(notebook) == {} and not ne.has_outputs(notebook)
+
+
 def test_collapse_metadata_follows_the_tags_and_keeps_them() -> None:
     hidden = {"tags": ["hide-input"], "jupyter": {"source_hidden": True}}
     assert ne.collapse_metadata({"tags": ["hide-input"]}) == hidden
