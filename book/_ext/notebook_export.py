@@ -66,7 +66,10 @@ _ADMONITIONS = frozenset(
 _TITLED_BLOCKS = frozenset({"admonition", "dropdown", "topic", "sidebar", "margin", "card", "epigraph"})
 _PY_ROLES = frozenset({"mod", "func", "data", "const", "class", "meth", "attr", "exc", "obj", "type", "module"})
 _XREF_ROLES = frozenset({"numref", "ref", "doc", "eq", "term", "any", "keyword", "option", "envvar", "token"})
-_DROPPED_DIRECTIVES = frozenset({"bibliography", "toctree", "tableofcontents", "nb-exec-table", "solution-end"})
+# index entries only feed the site's search and general index; a notebook has neither
+_DROPPED_DIRECTIVES = frozenset(
+    {"bibliography", "toctree", "tableofcontents", "nb-exec-table", "solution-end", "index"}
+)
 _AMSMATH = "equation|multline|gather|align|alignat|flalign|eqnarray"
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>$|~])")
 _LINE_START = re.compile(r"^(?:\d+[.)]|[#+-])(?=\s|$)")

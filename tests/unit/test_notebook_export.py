@@ -452,3 +452,9 @@ def test_sphinx_context_resolves_references_numbers_and_links_other_notebooks(sp
     assert same_page.xref("ref", "sec-one", None) == "1.1 A section"
     assert same_page.number("figure", "fig-one") == "Fig. 1"
     assert same_page.number("figure", "no-such-label") is None
+
+
+def test_index_entries_are_dropped():
+    text = "Before.\n\n```{index}\n! softmax\n```\nAfter."
+    out = ne.convert_markdown(text, _ctx())
+    assert "softmax" not in out and "Before." in out and "After." in out
