@@ -121,7 +121,8 @@ _HEADER = textwrap.dedent("""\
 
 def _small_site(tmp_path: Path, pages: dict[str, str]) -> Path:
     (tmp_path / "_config.yml").write_text(
-        "parse:\n  myst_enable_extensions: [amsmath, colon_fence, dollarmath]\n  myst_heading_anchors: 3\n",
+        "parse:\n  myst_enable_extensions: [amsmath, colon_fence, dollarmath]\n"
+        "sphinx:\n  config:\n    myst_heading_anchors: 3\n",
         encoding="utf-8")
     book = tmp_path / "book"
     book.mkdir()

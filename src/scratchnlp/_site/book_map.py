@@ -429,7 +429,9 @@ def _myst_settings(root: Path) -> tuple[set[str], int]:
     config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8")) or {}
     parse = config.get("parse") or {}
     extensions = set(parse.get("myst_enable_extensions") or [])
-    return extensions, int(parse.get("myst_heading_anchors", 0))
+    # the depth is read where the build takes it: Sphinx's own config (Jupyter Book ignores parse's)
+    sphinx_config = (config.get("sphinx") or {}).get("config") or {}
+    return extensions, int(sphinx_config.get("myst_heading_anchors", 0))
 
 
 def _page_headings(path: Path, md: Any, anchors: int) -> list[SiteHeading]:
