@@ -348,9 +348,13 @@ _FIGURE_WIDTHS = """() => Array.from(document.querySelectorAll('#main-content fi
 
 
 def _phone_pages(site_dir: Path) -> list[str]:
+    """Every page a reader reaches: the key pages, chapters, the book map, the API reference, the library's
+    highlighted source (``_modules``) and the general and module indexes."""
+    source = sorted(_rel(p) for p in (site_dir / "_modules").rglob("*.html"))
+    indexes = [p for p in ("genindex.html", "py-modindex.html", "book/book_map.html") if (site_dir / p).is_file()]
     return [p for p in KEY_PAGES[1:]] + [c for c in _chapter_pages(site_dir) if c not in KEY_PAGES] + [
         p for p in _api_pages(site_dir) if p not in KEY_PAGES
-    ]
+    ] + source + indexes
 
 
 def test_no_page_scrolls_sideways_on_a_phone(open_page, site_dir: Path) -> None:
