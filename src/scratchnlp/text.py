@@ -214,6 +214,21 @@ def _check_corpus(corpus: Any, name: str = "corpus") -> None:
         raise ValueError(f"{name} must be an integer array of word ids, got {describe(corpus)}")
 
 
+def _check_fits_in_memory(n_bytes: int, what: str) -> None:
+    """Refuse, before allocating, an array larger than this machine's physical memory (when it can be known)."""
+    import os  # noqa: PLC0415
+
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):  # not every platform reports it
+        return
+    if total > 0 and n_bytes > total:
+        raise ValueError(
+            f"{what} needs {n_bytes / 2**30:,.1f} GiB, more than this machine's {total / 2**30:,.1f} GiB of "
+            "memory; use a smaller vocabulary (e.g. the most frequent words only)"
+        )
+
+
 def create_co_matrix(corpus: Any, vocab_size: int, window_size: int = 1) -> Any:
     """Count how often each word appears within ``window_size`` words of each other word (section 2.3.4).
 
@@ -243,7 +258,8 @@ def create_co_matrix(corpus: Any, vocab_size: int, window_size: int = 1) -> Any:
     Raises
     ------
     ValueError
-        For an empty or non-integer corpus, ids outside ``[0, vocab_size)``, or a window size below 1.
+        For an empty or non-integer corpus, ids outside ``[0, vocab_size)``, a window size below 1, or a
+        vocabulary whose ``(V, V)`` matrix would not fit in the machine's memory (checked before allocating).
     """
     _check_corpus(corpus)
     if isinstance(vocab_size, bool) or not isinstance(vocab_size, (int, np.integer)) or vocab_size < 1:
@@ -252,6 +268,7 @@ def create_co_matrix(corpus: Any, vocab_size: int, window_size: int = 1) -> Any:
     check_indices(corpus, int(vocab_size), "corpus")
     xp = backend.xp(corpus)
     V = int(vocab_size)
+    _check_fits_in_memory(V * V * np.dtype(_ID_DTYPE).itemsize, f"a ({V:,}, {V:,}) co-occurrence matrix")
     ids = corpus.astype(xp.int64)  # i * V + j overflows int32 once V > 46340
     keys = []
     for d in range(1, min(int(window_size), ids.shape[0] - 1) + 1):
@@ -509,6 +526,8 @@ def _float_matrix(M: Any, name: str = "M") -> Any:
         raise ValueError(f"{name} must be numeric, got {describe(M)}")
     if np.dtype(M.dtype).kind != "f" or M.dtype == np.float16:
         M = M.astype(np.float32)
+    if not bool(backend.xp(M).isfinite(M).all()):  # LAPACK would only say "SVD did not converge"
+        raise ValueError(f"{name} holds NaN or inf ({describe(M)}); an SVD needs finite values")
     return M
 
 

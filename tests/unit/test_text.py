@@ -567,3 +567,22 @@ def test_convert_one_hot_bad_ids():
         convert_one_hot(np.array([0, 3]), 3)
     with pytest.raises(ValueError, match="1-D or 2-D"):
         convert_one_hot(np.zeros((1, 1, 1), dtype=np.int32), 3)
+
+
+def test_create_co_matrix_refuses_a_matrix_larger_than_memory_before_allocating():
+    corpus = np.array([0, 1, 2, 1_000_000 - 1])
+    with pytest.raises(ValueError, match=r"a \(1,000,000, 1,000,000\) co-occurrence matrix needs 3,725.3 GiB, more "
+                                         r"than this machine's .* GiB of memory"):
+        create_co_matrix(corpus, 1_000_000)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_svd_refuses_non_finite_input_in_words(bad):
+    from scratchnlp.text import randomized_svd, svd
+
+    M = np.eye(4, dtype=np.float32)
+    M[1, 2] = bad
+    with pytest.raises(ValueError, match="M holds NaN or inf .* an SVD needs finite values"):
+        svd(M)
+    with pytest.raises(ValueError, match="holds NaN or inf"):
+        randomized_svd(M, 2)
