@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from .wording import say
+
 __all__ = [
     "BookSection",
     "BOOK_TOC",
@@ -738,11 +740,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
 
 
 def _say(key: str, lang: str = "en", **values: Any) -> str:
-    try:
-        template = TEMPLATES[lang][key]
-    except KeyError:
-        raise ValueError(f"no wording {key!r} for language {lang!r}") from None
-    return template.format(**values)
+    return say(TEMPLATES, key, lang, **values)
 
 
 def heading_link(heading: SiteHeading) -> str:

@@ -25,6 +25,7 @@ from typing import Any, Literal
 import numpy as np
 
 from ..evaluation import spearman
+from .wording import say
 
 __all__ = [
     "word_similarity",
@@ -356,11 +357,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
 
 
 def _say(key: str, lang: str = "en", **values: Any) -> str:
-    try:
-        template = TEMPLATES[lang][key]
-    except KeyError:
-        raise ValueError(f"no wording {key!r} for language {lang!r}") from None
-    return template.format(**values)
+    return say(TEMPLATES, key, lang, **values)
 
 
 def _join(items: Sequence[str], lang: str = "en") -> str:
