@@ -78,9 +78,10 @@ def setup() -> None:
     An IPython kernel takes its Matplotlib backend from ``MPLBACKEND`` when that is set, so a build started
     with ``MPLBACKEND=Agg`` (as CI systems often export) would render every figure as the text
     ``<Figure size ...>`` and leave the figures glued into the prose undefined. This selects the inline
-    backend explicitly, registers the PNG formatter for figures, and fixes the figure resolution, so the
+    backend explicitly, registers the PNG formatter for figures (which records each figure's smallest text, see
+    :mod:`scratchnlp._site.figures`), and fixes the figure resolution and type size, so the
     pages render the same figures in the site build, in Jupyter, in Colab and in Binder. Outside IPython
-    (a plain ``python`` process) only the resolution is set.
+    (a plain ``python`` process) only the resolution and type size are set.
     """
     import matplotlib  # noqa: PLC0415
 
@@ -95,6 +96,15 @@ def setup() -> None:
         from matplotlib_inline.backend_inline import set_matplotlib_formats  # noqa: PLC0415
 
         set_matplotlib_formats("png")
+        from matplotlib.figure import Figure  # noqa: PLC0415
+
+        from scratchnlp._site.figures import png_with_text_size  # noqa: PLC0415
+
+        # the same PNG, carrying the height of the figure's smallest text for the site's phone check
+        shell.display_formatter.formatters["image/png"].for_type(Figure, png_with_text_size)
+    from scratchnlp._site.figures import RC_PARAMS  # noqa: PLC0415
+
+    matplotlib.rcParams.update(RC_PARAMS)
     matplotlib.rcParams["figure.dpi"] = FIGURE_DPI
     matplotlib.rcParams["savefig.dpi"] = "figure"
 

@@ -8,7 +8,8 @@
 - every chapter is also published as a notebook: an ``.ipynb`` download whose first code cell installs scratchnlp,
   and an "Open in Colab" link pointing at that notebook on the repository's notebooks branch; the notebook
   reads like the page (no MyST left in its Markdown, the build's outputs, figure captions, a references list);
-- on a phone (390 px) no page scrolls sideways, and every figure is at least 90% of the column wide;
+- on a phone (390 px) no page scrolls sideways, every figure is at least 90% of the column wide, and its smallest
+  text is at least 9 CSS px high;
 - every chapter ends with at least three exercises whose solutions are hidden until clicked;
 - figures and tables are numbered per chapter (Fig. 2.1 is chapter 2's first figure), sections as in the book;
 - every page carries a build stamp, and the execution statistics page lists every chapter.
@@ -376,6 +377,37 @@ def test_figures_fill_the_column_on_a_phone(open_page, site_dir: Path) -> None:
         assert widths, f"{chapter} shows no figure"
         narrow += [f"{chapter}: {src} is {w:.0f} of {col:.0f} px" for src, w, col in widths if w < 0.9 * col]
     assert not narrow, "figures narrower than 90% of the column at 390 px:\n" + "\n".join(narrow)
+
+
+_FIGURE_SIZES = """() => Array.from(document.querySelectorAll('#main-content figure img')).map(img =>
+    [img.getAttribute('src'), img.naturalWidth, img.getBoundingClientRect().width])"""
+
+
+def test_figure_text_is_readable_on_a_phone(open_page, site_dir: Path) -> None:
+    """Every figure's smallest text, as the browser draws the figure at 390 px, is at least 9 CSS px high.
+
+    The figure's PNG records the height of its smallest text in image pixels (see ``scratchnlp._site.figures``);
+    the browser gives the image's natural and drawn widths."""
+    from scratchnlp._site.figures import MIN_PHONE_TEXT_PX, TEXT_SIZE_KEY, png_text_chunks
+
+    small, measured = [], 0
+    for chapter in _chapter_pages(site_dir):
+        opened = open_page(chapter, width=PHONE)
+        for src, natural, drawn in opened.page.evaluate(_FIGURE_SIZES):
+            image = (site_dir / chapter).parent / unquote(src)
+            width, chunks = png_text_chunks(image.read_bytes())
+            record = chunks.get(TEXT_SIZE_KEY)
+            name = f"{chapter}: {src.rsplit('/', 1)[-1][:12]}"
+            if record is None:
+                small.append(f"{name} carries no text-size record (not drawn through the pages' set-up)")
+                continue
+            assert width == natural, f"{name}: the browser's natural width {natural} is not the file's {width}"
+            measured += 1
+            if record != "none" and float(record) * drawn / natural < MIN_PHONE_TEXT_PX:
+                small.append(f"{name}: smallest text {float(record) * drawn / natural:.1f} CSS px "
+                             f"({natural} px image drawn {drawn:.0f} px wide)")
+    assert measured >= 30, f"only {measured} figures were measured"
+    assert not small, f"figure text below {MIN_PHONE_TEXT_PX:g} CSS px at {PHONE} px:\n" + "\n".join(small)
 
 
 def test_figures_open_at_full_size(site_dir: Path) -> None:
