@@ -545,15 +545,14 @@ def draw_similarity_comparison(axes: Sequence[Any], comparisons: Sequence[Simila
                 ax.barh(y[k] + offset, shown, height=height, facecolor=COLORS[k % len(COLORS)], alpha=alpha,
                         hatch=hatch, edgecolor="white" if hatch else "none")
                 rho = _say("figure.missing", lang) if math.isnan(value) else f"{value:.2f}"
-                ax.text(max(shown, 0.0) + 0.01, y[k] + offset, _say("figure.bar", lang, rho=rho, n=n), va="center",
-                        fontsize=8)
+                ax.text(max(shown, 0.0) + 0.01, y[k] + offset, _say("figure.bar", lang, rho=rho, n=n), va="center")
         ax.set_yticks(y, methods)
         ax.set_xlim(min(0.0, min((s.on_common for s in comparison.scores if not math.isnan(s.on_common)),
                                  default=0.0)) - 0.02, 1.0)
         ax.axvline(0.0, color="0.3", lw=0.8)
-        ax.set_title(_say("figure.title", lang, dataset=comparison.dataset, total=comparison.total), fontsize=10)
+        ax.set_title(_say("figure.title", lang, dataset=comparison.dataset, total=comparison.total))
         ax.grid(True, axis="x", alpha=0.3)
     axes[-1].set_xlabel(_say("figure.axis", lang))
     legend = [Patch(facecolor="0.4", alpha=alpha, hatch=hatch, edgecolor="white", label=_say(key, lang))
               for _, key, hatch, alpha in kinds]
-    axes[0].legend(handles=legend, loc="lower right", fontsize=8)
+    axes[0].legend(handles=legend, loc="lower right")
