@@ -21,12 +21,14 @@ import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from io import BytesIO
+from pathlib import Path
 from typing import Any
 
 __all__ = [
     "MIN_PHONE_TEXT_PX",
     "PHONE_COLUMN_PX",
     "RC_PARAMS",
+    "KOREAN_FONT",
     "TEXT_SIZE_KEY",
     "FigureText",
     "figure_text_sizes",
@@ -34,6 +36,7 @@ __all__ = [
     "png_text_chunks",
     "png_with_text_size",
     "smallest_text_px",
+    "use_fonts_for",
 ]
 
 #: The width of the site's text column, in CSS pixels, at a phone's 390 px viewport (the site tests measure it).
@@ -57,6 +60,40 @@ RC_PARAMS: Mapping[str, Any] = {
     "axes.titlesize": "medium",
     "figure.titlesize": "large",
 }
+
+
+#: The font that draws Hangul in the Korean edition's figures (Debian's ``fonts-nanum``; ``make`` installs it).
+KOREAN_FONT = "NanumGothic"
+
+
+def use_fonts_for(lang: str) -> None:
+    """Let Matplotlib draw the text of language ``lang``: for Korean, :data:`KOREAN_FONT` after the default font
+    (Latin letters, digits and math keep their look; Hangul comes from the fallback).
+
+    Raises
+    ------
+    RuntimeError
+        When the font is not installed, with what to install (a figure would otherwise show empty boxes and
+        warn on every glyph).
+    """
+    import matplotlib  # noqa: PLC0415
+    from matplotlib import font_manager  # noqa: PLC0415
+
+    if lang != "ko":
+        return
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    if KOREAN_FONT not in names:
+        # a font installed after Matplotlib built its font cache is not in it yet
+        for path in font_manager.findSystemFonts():
+            if Path(path).name.startswith(KOREAN_FONT):
+                font_manager.fontManager.addfont(path)
+        names = {f.name for f in font_manager.fontManager.ttflist}
+    if KOREAN_FONT not in names:
+        raise RuntimeError(f"the Korean edition's figures need the font {KOREAN_FONT} "
+                           "(Debian/Ubuntu: apt-get install fonts-nanum)")
+    families = [f for f in matplotlib.rcParams["font.sans-serif"] if f != KOREAN_FONT]
+    matplotlib.rcParams["font.sans-serif"] = [families[0], KOREAN_FONT, *families[1:]]
+    matplotlib.rcParams["axes.unicode_minus"] = False  # NanumGothic has no U+2212 minus sign
 
 
 def _visible_texts(artist: Any) -> Iterator[Any]:
