@@ -1,0 +1,167 @@
+"""The site's editions in other languages: Sphinx's gettext catalogs, one per page, with the pages executed again.
+
+How an edition is made (``make book-ko``; CONTRIBUTING.md, "Translations", says how to translate):
+
+- the prose is translated by message catalogs, ``locales/<lang>/LC_MESSAGES/<page>.po`` (Sphinx's
+  internationalisation: every paragraph, heading, caption and alt text of the English page is one message);
+- the pages are executed again with ``SCRATCHNLP_LANG=<lang>``, so the sentences and tables that a page computes
+  (``scratchnlp._site.wording``) come out in that language, with the same numbers;
+- a translated message keeps the English message's ``{glue:...}`` values. Sphinx parses a translated message as a
+  document of its own, where MyST-NB's glue roles cannot see the page's values; this extension gives those roles a
+  fallback that reads the values the page's execution stored (MyST-NB's glue file of the page being translated);
+- every page links to the same page in the other edition, and a page whose catalog is missing says so.
+
+The English edition is built from the repository root as the site's root; an edition in another language is
+built into the folder named after its language code under it (``ko/``).
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from myst_nb.core.variables import format_plain_text
+from myst_nb.ext.glue.crossref import read_glue_cache
+from myst_nb.ext.glue.roles import PasteMarkdownRole, PasteTextRole
+from sphinx.transforms import SphinxTransform
+from sphinx.util import logging
+
+LOGGER = logging.getLogger(__name__)
+
+#: The edition's language code -> (its name in its own language, its folder under the English site's root).
+EDITIONS = {"en": ("English", ""), "ko": ("한국어", "ko")}
+
+_WORDS = {
+    "en": {
+        "switch": "Read this page in {name}",
+        "editions": "This page in other languages",
+        "untranslated": "",
+    },
+    "ko": {
+        "switch": "이 페이지를 {name}로 읽기",
+        "editions": "이 페이지의 다른 언어판",
+        "untranslated": "이 페이지는 아직 번역되지 않았다. 아래는 영어 원문이다.",
+    },
+}
+
+
+def _page_glue(role: Any, key: str) -> dict[str, Any] | None:
+    """The glued value ``key`` of the page being translated, from the glue file its execution wrote."""
+    env = role.document.settings.env
+    data = read_glue_cache(env.mystnb_config.output_folder, env.docname)
+    return data.get(key)
+
+
+class TranslatedGlueText(PasteTextRole):
+    """``{glue:text}`` that also works inside a translated message (see the module's docstring)."""
+
+    def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
+        if "nb_renderer" in self.document or "::" in self.text:
+            return super().run()
+        key, _, fmt = self.text.partition(":")
+        value = _page_glue(self, key)
+        if value is None or "text/plain" not in value.get("data", {}):
+            message = f"translated message: no text value {key!r} glued on page {self.document.settings.env.docname!r}"
+            return [], [self.document.reporter.warning(message, line=self.lineno)]
+        text = format_plain_text(value["data"]["text/plain"], fmt or "s")
+        node = nodes.inline(text, text, classes=["pasted-text"])
+        self.set_source_info(node)
+        return [node], []
+
+
+class TranslatedGlueMarkdown(PasteMarkdownRole):
+    """``{glue:md}`` that also works inside a translated message (see the module's docstring)."""
+
+    def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
+        if "nb_renderer" in self.document:
+            return super().run()
+        key = self.text.partition(":")[0]
+        value = _page_glue(self, key)
+        if value is None or "text/markdown" not in value.get("data", {}):
+            message = (f"translated message: no Markdown value {key!r} glued on page "
+                       f"{self.document.settings.env.docname!r}")
+            return [], [self.document.reporter.warning(message, line=self.lineno)]
+        return self.inliner.parse(value["data"]["text/markdown"], self.lineno, None, nodes.inline())
+
+
+class KeepOutputsOutOfCatalogs(SphinxTransform):
+    """What a page's code printed (its tables, its computed sentences) is not a message of the page's catalog.
+
+    Computed text changes with every run that changes a number, so a catalog keyed on it would go stale at once;
+    it gets its language from the page's execution instead (``SCRATCHNLP_LANG``). The captions of the figures a
+    cell draws are written in the page's source (the cell's metadata) and stay messages, as do alt texts.
+    Runs before Sphinx's translation (priority 20) and before the gettext builder collects messages.
+    """
+
+    default_priority = 10
+
+    def apply(self, **kwargs: Any) -> None:
+        for output in self.document.findall(nodes.container):
+            if "cell_output" not in output.get("classes", []):
+                continue
+            for node in output.findall(nodes.TextElement):
+                if isinstance(node, nodes.caption) and isinstance(node.parent, nodes.figure):
+                    continue
+                if any(isinstance(a, nodes.caption) for a in _ancestors(node, output)):
+                    continue
+                node["translatable"] = False
+
+
+def _ancestors(node: nodes.Node, stop: nodes.Node) -> list[nodes.Node]:
+    found = []
+    while node.parent is not None and node is not stop:
+        node = node.parent
+        found.append(node)
+    return found
+
+
+def _language(app: Any) -> str:
+    return app.config.language or "en"
+
+
+def _has_catalog(app: Any, pagename: str) -> bool:
+    lang = _language(app)
+    return any((Path(app.srcdir) / folder / lang / "LC_MESSAGES" / f"{pagename}.po").is_file()
+               for folder in app.config.locale_dirs)
+
+
+def other_edition_url(lang: str, pagename: str, target: str) -> str:
+    """The address of page ``pagename`` in edition ``target``, relative to the same page in edition ``lang``."""
+    to_root = "../" * pagename.count("/") + ("../" if EDITIONS[lang][1] else "")
+    folder = EDITIONS[target][1]
+    return f"{to_root}{folder + '/' if folder else ''}{pagename}.html"
+
+
+def add_edition_links(app: Any, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
+    """html-page-context: a link to the same page in each other edition (at the top of the page, and as
+    ``<link rel="alternate" hreflang>`` for search engines); a notice on an untranslated page of a translated
+    edition."""
+    lang = _language(app)
+    if lang not in EDITIONS or doctree is None or "body" not in context:
+        return
+    links, alternates = [], []
+    for target, (name, _) in EDITIONS.items():
+        if target == lang:
+            continue
+        url = html.escape(other_edition_url(lang, pagename, target))
+        title = html.escape(_WORDS[lang]["switch"].format(name=name))
+        links.append(f'<a href="{url}" hreflang="{target}" lang="{target}" title="{title}">{html.escape(name)}</a>')
+        alternates.append(f'<link rel="alternate" hreflang="{target}" href="{url}" />')
+    label = html.escape(_WORDS[lang]["editions"])
+    switch = f'<nav class="edition-switch" aria-label="{label}">{" · ".join(links)}</nav>'
+    notice = ""
+    if lang != "en" and not _has_catalog(app, pagename):
+        notice = f'<div class="admonition note untranslated"><p>{html.escape(_WORDS[lang]["untranslated"])}</p></div>'
+    context["body"] = switch + notice + context["body"]
+    context["metatags"] = context.get("metatags", "") + "\n".join(alternates)
+
+
+def setup(app: Any) -> dict[str, Any]:
+    app.setup_extension("myst_nb")
+    app.add_role_to_domain("glue", "text", TranslatedGlueText(), override=True)
+    app.add_role_to_domain("glue", "md", TranslatedGlueMarkdown(), override=True)
+    app.add_transform(KeepOutputsOutOfCatalogs)
+    app.connect("html-page-context", add_edition_links, priority=650)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
