@@ -1,7 +1,9 @@
 # scratchnlp: build the companion site and run every check.
 #
 #   make book   build the site into _build/html, executing every page (strict: warnings are errors)
-#   make test   everything CI checks: lint, unit + integration tests, the strict build, the site in Chromium
+#   make book-ko  build the Korean edition into _build/html/ko (the pages executed again in Korean)
+#   make test   everything CI checks: lint, unit + integration tests, the strict builds of both editions, the
+#               translations' catalogs against the English pages, the site in Chromium
 #   make bench  run benchmarks/ (about 10 minutes), write benchmarks/results/*.json, print one table of ratios
 #
 # Both create .venv and install what they need on first use (system packages included), so on a fresh
@@ -22,6 +24,10 @@ HTML_DIR := $(BUILD_DIR)/html
 NB_CACHE := $(BUILD_DIR)/.jupyter_cache
 # The execution cache only looks at cell source; this records which library sources the cache was made with.
 NB_CACHE_KEY := $(BUILD_DIR)/.jupyter_cache.src-hash
+# The Korean edition (book/_ext/translations.py): its own configuration, execution cache and build folder.
+KO_DIR := $(BUILD_DIR)/ko
+NB_CACHE_KO := $(BUILD_DIR)/.jupyter_cache_ko
+MESSAGES_DIR := $(BUILD_DIR)/messages
 PYTEST_ARGS ?=
 
 # Run the virtual environment's tools first on PATH (the notebook kernel is the venv's python3).
@@ -33,13 +39,15 @@ export PYTHONDONTWRITEBYTECODE := 1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL = $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
 
-.PHONY: help install system-deps chromium lint unit integration pytest book site-test test bench clean distclean
+.PHONY: help install system-deps chromium fonts lint unit integration pytest book gettext catalogs book-ko site-test test bench clean distclean
 
 help:
 	@echo "make book         build the site into $(HTML_DIR) (executes every page, strict)"
 	@echo "make test         lint + unit/integration tests + strict book build + site tests in Chromium"
 	@echo "make lint         ruff check"
 	@echo "make unit         unit tests only;  make integration: integration tests only"
+	@echo "make book-ko      build the Korean edition into $(HTML_DIR)/ko (after make book)"
+	@echo "make gettext      extract the English pages' messages; make catalogs: check the translations against them"
 	@echo "make site-test    browser tests of an already built site"
 	@echo "make bench        run benchmarks/ (about 10 minutes), write benchmarks/results/*.json, print the ratios"
 	@echo "make clean        remove $(BUILD_DIR);  make distclean: also remove $(VENV)"
@@ -69,7 +77,14 @@ chromium:
 	  $(APT_INSTALL) chromium; \
 	fi
 
-system-deps: chromium
+# The Korean edition's figures draw Hangul with Debian's Nanum fonts.
+fonts:
+	@if ! fc-list 2>/dev/null | grep -qi NanumGothic; then \
+	  echo "the NanumGothic font was not found; installing Debian's fonts-nanum"; \
+	  $(APT_INSTALL) fonts-nanum fontconfig; \
+	fi
+
+system-deps: chromium fonts
 
 # --- checks -----------------------------------------------------------------------------------------
 
@@ -101,6 +116,33 @@ book: $(STAMP)
 	@# (scratchnlp._pages.setup selects the inline backend), so the build proves they do.
 	MPLBACKEND=Agg jupyter-book build . --all -W -n --keep-going
 
+# The messages of every page (Sphinx's gettext builder over the English sources, with the outputs of the English
+# execution cache, so after `make book` nothing runs again) into $(MESSAGES_DIR)/_build/gettext/*.pot.
+gettext: $(STAMP)
+	python book/_ext/edition_config.py en $(MESSAGES_DIR)/_config.yml
+	rm -rf $(MESSAGES_DIR)/_build
+	MPLBACKEND=Agg jupyter-book build . --config $(MESSAGES_DIR)/_config.yml --path-output $(MESSAGES_DIR) \
+	  --builder custom --custom-builder gettext --all -W -n --keep-going
+
+# Every translated page's catalog is complete and in step with its English page (book/_ext/catalogs.py).
+catalogs: gettext
+	python book/_ext/catalogs.py check ko
+
+# The Korean edition: the same pages executed again with SCRATCHNLP_LANG=ko (sentences a page computes come
+# out in Korean) and translated by locales/ko; published under the English site as ko/.
+book-ko: $(STAMP) fonts
+	@key="$$(cat $(NB_CACHE_KEY) 2>/dev/null)"; \
+	if [ -d $(NB_CACHE_KO) ] && [ "$$(cat $(NB_CACHE_KO).src-hash 2>/dev/null)" != "$$key" ]; then \
+	  echo "library sources changed: emptying the execution cache $(NB_CACHE_KO)"; rm -rf $(NB_CACHE_KO); \
+	fi; \
+	mkdir -p $(BUILD_DIR); echo "$$key" > $(NB_CACHE_KO).src-hash
+	python book/_ext/edition_config.py ko $(KO_DIR)/_config.yml
+	rm -rf $(KO_DIR)/_build/html $(KO_DIR)/_build/.doctrees
+	SCRATCHNLP_LANG=ko MPLBACKEND=Agg jupyter-book build . --config $(KO_DIR)/_config.yml --path-output $(KO_DIR) \
+	  --all -W -n --keep-going
+	rm -rf $(HTML_DIR)/ko
+	cp -r $(KO_DIR)/_build/html $(HTML_DIR)/ko
+
 site-test: $(STAMP) chromium
 	pytest tests/site -m site $(PYTEST_ARGS)
 
@@ -108,6 +150,8 @@ test: $(STAMP) chromium
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory pytest
 	$(MAKE) --no-print-directory book
+	$(MAKE) --no-print-directory catalogs
+	$(MAKE) --no-print-directory book-ko
 	$(MAKE) --no-print-directory site-test
 
 # The benchmarks print ratios against references measured in the same run; run_all.py writes each script's

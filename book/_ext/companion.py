@@ -50,6 +50,48 @@ _GITHUB = re.compile(r"^https://github\.com/(?P<owner>[\w.-]+)/(?P<repo>[\w.-]+?
 # --------------------------------------------------------------------------------------------------------
 
 
+# What the site's own chrome says, per edition language (book/_ext/translations.py makes the editions).
+_WORDS = {
+    "en": {
+        "download": "Download this page as a Jupyter notebook",
+        "colab": "Open this page as a notebook in Google Colab",
+        "binder": "Open this page as a notebook on Binder",
+        "run": "Run this page as a notebook",
+        "full_size": "Open the figure at full size",
+        "unknown_time": "an unknown time",
+        "from_cache": " This page's outputs came from the execution cache, filled {when}, when its code ran in {took}.",
+        "ran": " This page's code ran in {took} during this build.",
+        "stamp_label": "Build information",
+        "outside_git": "a source tree outside git",
+        "uncommitted": " with uncommitted changes",
+        "stamp": "Built {date} from {commit}, with Python {python}, NumPy {numpy} and scratchnlp {scratchnlp}.",
+        "statistics": 'See the <a href="{stats}">execution statistics</a> of every page.',
+    },
+    "ko": {
+        "download": "이 페이지를 주피터 노트북으로 내려받기",
+        "colab": "이 페이지를 구글 코랩에서 노트북으로 열기",
+        "binder": "이 페이지를 바인더에서 노트북으로 열기",
+        "run": "이 페이지를 노트북으로 실행하기",
+        "full_size": "그림을 원래 크기로 열기",
+        "unknown_time": "알 수 없는 시간",
+        "from_cache": " 이 페이지의 출력은 {when}에 채워진 실행 캐시에서 왔고, 그때 코드는 {took} 동안 실행되었다.",
+        "ran": " 이 페이지의 코드는 이번 빌드에서 {took} 동안 실행되었다.",
+        "stamp_label": "빌드 정보",
+        "outside_git": "git 밖의 소스 트리",
+        "uncommitted": "(커밋되지 않은 변경 포함)",
+        "stamp": "{date}에 {commit}에서 Python {python}, NumPy {numpy}, scratchnlp {scratchnlp}로 빌드했다.",
+        "statistics": '모든 페이지의 <a href="{stats}">실행 통계</a>를 보라.',
+    },
+}
+
+
+def _say(app: Any, key: str, **values: Any) -> str:
+    """The site's chrome text ``key`` in the build's language (English where the language has none)."""
+    words = _WORDS.get(app.config.language or "en", _WORDS["en"])
+    return words.get(key, _WORDS["en"][key]).format(**values)
+
+
+
 def _git(srcdir: str, *args: str) -> str | None:
     try:
         done = subprocess.run(["git", "-C", srcdir, *args], capture_output=True, text=True, timeout=20, check=False)
@@ -317,7 +359,7 @@ def add_notebook_buttons(app: Any, pagename: str, templatename: str, context: di
                 "type": "link",
                 "url": href,
                 "text": ".ipynb",
-                "tooltip": "Download this page as a Jupyter notebook",
+                "tooltip": _say(app, "download"),
                 "icon": "fas fa-code",
                 "label": "download-notebook-button",
             })
@@ -328,7 +370,7 @@ def add_notebook_buttons(app: Any, pagename: str, templatename: str, context: di
             "type": "link",
             "url": colab,
             "text": "Colab",
-            "tooltip": "Open this page as a notebook in Google Colab",
+            "tooltip": _say(app, "colab"),
             "icon": "_static/images/logo_colab.png",
             "label": "launch-colab-button",
         })
@@ -338,14 +380,14 @@ def add_notebook_buttons(app: Any, pagename: str, templatename: str, context: di
             "type": "link",
             "url": binder,
             "text": "Binder",
-            "tooltip": "Open this page as a notebook on Binder",
+            "tooltip": _say(app, "binder"),
             "icon": "_static/images/logo_binder.svg",
             "label": "launch-binder-button",
         })
     if launch:
         buttons.insert(0, {
             "type": "group",
-            "tooltip": "Run this page as a notebook",
+            "tooltip": _say(app, "run"),
             "icon": "fas fa-rocket",
             "buttons": launch,
             "label": "launch-buttons",
@@ -360,18 +402,15 @@ _FIGURE = re.compile(r"<figure\b[^>]*>.*?</figure>", re.DOTALL)
 _IMG = re.compile(r"<img\b[^>]*?\bsrc=\"(?P<src>[^\"]+)\"[^>]*>")
 
 
-def _link_images(block: str) -> str:
+def _link_images(block: str, title: str) -> str:
     if "<a " in block.split("<figcaption", 1)[0]:
         return block
-    return _IMG.sub(
-        lambda m: f'<a class="figure-full-size" href="{m["src"]}" title="Open the figure at full size">{m[0]}</a>',
-        block,
-    )
+    return _IMG.sub(lambda m: f'<a class="figure-full-size" href="{m["src"]}" title="{title}">{m[0]}</a>', block)
 
 
-def link_figures_to_full_size(body: str) -> str:
-    """Wrap each figure's image in a link to the image file."""
-    return _FIGURE.sub(lambda m: _link_images(m[0]), body)
+def link_figures_to_full_size(body: str, title: str = _WORDS["en"]["full_size"]) -> str:
+    """Wrap each figure's image in a link to the image file (``title``: the link's tooltip)."""
+    return _FIGURE.sub(lambda m: _link_images(m[0], html.escape(title)), body)
 
 
 def _execution_note(app: Any, pagename: str) -> str:
@@ -380,11 +419,11 @@ def _execution_note(app: Any, pagename: str) -> str:
     if not data:
         return ""
     runtime = data.get("runtime")
-    took = f"{runtime:.1f} s" if isinstance(runtime, (int, float)) else "an unknown time"
+    took = f"{runtime:.1f} s" if isinstance(runtime, (int, float)) else _say(app, "unknown_time")
     if (data.get("mtime") or 0.0) < app.companion_build_start:
         when = _dt.datetime.fromtimestamp(data["mtime"], _dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-        return f" This page's outputs came from the execution cache, filled {when}, when its code ran in {took}."
-    return f" This page's code ran in {took} during this build."
+        return _say(app, "from_cache", when=when, took=took)
+    return _say(app, "ran", took=took)
 
 
 def build_stamp(app: Any, pagename: str, context: dict[str, Any]) -> str:
@@ -394,16 +433,15 @@ def build_stamp(app: Any, pagename: str, context: dict[str, Any]) -> str:
         short = html.escape(facts["commit"][:10])
         commit = f'commit <a href="{html.escape(url)}/commit/{html.escape(facts["commit"])}"><code>{short}</code></a>'
         if facts["dirty"]:
-            commit += " with uncommitted changes"
+            commit += _say(app, "uncommitted")
     else:
-        commit = "a source tree outside git"
+        commit = _say(app, "outside_git")
     stats = context["pathto"]("book/build")
+    stamp = _say(app, "stamp", date=html.escape(facts["date"]), commit=commit, python=html.escape(facts["python"]),
+                 numpy=html.escape(facts["numpy"]), scratchnlp=html.escape(facts["scratchnlp"]))
     return (
-        '<aside class="build-stamp" aria-label="Build information"><p>'
-        f"Built {html.escape(facts['date'])} from {commit}, with Python {html.escape(facts['python'])}, "
-        f"NumPy {html.escape(facts['numpy'])} and scratchnlp {html.escape(facts['scratchnlp'])}."
-        f"{_execution_note(app, pagename)} "
-        f'See the <a href="{stats}">execution statistics</a> of every page.</p></aside>'
+        f'<aside class="build-stamp" aria-label="{_say(app, "stamp_label")}"><p>'
+        f"{stamp}{html.escape(_execution_note(app, pagename))} {_say(app, 'statistics', stats=stats)}</p></aside>"
     )
 
 
@@ -411,7 +449,8 @@ def finish_body(app: Any, pagename: str, templatename: str, context: dict[str, A
     """html-page-context: link figures to their full-size images and stamp the page."""
     if doctree is None or "body" not in context:
         return
-    context["body"] = link_figures_to_full_size(context["body"]) + build_stamp(app, pagename, context)
+    context["body"] = (link_figures_to_full_size(context["body"], _say(app, "full_size"))
+                       + build_stamp(app, pagename, context))
 
 
 def setup(app: Any) -> dict[str, Any]:

@@ -36,11 +36,13 @@ EDITIONS = {"en": ("English", ""), "ko": ("한국어", "ko")}
 _WORDS = {
     "en": {
         "switch": "Read this page in {name}",
+        "names": {"ko": "Korean"},
         "editions": "This page in other languages",
         "untranslated": "",
     },
     "ko": {
         "switch": "이 페이지를 {name}로 읽기",
+        "names": {"en": "영어"},
         "editions": "이 페이지의 다른 언어판",
         "untranslated": "이 페이지는 아직 번역되지 않았다. 아래는 영어 원문이다.",
     },
@@ -146,7 +148,7 @@ def add_edition_links(app: Any, pagename: str, templatename: str, context: dict[
         if target == lang:
             continue
         url = html.escape(other_edition_url(lang, pagename, target))
-        title = html.escape(_WORDS[lang]["switch"].format(name=name))
+        title = html.escape(_WORDS[lang]["switch"].format(name=_WORDS[lang]["names"][target]))
         links.append(f'<a href="{url}" hreflang="{target}" lang="{target}" title="{title}">{html.escape(name)}</a>')
         alternates.append(f'<link rel="alternate" hreflang="{target}" href="{url}" />')
     label = html.escape(_WORDS[lang]["editions"])

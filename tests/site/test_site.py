@@ -355,7 +355,7 @@ def _phone_pages(site_dir: Path) -> list[str]:
     indexes = [p for p in ("genindex.html", "py-modindex.html", "book/book_map.html") if (site_dir / p).is_file()]
     return [p for p in KEY_PAGES[1:]] + [c for c in _chapter_pages(site_dir) if c not in KEY_PAGES] + [
         p for p in _api_pages(site_dir) if p not in KEY_PAGES
-    ] + source + indexes
+    ] + source + indexes + [f"ko/{c}" for c in _chapter_pages(site_dir)]
 
 
 def test_no_page_scrolls_sideways_on_a_phone(open_page, site_dir: Path) -> None:
@@ -391,7 +391,8 @@ def test_figure_text_is_readable_on_a_phone(open_page, site_dir: Path) -> None:
     from scratchnlp._site.figures import MIN_PHONE_TEXT_PX, TEXT_SIZE_KEY, png_text_chunks
 
     small, measured = [], 0
-    for chapter in _chapter_pages(site_dir):
+    chapters = _chapter_pages(site_dir)
+    for chapter in chapters + [f"ko/{c}" for c in chapters]:  # the Korean edition's figures carry other words
         opened = open_page(chapter, width=PHONE)
         for src, natural, drawn in opened.page.evaluate(_FIGURE_SIZES):
             image = (site_dir / chapter).parent / unquote(src)
@@ -598,3 +599,79 @@ def test_exported_notebooks_read_like_the_page(site_dir: Path) -> None:
             if not (last.startswith("## References") and "\n- " in last):
                 problems.append(f"{name}: the page cites, but the notebook does not end with its references")
     assert not problems, f"{len(problems)} problems in the exported notebooks:\n" + "\n".join(problems[:40])
+
+
+# --- the Korean edition -------------------------------------------------------------------------------
+
+KO = "ko"
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
+_CODE_AND_MATH = re.compile(
+    r'<div class="cell_output.*?</div>\s*</div>|<pre\b.*?</pre>|<code\b.*?</code>|\\\(.*?\\\)|\\\[.*?\\\]'
+    r'|<span class="math.*?</span>|<div class="math.*?</div>|<nav class="edition-switch.*?</nav>'
+    r'|<aside class="build-stamp.*?</aside>|<div class="cell docutils container">.*?</div>\s*</div>',
+    re.S,
+)
+
+
+def _article(path: Path) -> str:
+    text = path.read_text(encoding="utf-8")
+    start, end = text.find("<article"), text.find("</article>")
+    return text[start:end]
+
+
+def _translated_pages() -> list[str]:
+    base = Path(__file__).parents[2] / "locales" / KO / "LC_MESSAGES"
+    return sorted(p.relative_to(base).with_suffix(".html").as_posix() for p in base.rglob("*.po"))
+
+
+def test_the_korean_edition_has_every_page(site_dir: Path) -> None:
+    missing = [p for p in _chapter_pages(site_dir) + ["book/intro.html", "book/book_map.html"]
+               if not (site_dir / KO / p).is_file()]
+    assert not missing, f"pages missing from the Korean edition: {missing}"
+    for page in ["book/intro.html", *_chapter_pages(site_dir)]:
+        assert '<html lang="ko"' in (site_dir / KO / page).read_text(encoding="utf-8"), f"{KO}/{page} is not Korean"
+
+
+def test_every_page_links_the_same_page_in_the_other_edition(site_dir: Path) -> None:
+    wrong = []
+    for page in ["book/intro.html", *_chapter_pages(site_dir)]:
+        for here, there in ((page, f"{KO}/{page}"), (f"{KO}/{page}", page)):
+            html = (site_dir / here).read_text(encoding="utf-8")
+            switch = re.search(r'<nav class="edition-switch"[^>]*>.*?href="([^"]+)"', html, re.S)
+            target = (site_dir / here).parent / switch.group(1) if switch else None
+            if target is None or target.resolve() != (site_dir / there).resolve():
+                wrong.append(f"{here}: links {switch.group(1) if switch else 'nothing'}, not {there}")
+    assert not wrong, "edition links that do not lead to the same page:\n" + "\n".join(wrong)
+
+
+def test_translated_pages_read_in_korean(site_dir: Path) -> None:
+    """A page with a catalog reads in Korean (outside code, math and outputs at most a few Latin words per
+    hundred Hangul syllables: names such as LSTM, NumPy or WordNet), keeps every glued value of its English page,
+    and carries no untranslated-page notice; a page without one carries the notice."""
+    translated = _translated_pages()
+    assert translated, "no page of the Korean edition has a catalog"
+    for page in translated:
+        ko_html = _article(site_dir / KO / page)
+        prose = _TAGS.sub(" ", _CODE_AND_MATH.sub(" ", ko_html))
+        hangul, latin = len(_HANGUL.findall(prose)), len(_LATIN_WORD.findall(prose))
+        assert hangul > 0 and latin / hangul < 0.08, f"{KO}/{page}: {latin} Latin words to {hangul} Hangul syllables"
+        en_glued = len(re.findall(r'class="pasted-text"', _article(site_dir / page)))
+        ko_glued = len(re.findall(r'class="pasted-text"', ko_html))
+        assert ko_glued == en_glued, f"{KO}/{page} shows {ko_glued} glued values, the English page {en_glued}"
+        assert 'class="admonition note untranslated"' not in ko_html
+    untranslated = [p for p in _chapter_pages(site_dir) if p not in translated]
+    for page in untranslated:
+        assert 'class="admonition note untranslated"' in _article(site_dir / KO / page), f"{KO}/{page}: no notice"
+
+
+def test_korean_figures_draw_hangul(site_dir: Path) -> None:
+    """The Korean edition's figures come from its own execution (they differ from the English ones where they carry
+    words) and record their smallest text like every figure."""
+    from scratchnlp._site.figures import TEXT_SIZE_KEY, png_text_chunks
+
+    images = sorted((site_dir / KO / "_images").glob("*.png"))
+    assert images, "the Korean edition has no figures"
+    english = {p.read_bytes() for p in (site_dir / "_images").glob("*.png")}
+    assert any(p.read_bytes() not in english for p in images), "every Korean figure is byte-identical to an English one"
+    assert all(TEXT_SIZE_KEY in png_text_chunks(p.read_bytes())[1] for p in images)
