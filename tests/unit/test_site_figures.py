@@ -86,3 +86,21 @@ def test_empty_figure_renders_nothing() -> None:
         assert png_with_text_size(figure) is None
     finally:
         plt.close(figure)
+
+
+def test_korean_text_draws_with_the_korean_font_and_no_warning(recwarn) -> None:
+    from scratchnlp._site.figures import KOREAN_FONT, use_fonts_for
+
+    saved = matplotlib.rcParams["font.family"][:]
+    try:
+        use_fonts_for("ko")
+        assert matplotlib.rcParams["font.family"][-1] == KOREAN_FONT
+        figure, ax = plt.subplots()
+        ax.set_title("퍼플렉서티 −1")
+        png_with_text_size(figure)
+        plt.close(figure)
+        assert not [w for w in recwarn if "Glyph" in str(w.message)], "a Hangul glyph was missing"
+        use_fonts_for("ko")  # twice is once
+        assert matplotlib.rcParams["font.family"].count(KOREAN_FONT) == 1
+    finally:
+        matplotlib.rcParams["font.family"] = saved

@@ -91,9 +91,9 @@ def use_fonts_for(lang: str) -> None:
     if KOREAN_FONT not in names:
         raise RuntimeError(f"the Korean edition's figures need the font {KOREAN_FONT} "
                            "(Debian/Ubuntu: apt-get install fonts-nanum)")
-    families = [f for f in matplotlib.rcParams["font.sans-serif"] if f != KOREAN_FONT]
-    matplotlib.rcParams["font.sans-serif"] = [families[0], KOREAN_FONT, *families[1:]]
-    matplotlib.rcParams["axes.unicode_minus"] = False  # NanumGothic has no U+2212 minus sign
+    # Matplotlib falls back glyph by glyph only along the families named in font.family
+    families = [f for f in matplotlib.rcParams["font.family"] if f != KOREAN_FONT]
+    matplotlib.rcParams["font.family"] = [*families, KOREAN_FONT]
 
 
 def _visible_texts(artist: Any) -> Iterator[Any]:
