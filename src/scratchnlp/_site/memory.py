@@ -1,0 +1,633 @@
+"""How far back a recurrent model remembers, what its gates do while it learns, and memorising a training text
+against modelling text it has not seen (private helpers of appendix C and chapter 5).
+
+Appendix C (the GRU beside the plain RNN and the LSTM):
+
+- :class:`RecurrentLM` is the book's language-model layout with the recurrent layer swapped (RNN, LSTM or GRU);
+- :func:`echo_stream`, :func:`echo_accuracy` and :func:`train_echo` set up, score and train the delayed echo,
+  the task of repeating the symbol read a fixed number of steps earlier;
+- :func:`memory_gate` and :func:`memory_gate_mean` read the gate that decides how much of the state is kept
+  (the LSTM's forget gate ``f``, the GRU's update gate ``z``) from a layer's last forward pass;
+- :func:`fit_probed` trains exactly as ``RnnlmTrainer.fit`` does and looks at a copy of the model between
+  stages (the gates over training, a held-out perplexity after every epoch);
+- the decisions :func:`memory_reach`, :func:`gate_drift` and :func:`decay_factor`.
+
+Chapter 5 (the RNN language model on a text it has not read):
+
+- :func:`history_keys` (section 5.1.3's count of unseen histories), :func:`map_unknown` (words outside a
+  model's vocabulary become ``<unk>``, as in the Penn Treebank), :func:`unigram_perplexity`;
+- the decision :func:`generalisation`.
+
+Decisions are language-neutral dataclasses; the sentences come from :data:`TEMPLATES` through the ``*_text``
+functions, one set of templates per language (``"en"`` now).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .._checks import as_generator, check_positive_int
+from ..layers import TimeAffine, TimeEmbedding, TimeGRU, TimeLSTM, TimeRNN, TimeSoftmaxWithLoss
+from ..models import BaseModel
+from ..optim import Adam
+from ..training import RnnlmTrainer
+from .wording import say
+
+__all__ = [
+    "LAYERS",
+    "RecurrentLM",
+    "echo_stream",
+    "echo_accuracy",
+    "memory_gate",
+    "memory_gate_mean",
+    "fit_probed",
+    "EchoRun",
+    "train_echo",
+    "MemoryReach",
+    "memory_reach",
+    "GateDrift",
+    "gate_drift",
+    "DecayFactor",
+    "decay_factor",
+    "history_keys",
+    "map_unknown",
+    "unigram_perplexity",
+    "Generalisation",
+    "generalisation",
+    "TEMPLATES",
+    "reach_text",
+    "drift_text",
+    "decay_text",
+    "generalisation_text",
+]
+
+#: The recurrent layers the comparison uses, by the name the pages print.
+LAYERS: dict[str, type] = {"RNN": TimeRNN, "LSTM": TimeLSTM, "GRU": TimeGRU}
+
+#: Blocks of weights per layer (the width of ``Wx`` and ``Wh`` is ``blocks * H``).
+_BLOCKS = {TimeRNN: 1, TimeLSTM: 4, TimeGRU: 3}
+
+
+def _layer_class(layer: str | type) -> type:
+    if isinstance(layer, str):
+        if layer not in LAYERS:
+            raise ValueError(f"layer must be one of {sorted(LAYERS)}, got {layer!r}")
+        return LAYERS[layer]
+    if layer not in _BLOCKS:
+        raise TypeError(f"layer must be TimeRNN, TimeLSTM or TimeGRU (or its name), got {layer!r}")
+    return layer
+
+
+# --------------------------------------------------------------------------------------------------------
+# Appendix C: the model and the task
+# --------------------------------------------------------------------------------------------------------
+
+
+class RecurrentLM(BaseModel):
+    """Embedding, one recurrent layer (``TimeRNN``, ``TimeLSTM`` or ``TimeGRU``), affine, softmax loss.
+
+    The layout of the book's ``SimpleRnnlm`` (chapter 5.5.1) and ``Rnnlm`` (chapter 6.4), with the recurrent
+    layer chosen by ``recurrent``, so that three cells can be compared with everything else equal. Weights start
+    as the book's do: word vectors ``N(0, 1) / 100``, the other matrices ``N(0, 1) / sqrt(inputs)``, biases 0.
+
+    Parameters
+    ----------
+    recurrent : type or str
+        ``TimeRNN``, ``TimeLSTM`` or ``TimeGRU`` (or ``"RNN"``, ``"LSTM"``, ``"GRU"``).
+    vocab_size, wordvec_size, hidden_size : int
+        ``V``, ``D`` and ``H``.
+    seed : int or numpy.random.Generator
+        For the initial weights.
+    keep_bias : float, default 0
+        A start towards keeping the state: the LSTM's forget-gate bias starts at ``+keep_bias``, the GRU's
+        update-gate bias at ``-keep_bias`` (both make the layer keep more of its state at each step at first;
+        Jozefowicz et al., 2015). Must be 0 for the plain RNN, which has no gate.
+
+    Notes
+    -----
+    ``predict(xs (N, T)) -> (N, T, V)`` scores; ``forward(xs, ts (N, T)) -> loss``; ``backward()``. The
+    recurrent layer is stateful (truncated BPTT) until ``reset_state()``.
+    """
+
+    def __init__(self, recurrent: type | str, vocab_size: int, wordvec_size: int, hidden_size: int, *,
+                 seed: Any = 0, keep_bias: float = 0.0) -> None:
+        super().__init__()
+        cls = _layer_class(recurrent)
+        V = check_positive_int(vocab_size, "vocab_size")
+        D = check_positive_int(wordvec_size, "wordvec_size")
+        H = check_positive_int(hidden_size, "hidden_size")
+        if not (isinstance(keep_bias, (int, float)) and math.isfinite(keep_bias)):
+            raise ValueError(f"keep_bias must be a finite number, got {keep_bias!r}")
+        if cls is TimeRNN and keep_bias != 0:
+            raise ValueError(f"the plain RNN has no gate to bias; keep_bias must be 0, got {keep_bias!r}")
+        g = _BLOCKS[cls]
+        rng = as_generator(seed)
+
+        def randn(shape: tuple[int, ...], scale: float) -> np.ndarray:
+            return (rng.standard_normal(shape) / scale).astype(np.float32)
+
+        b = np.zeros(g * H, np.float32)
+        b[:H] = keep_bias if cls is TimeLSTM else -keep_bias  # f (LSTM) and z (GRU) are the first blocks
+        self.embed = TimeEmbedding(randn((V, D), 100.0))
+        self.rnn = cls(randn((D, g * H), math.sqrt(D)), randn((H, g * H), math.sqrt(H)), b, stateful=True)
+        self.affine = TimeAffine(randn((H, V), math.sqrt(H)), np.zeros(V, np.float32))
+        self.loss_layer = TimeSoftmaxWithLoss()
+        self.collect(self.embed, self.rnn, self.affine)
+        self.param_names = ["embed_W", "rnn_Wx", "rnn_Wh", "rnn_b", "affine_W", "affine_b"]
+        self.vocab_size = V
+
+    def predict(self, xs: Any) -> Any:
+        """Scores of the next symbol at every step: ``xs (N, T)`` ids -> ``(N, T, V)``."""
+        return self.affine.forward(self.rnn.forward(self.embed.forward(xs)))
+
+    def forward(self, xs: Any, ts: Any) -> float:
+        """Mean cross-entropy of the scores for ``xs (N, T)`` against ``ts (N, T)``."""
+        return self.loss_layer.forward(self.predict(xs), ts)
+
+    def backward(self, dout: float = 1) -> None:
+        """Backpropagate through time from the loss; fills ``grads``."""
+        dout = self.affine.backward(self.loss_layer.backward(dout))
+        self.embed.backward(self.rnn.backward(dout))
+
+
+def echo_stream(n_symbols: int, delay: int, length: int, seed: Any = 0) -> tuple[np.ndarray, np.ndarray]:
+    """A stream of random symbols and the delayed echo to learn from it.
+
+    Returns ``inputs (length,)`` and ``targets (length,)``, integers in ``[0, n_symbols)``, with
+    ``targets[t] == inputs[t - delay]`` for every ``t >= delay`` (the first ``delay`` targets are symbols from
+    before the stream, which no model can know). Read as a corpus by ``RnnlmTrainer``.
+    """
+    n_symbols = check_positive_int(n_symbols, "n_symbols")
+    delay = check_positive_int(delay, "delay")
+    length = check_positive_int(length, "length")
+    stream = as_generator(seed).integers(0, n_symbols, size=length + delay)
+    return stream[delay:], stream[:-delay]
+
+
+def echo_accuracy(model: Any, sequences: Any, delay: int) -> float:
+    """The share of steps at which ``model``'s most likely output is the symbol read ``delay`` steps earlier.
+
+    ``sequences (N, L)`` are read from a zero state (the model's state is reset before and after); the first
+    ``delay`` steps of each, which have nothing to echo, are not counted.
+    """
+    delay = check_positive_int(delay, "delay")
+    seqs = np.asarray(sequences)
+    if seqs.ndim != 2 or seqs.shape[1] <= delay:
+        raise ValueError(f"sequences must be (N, L) with L > delay = {delay}, got shape {seqs.shape}")
+    model.reset_state()
+    guess = np.asarray(model.predict(seqs)).argmax(axis=-1)
+    model.reset_state()
+    return float((guess[:, delay:] == seqs[:, :-delay]).mean())
+
+
+def memory_gate(layer: Any) -> np.ndarray:
+    """The gate that decides how much of the state is kept, from ``layer``'s last forward pass: ``(N, T, H)``.
+
+    For a ``TimeLSTM`` the forget gate ``f`` (1 keeps the cell), for a ``TimeGRU`` the update gate ``z``
+    (0 keeps the state). Both are the first block of the layer's gate values.
+    """
+    if not isinstance(layer, (TimeLSTM, TimeGRU)):
+        raise TypeError(f"memory_gate reads a TimeLSTM's or TimeGRU's gates, got {type(layer).__name__}")
+    if layer.cache is None:
+        raise ValueError(f"{type(layer).__name__} has no gate values yet: run forward first")
+    H = layer.params[1].shape[0]
+    return np.asarray(layer.cache["G"][:, :, :H]).transpose(1, 0, 2)
+
+
+def memory_gate_mean(model: RecurrentLM, sequences: Any) -> float:
+    """Mean of :func:`memory_gate` over every unit, step and sequence of ``sequences (N, L)``, read from a zero
+    state (the model's state is reset before and after)."""
+    model.reset_state()
+    model.predict(np.asarray(sequences))
+    model.reset_state()
+    return float(memory_gate(model.rnn).mean())
+
+
+def fit_probed(trainer: RnnlmTrainer, xs: Any, ts: Any, max_epoch: int, batch_size: int, time_size: int, *,
+               probe: Callable[[Any], Any], probe_every: int, max_grad: float | None = None,
+               eval_interval: int = 20) -> list[tuple[int, Any]]:
+    """``trainer.fit(xs, ts, max_epoch, batch_size, time_size, ...)``, stopping every ``probe_every``
+    iterations to call ``probe`` on a copy of the model.
+
+    The training is the same as one ``fit`` call's: each stage feeds ``fit`` the words that its streams would
+    read next (stream ``i`` goes on from position ``i * (len(xs) // batch_size)`` plus what it has read), and
+    the model keeps its state from stage to stage, so the weights come out identical. ``probe`` gets a deep
+    copy, free to reset or run it, before the first update and after every stage.
+
+    Parameters
+    ----------
+    probe_every : int
+        Iterations per stage; must divide the iterations of an epoch, ``len(xs) // (batch_size * time_size)``
+        (each stage then closes one "epoch" in the trainer's history, as many as ``fit`` would with
+        ``probe_every`` equal to the epoch).
+
+    Returns
+    -------
+    list of (int, object)
+        The iteration count at each probe (0 first) and what ``probe`` returned.
+    """
+    xs, ts = np.asarray(xs), np.asarray(ts)
+    if xs.ndim != 1 or xs.shape != ts.shape:
+        raise ValueError(f"xs and ts must be 1-D of one length, got shapes {xs.shape} and {ts.shape}")
+    batch_size = check_positive_int(batch_size, "batch_size")
+    time_size = check_positive_int(time_size, "time_size")
+    probe_every = check_positive_int(probe_every, "probe_every")
+    if isinstance(max_epoch, bool) or not isinstance(max_epoch, (int, np.integer)) or max_epoch < 0:
+        raise ValueError(f"max_epoch must be an int >= 0, got {max_epoch!r}")
+    per_epoch = len(xs) // (batch_size * time_size)
+    if per_epoch == 0 or per_epoch % probe_every:
+        raise ValueError(f"probe_every must divide the {per_epoch} iterations of an epoch "
+                         f"(len(xs) // (batch_size * time_size)), got {probe_every}")
+    jump = len(xs) // batch_size
+    words = probe_every * time_size  # per stream and stage
+    starts = np.arange(batch_size)[:, None] * jump
+    probes = [(trainer.iteration, probe(copy.deepcopy(trainer.model)))]
+    read = 0
+    for _ in range(int(max_epoch) * (per_epoch // probe_every)):
+        pos = ((starts + read + np.arange(words)) % len(xs)).reshape(-1)  # stream after stream
+        trainer.fit(xs[pos], ts[pos], 1, batch_size, time_size, max_grad=max_grad, eval_interval=eval_interval,
+                    progress=False)
+        read += words
+        probes.append((trainer.iteration, probe(copy.deepcopy(trainer.model))))
+    return probes
+
+
+@dataclass(frozen=True)
+class EchoRun:
+    """One model trained on the delayed echo (:func:`train_echo`).
+
+    ``gate`` holds ``(update, mean gate)`` pairs (:func:`memory_gate_mean` on the fresh sequences) for the
+    gated layers, empty for the plain RNN; ``perplexity`` the trainer's windows.
+    """
+
+    layer: str
+    delay: int
+    seed: int
+    keep_bias: float
+    accuracy: float
+    updates: int
+    params: int
+    wall_time: float
+    perplexity: list[float] = field(default_factory=list)
+    gate: list[tuple[int, float]] = field(default_factory=list)
+
+
+def train_echo(layer: str, *, delay: int, seed: int, n_symbols: int = 8, hidden_size: int = 32,
+               wordvec_size: int = 8, batch_size: int = 8, time_size: int = 30, updates: int = 1500,
+               lr: float = 0.01, max_grad: float = 1.0, keep_bias: float = 0.0, probe_every: int | None = None,
+               eval_interval: int = 25, n_fresh: int = 50, fresh_length: int = 200) -> EchoRun:
+    """Train a :class:`RecurrentLM` with ``layer`` on the delayed echo with Adam, and score it on fresh sequences.
+
+    The data (training stream and ``n_fresh`` fresh sequences of ``fresh_length`` symbols) depend on ``seed``
+    and ``delay`` only, so every layer sees the same data; the initial weights depend on ``seed``. With
+    ``probe_every``, the memory gate's mean on the fresh sequences is recorded before training and every
+    ``probe_every`` updates (gated layers only; training is unchanged, see :func:`fit_probed`).
+    """
+    cls = _layer_class(layer)
+    name = next(k for k, v in LAYERS.items() if v is cls)
+    updates = check_positive_int(updates, "updates")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be an int >= 0, got {seed!r}")
+    data = np.random.default_rng([int(seed), check_positive_int(delay, "delay")])
+    inputs, targets = echo_stream(n_symbols, delay, batch_size * time_size * updates, data)
+    fresh = data.integers(0, n_symbols, size=(n_fresh, fresh_length))
+    model = RecurrentLM(cls, n_symbols, wordvec_size, hidden_size, seed=seed, keep_bias=keep_bias)
+    trainer = RnnlmTrainer(model, Adam(lr=lr))
+    gate: list[tuple[int, float]] = []
+    if probe_every is not None and cls is not TimeRNN:
+        gate = [(int(i), float(m)) for i, m in fit_probed(
+            trainer, inputs, targets, 1, batch_size, time_size, probe=lambda m: memory_gate_mean(m, fresh),
+            probe_every=probe_every, max_grad=max_grad, eval_interval=eval_interval)]
+    else:
+        trainer.fit(inputs, targets, 1, batch_size, time_size, max_grad=max_grad, eval_interval=eval_interval,
+                    progress=False)
+    return EchoRun(layer=name, delay=int(delay), seed=int(seed), keep_bias=float(keep_bias),
+                   accuracy=echo_accuracy(model, fresh, delay), updates=trainer.iteration,
+                   params=int(sum(p.size for p in model.params)), wall_time=trainer.wall_time,
+                   perplexity=list(trainer.ppl_list), gate=gate)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Appendix C: decisions
+# --------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MemoryReach:
+    """How far back each layer remembers: ``reach[name]`` is the longest delay up to which every tested delay
+    has a mean accuracy of at least ``threshold`` (None when not even the shortest has); ``mean[name][delay]``
+    the mean accuracy over seeds; ``ranking`` the names from the longest reach down (ties keep their order);
+    ``leaders`` those with the longest reach."""
+
+    threshold: float
+    delays: tuple[int, ...]
+    mean: dict[str, dict[int, float]]
+    reach: dict[str, int | None]
+    ranking: tuple[str, ...]
+    leaders: tuple[str, ...]
+
+
+def memory_reach(accuracy: Mapping[str, Mapping[int, Sequence[float]]], threshold: float = 0.9) -> MemoryReach:
+    """Decide how far back each layer remembers from its accuracy (fractions, one per seed) at each delay.
+
+    Every layer must have been measured at the same delays.
+    """
+    if not 0 < threshold <= 1:
+        raise ValueError(f"threshold must be in (0, 1], got {threshold!r}")
+    if len(accuracy) < 1:
+        raise ValueError("accuracy needs at least one layer")
+    delays_of = {name: tuple(sorted(by_delay)) for name, by_delay in accuracy.items()}
+    delays = next(iter(delays_of.values()))
+    if not delays or any(d != delays for d in delays_of.values()):
+        raise ValueError(f"every layer needs accuracies at the same delays, got {delays_of}")
+    mean: dict[str, dict[int, float]] = {}
+    for name, by_delay in accuracy.items():
+        mean[name] = {}
+        for d in delays:
+            values = [float(a) for a in by_delay[d]]
+            if not values or any(not 0 <= a <= 1 for a in values):
+                raise ValueError(f"accuracies are fractions in [0, 1], one or more per delay; got {name} at "
+                                 f"delay {d}: {list(by_delay[d])}")
+            mean[name][d] = sum(values) / len(values)
+    reach: dict[str, int | None] = {}
+    for name in accuracy:
+        last = None
+        for d in delays:
+            if mean[name][d] < threshold:
+                break
+            last = d
+        reach[name] = last
+    def key(n: str) -> int:
+        return -1 if reach[n] is None else int(reach[n])  # type: ignore[arg-type]
+    ranking = tuple(sorted(accuracy, key=lambda n: -key(n)))
+    best = key(ranking[0])
+    return MemoryReach(threshold=float(threshold), delays=delays, mean=mean, reach=reach, ranking=ranking,
+                       leaders=tuple(n for n in ranking if key(n) == best))
+
+
+@dataclass(frozen=True)
+class GateDrift:
+    """How a memory gate moved over training, in what it keeps of the state per step (``f`` for the LSTM,
+    ``1 - z`` for the GRU): the mean over seeds at the start and the end, the lowest and highest seed at the end,
+    and the direction, ``"keeps more"``, ``"keeps less"`` or ``"flat"`` (within ``tol``)."""
+
+    layer: str
+    start: float
+    end: float
+    end_low: float
+    end_high: float
+    direction: str
+
+
+def gate_drift(layer: str, traces: Sequence[Sequence[float]], *, tol: float = 0.02) -> GateDrift:
+    """Decide how ``layer``'s memory gate moved from the first to the last probe.
+
+    ``traces`` holds one series of gate means per seed, as :func:`train_echo` records them: ``f`` for
+    ``"LSTM"``, ``z`` for ``"GRU"`` (turned into ``1 - z``, the share kept).
+    """
+    if layer not in ("LSTM", "GRU"):
+        raise ValueError(f"layer must be 'LSTM' or 'GRU', got {layer!r}")
+    rows = [[float(v) for v in t] for t in traces]
+    if not rows or any(len(r) < 2 for r in rows) or any(not 0 <= v <= 1 for r in rows for v in r):
+        raise ValueError("traces needs one or more series of two or more gate means in [0, 1]")
+    if layer == "GRU":
+        rows = [[1.0 - v for v in r] for r in rows]
+    start = sum(r[0] for r in rows) / len(rows)
+    ends = [r[-1] for r in rows]
+    end = sum(ends) / len(ends)
+    direction = "flat" if abs(end - start) <= tol else ("keeps more" if end > start else "keeps less")
+    return GateDrift(layer=layer, start=start, end=end, end_low=min(ends), end_high=max(ends), direction=direction)
+
+
+@dataclass(frozen=True)
+class DecayFactor:
+    """How fast a gradient shrank per step going back in time: ``measured`` is the geometric mean of the
+    step-to-step ratios, ``(norms[0] / norms[-1]) ** (1 / steps)``; ``direct`` the factor of the direct path
+    alone (the mean of ``1 - z``); ``verdict`` ``"slower"`` (it shrinks less per step than the direct path
+    predicts), ``"faster"``, or ``"as predicted"`` (within ``rel_tol``)."""
+
+    measured: float
+    direct: float
+    steps: int
+    reached: float
+    verdict: str
+
+
+def decay_factor(norms: Sequence[float], direct: float, *, rel_tol: float = 0.05) -> DecayFactor:
+    """Decide how the per-step factor of a backpropagated gradient compares with the direct path's.
+
+    ``norms`` are the gradient norms at each step, the earliest first and the step where the gradient was
+    placed last; ``direct`` the direct path's factor per step, in (0, 1].
+    """
+    values = [float(n) for n in norms]
+    if len(values) < 2 or any(not (math.isfinite(v) and v > 0) for v in values):
+        raise ValueError(f"norms needs two or more positive finite values, got {values}")
+    if not 0 < direct <= 1:
+        raise ValueError(f"direct must be in (0, 1], got {direct!r}")
+    steps = len(values) - 1
+    reached = values[0] / values[-1]
+    measured = reached ** (1.0 / steps)
+    if abs(measured - direct) <= rel_tol * direct:
+        verdict = "as predicted"
+    else:
+        verdict = "slower" if measured > direct else "faster"
+    return DecayFactor(measured=measured, direct=float(direct), steps=steps, reached=reached, verdict=verdict)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Chapter 5: text the model has not read
+# --------------------------------------------------------------------------------------------------------
+
+
+def history_keys(ids: Any, k: int, vocab_size: int) -> np.ndarray:
+    """One integer per position from ``k`` on: the ``k`` words before it, as the digits of a number in base
+    ``vocab_size`` (chapter 5.1.3), so that equal histories get equal keys. ``ids (L,) -> (L - k,)`` int64.
+    """
+    k = check_positive_int(k, "k")
+    V = check_positive_int(vocab_size, "vocab_size")
+    ids = np.asarray(ids)
+    if ids.ndim != 1 or ids.size <= k:
+        raise ValueError(f"ids must be 1-D and longer than k = {k}, got shape {ids.shape}")
+    if ids.min() < 0 or ids.max() >= V:
+        raise ValueError(f"ids must lie in [0, {V}), got values from {ids.min()} to {ids.max()}")
+    if k * math.log2(V) >= 63:
+        raise ValueError(f"{k} digits in base {V} do not fit in an int64 key")
+    keys = np.zeros(ids.size - k, dtype=np.int64)
+    for j in range(k):
+        keys = keys * V + ids[j:ids.size - k + j]
+    return keys
+
+
+def map_unknown(ids: Any, vocab_size: int, unk_id: int) -> tuple[np.ndarray, float]:
+    """Word ids for a model that knows only the first ``vocab_size`` ids: every other id becomes ``unk_id``,
+    as the Penn Treebank writes ``<unk>`` for the words outside its vocabulary. Returns the ids and the share
+    that was replaced."""
+    V = check_positive_int(vocab_size, "vocab_size")
+    if isinstance(unk_id, bool) or not isinstance(unk_id, (int, np.integer)) or not 0 <= unk_id < V:
+        raise ValueError(f"unk_id must be an id in [0, {V}), got {unk_id!r}")
+    ids = np.asarray(ids)
+    if ids.ndim != 1 or ids.size == 0 or not np.issubdtype(ids.dtype, np.integer) or ids.min() < 0:
+        raise ValueError(f"ids must be a non-empty 1-D array of ids >= 0, got {ids.dtype} of shape {ids.shape}")
+    unknown = ids >= V
+    return np.where(unknown, unk_id, ids), float(unknown.mean())
+
+
+def unigram_perplexity(train_ids: Any, ids: Any, vocab_size: int) -> float:
+    """Perplexity on ``ids`` of the unigram model of ``train_ids``: each word's probability is its share of
+    ``train_ids``, whatever came before (chapter 5.5.2). Infinite when ``ids`` holds a word that
+    ``train_ids`` does not."""
+    V = check_positive_int(vocab_size, "vocab_size")
+    train_ids, ids = np.asarray(train_ids), np.asarray(ids)
+    for name, a in (("train_ids", train_ids), ("ids", ids)):
+        if a.ndim != 1 or a.size == 0 or a.min() < 0 or a.max() >= V:
+            raise ValueError(f"{name} must be a non-empty 1-D array of ids in [0, {V}), got shape {a.shape}")
+    freq = np.bincount(train_ids, minlength=V) / train_ids.size
+    with np.errstate(divide="ignore"):
+        return float(np.exp(-np.log(freq[ids]).mean()))
+
+
+@dataclass(frozen=True)
+class Generalisation:
+    """A language model's fit to its training text against its perplexity on held-out text.
+
+    ``train`` and ``heldout`` are the final perplexities on the two texts, ``unigram_train`` and ``unigram`` the
+    unigram model's on the same texts (each text against its own: a held-out text full of ``<unk>`` is easier
+    to predict than the training text, for every model), ``best_epoch`` and ``best`` the epoch with the lowest
+    held-out perplexity and its value. ``versus_unigram`` and ``best_versus_unigram`` compare the final and the
+    best held-out perplexity with the unigram model's, ``"better"``, ``"worse"`` or ``"level"`` (within
+    ``level_tol`` of it); ``rising`` says whether the held-out perplexity ended above its best by more than
+    ``rel_tol``."""
+
+    train: float
+    heldout: float
+    unigram_train: float
+    unigram: float
+    best_epoch: int
+    best: float
+    versus_unigram: str
+    best_versus_unigram: str
+    rising: bool
+
+
+def _versus(value: float, reference: float, tol: float) -> str:
+    if abs(value - reference) <= tol * reference:
+        return "level"
+    return "better" if value < reference else "worse"
+
+
+def generalisation(train_curve: Sequence[float], heldout_curve: Sequence[float], *, unigram: float,
+                   unigram_train: float, rel_tol: float = 0.05, level_tol: float = 0.1) -> Generalisation:
+    """Decide what the gap between training and held-out perplexity says, from both curves (one value per
+    epoch, scored with the weights of the end of that epoch) and the unigram model's perplexities on the
+    held-out text (``unigram``) and on the training text (``unigram_train``)."""
+    train = [float(v) for v in train_curve]
+    held = [float(v) for v in heldout_curve]
+    if not train or len(train) != len(held):
+        raise ValueError(f"the curves need one value per epoch each, got {len(train)} and {len(held)}")
+    if any(not (math.isfinite(v) and v >= 1) for v in [*train, *held, float(unigram), float(unigram_train)]):
+        raise ValueError("perplexities are finite and >= 1")
+    best_i = int(np.argmin(held))
+    return Generalisation(train=train[-1], heldout=held[-1], unigram_train=float(unigram_train),
+                          unigram=float(unigram), best_epoch=best_i + 1, best=held[best_i],
+                          versus_unigram=_versus(held[-1], unigram, level_tol),
+                          best_versus_unigram=_versus(held[best_i], unigram, level_tol),
+                          rising=held[-1] > (1 + rel_tol) * held[best_i])
+
+
+# --------------------------------------------------------------------------------------------------------
+# Wording
+# --------------------------------------------------------------------------------------------------------
+
+TEMPLATES: dict[str, dict[str, str]] = {
+    "en": {
+        "reach_one": "{leader} remembers furthest: its mean accuracy stays at or above {threshold:.0%} up to a "
+                     "delay of {delay}{others}.",
+        "reach_tie": "{leaders} remember equally far: their mean accuracy stays at or above {threshold:.0%} up "
+                     "to a delay of {delay}{others}.",
+        "reach_none": "No layer reaches a mean accuracy of {threshold:.0%}, not even at a delay of {delay}.",
+        "reach_other": "{name} up to {delay}",
+        "reach_other_none": "{name} not even at {delay}",
+        "reach_others": "; {others}",
+        "drift_more": "The {layer}'s {gate} went from keeping {start:.2f} of the state per step to {end:.2f} (mean "
+                      "over seeds; {low:.2f} to {high:.2f}): training taught it to keep more.",
+        "drift_less": "The {layer}'s {gate} went from keeping {start:.2f} of the state per step to {end:.2f} (mean "
+                      "over seeds; {low:.2f} to {high:.2f}): training taught it to keep less, and to write more.",
+        "drift_flat": "The {layer}'s {gate} hardly moved: it kept {start:.2f} of the state per step at the start "
+                      "and {end:.2f} at the end (mean over seeds; {low:.2f} to {high:.2f}).",
+        "gate_LSTM": "forget gate",
+        "gate_GRU": "update gate",
+        "decay_slower": "The gradient shrinks by a factor of {measured:.2f} per step on average, not by the "
+                        "{direct:.2f} of the direct path alone: the paths through the candidate state and the "
+                        "gates carry part of it back too.",
+        "decay_faster": "The gradient shrinks by a factor of {measured:.2f} per step on average, faster than the "
+                        "{direct:.2f} of the direct path alone: the other paths partly cancel it.",
+        "decay_as predicted": "The gradient shrinks by a factor of {measured:.2f} per step on average, as the "
+                              "direct path alone predicts ({direct:.2f}).",
+        "gen_train": "On its training text the model's perplexity ends at {train:.1f}, against {unigram_train:.0f} "
+                     "for the unigram model; on the held-out text it ends at {heldout:.0f}, against {unigram:.0f}: ",
+        "gen_worse": "it has learned its training text rather than how the language goes on.",
+        "gen_better": "part of what it learned carries over to text it has not read.",
+        "gen_level": "on text it has not read it does about as well as the unigram model, and no better.",
+        "gen_best_level": " Its held-out perplexity was lowest after epoch {best_epoch}, at {best:.0f}, about the "
+                          "unigram model's level",
+        "gen_best_better": " Its held-out perplexity was lowest after epoch {best_epoch}, at {best:.0f}, below the "
+                           "unigram model's",
+        "gen_best_worse": " Its held-out perplexity was lowest after epoch {best_epoch}, at {best:.0f}, still above "
+                          "the unigram model's",
+        "gen_rising": ", and rose from there while the training perplexity kept falling.",
+        "gen_flat": ", and stayed near that level to the end.",
+    },
+}
+
+
+def _join(items: Sequence[str], lang: str) -> str:
+    if lang != "en":
+        raise ValueError(f"no list wording for language {lang!r}")
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def reach_text(reach: MemoryReach, lang: str = "en") -> str:
+    """One or two sentences: which layer remembers furthest, and how far the others do."""
+    t = TEMPLATES
+    best = reach.reach[reach.leaders[0]]
+    if best is None:
+        return say(t, "reach_none", lang, threshold=reach.threshold, delay=reach.delays[0])
+    rest = [n for n in reach.ranking if n not in reach.leaders]
+    parts = [say(t, "reach_other", lang, name=n, delay=reach.reach[n]) if reach.reach[n] is not None
+             else say(t, "reach_other_none", lang, name=n, delay=reach.delays[0]) for n in rest]
+    others = say(t, "reach_others", lang, others=_join(parts, lang)) if parts else ""
+    if len(reach.leaders) == 1:
+        return say(t, "reach_one", lang, leader=reach.leaders[0], threshold=reach.threshold, delay=best,
+                   others=others)
+    return say(t, "reach_tie", lang, leaders=_join(reach.leaders, lang), threshold=reach.threshold, delay=best,
+               others=others)
+
+
+def drift_text(drift: GateDrift, lang: str = "en") -> str:
+    """One sentence on how a memory gate moved over training."""
+    key = {"keeps more": "drift_more", "keeps less": "drift_less", "flat": "drift_flat"}[drift.direction]
+    return say(TEMPLATES, key, lang, layer=drift.layer, gate=say(TEMPLATES, f"gate_{drift.layer}", lang),
+               start=drift.start, end=drift.end, low=drift.end_low, high=drift.end_high)
+
+
+def decay_text(decay: DecayFactor, lang: str = "en") -> str:
+    """One sentence on the measured per-step factor against the direct path's."""
+    return say(TEMPLATES, f"decay_{decay.verdict}", lang, measured=decay.measured, direct=decay.direct)
+
+
+def generalisation_text(gen: Generalisation, lang: str = "en") -> str:
+    """Two sentences: both texts' final perplexities against the unigram model's and what the comparison says,
+    then where the held-out perplexity was best and what it did after."""
+    t = TEMPLATES
+    return (say(t, "gen_train", lang, train=gen.train, unigram_train=gen.unigram_train, heldout=gen.heldout,
+                unigram=gen.unigram)
+            + say(t, f"gen_{gen.versus_unigram}", lang)
+            + say(t, f"gen_best_{gen.best_versus_unigram}", lang, best=gen.best, best_epoch=gen.best_epoch)
+            + say(t, "gen_rising" if gen.rising else "gen_flat", lang))

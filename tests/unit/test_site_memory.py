@@ -1,0 +1,320 @@
+"""Appendix C's and chapter 5's page helpers: the recurrent model and the delayed echo, reading the memory gate,
+training with probes (the same weights as one ``fit``), the decisions and every branch of their wording."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from scratchnlp._site import memory as site
+from scratchnlp.layers import TimeGRU, TimeLSTM, TimeRNN
+from scratchnlp.models import SimpleRnnlm
+from scratchnlp.optim import SGD, Adam
+from scratchnlp.training import RnnlmTrainer
+
+# --- the model and the task ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "blocks"), [("RNN", 1), ("LSTM", 4), ("GRU", 3)])
+def test_recurrent_lm_sizes_and_loss(name, blocks):
+    V, D, H = 5, 3, 4
+    model = site.RecurrentLM(name, V, D, H, seed=0)
+    assert isinstance(model.rnn, site.LAYERS[name])
+    assert [p.shape for p in model.params] == [(V, D), (D, blocks * H), (H, blocks * H), (blocks * H,), (H, V), (V,)]
+    assert all(p.dtype == np.float32 for p in model.params)
+    xs = np.array([[0, 1, 2], [3, 4, 0]])
+    loss = model.forward(xs, xs)
+    assert abs(loss - math.log(V)) < 0.1  # small initial weights: nearly uniform predictions
+    model.backward()
+    assert all(np.abs(g).sum() > 0 for g in model.grads)
+
+
+def test_recurrent_lm_same_seed_same_weights_and_keep_bias():
+    a, b = site.RecurrentLM(TimeLSTM, 5, 3, 4, seed=1), site.RecurrentLM("LSTM", 5, 3, 4, seed=1)
+    assert all(np.array_equal(p, q) for p, q in zip(a.params, b.params))
+    lstm = site.RecurrentLM("LSTM", 5, 3, 4, keep_bias=2.0)
+    assert np.all(lstm.rnn.params[2][:4] == 2.0) and np.all(lstm.rnn.params[2][4:] == 0.0)  # forget gate first
+    gru = site.RecurrentLM("GRU", 5, 3, 4, keep_bias=2.0)
+    assert np.all(gru.rnn.params[2][:4] == -2.0) and np.all(gru.rnn.params[2][4:] == 0.0)  # update gate first
+
+
+def test_recurrent_lm_refuses_bad_input():
+    with pytest.raises(ValueError, match="one of"):
+        site.RecurrentLM("CNN", 5, 3, 4)
+    with pytest.raises(TypeError, match="TimeRNN, TimeLSTM or TimeGRU"):
+        site.RecurrentLM(int, 5, 3, 4)
+    with pytest.raises(ValueError, match="no gate"):
+        site.RecurrentLM("RNN", 5, 3, 4, keep_bias=1.0)
+    with pytest.raises(ValueError, match="hidden_size"):
+        site.RecurrentLM("GRU", 5, 3, 0)
+
+
+def test_echo_stream_targets_are_the_delayed_inputs():
+    inputs, targets = site.echo_stream(4, 3, 100, seed=0)
+    assert inputs.shape == targets.shape == (100,)
+    assert np.array_equal(targets[3:], inputs[:-3])
+    assert inputs.min() >= 0 and inputs.max() < 4
+    again, _ = site.echo_stream(4, 3, 100, seed=0)
+    assert np.array_equal(inputs, again)
+    with pytest.raises(ValueError, match="delay"):
+        site.echo_stream(4, 0, 100)
+
+
+class Echoer:
+    """A stand-in model whose best guess at every step is the symbol ``delay`` steps back (or ``wrong``)."""
+
+    def __init__(self, delay, V, wrong_from=None):
+        self.delay, self.V, self.wrong_from, self.resets = delay, V, wrong_from, 0
+
+    def reset_state(self):
+        self.resets += 1
+
+    def predict(self, xs):
+        N, L = xs.shape
+        scores = np.zeros((N, L, self.V))
+        for t in range(L):
+            guess = xs[:, t - self.delay] if t >= self.delay else np.zeros(N, int)
+            if self.wrong_from is not None and t >= self.wrong_from:
+                guess = (guess + 1) % self.V
+            scores[np.arange(N), t, guess] = 1.0
+        return scores
+
+
+def test_echo_accuracy_counts_only_the_steps_with_something_to_echo():
+    seqs = np.random.default_rng(0).integers(0, 5, size=(4, 20))
+    model = Echoer(3, 5)
+    assert site.echo_accuracy(model, seqs, 3) == 1.0
+    assert model.resets == 2
+    assert site.echo_accuracy(Echoer(3, 5, wrong_from=11), seqs, 3) == pytest.approx(8 / 17)
+    with pytest.raises(ValueError, match="L > delay"):
+        site.echo_accuracy(model, seqs, 20)
+
+
+def test_memory_gate_reads_f_of_the_lstm_and_z_of_the_gru():
+    rng = np.random.default_rng(0)
+    D, H, N, T = 3, 4, 2, 5
+    xs = rng.standard_normal((N, T, D)).astype(np.float32)
+    for cls, blocks, bias in [(TimeLSTM, 4, 3.0), (TimeGRU, 3, -3.0)]:
+        b = np.zeros(blocks * H, np.float32)
+        b[:H] = bias
+        layer = cls(np.zeros((D, blocks * H), np.float32), np.zeros((H, blocks * H), np.float32), b)
+        with pytest.raises(ValueError, match="forward first"):
+            site.memory_gate(layer)
+        layer.forward(xs)
+        gate = site.memory_gate(layer)
+        assert gate.shape == (N, T, H)
+        np.testing.assert_allclose(gate, 1 / (1 + np.exp(-bias)), rtol=1e-5)  # zero weights: the bias alone
+    with pytest.raises(TypeError, match="TimeLSTM's or TimeGRU's"):
+        site.memory_gate(TimeRNN(np.zeros((D, H)), np.zeros((H, H)), np.zeros(H)))
+
+
+def test_memory_gate_mean_starts_at_a_half_and_leaves_no_state():
+    model = site.RecurrentLM("GRU", 6, 4, 8, seed=0)
+    seqs = np.random.default_rng(1).integers(0, 6, size=(3, 12))
+    mean = site.memory_gate_mean(model, seqs)
+    assert abs(mean - 0.5) < 0.05  # zero biases, small inputs: sigmoid(about 0)
+    assert model.rnn.h is None
+
+
+# --- training with probes ------------------------------------------------------------------------------------
+
+
+def test_fit_probed_trains_exactly_as_one_fit_call():
+    corpus = np.random.default_rng(0).integers(0, 30, size=1003)
+    xs, ts = corpus[:-1], corpus[1:]
+    one = SimpleRnnlm(30, 8, 8, seed=0)
+    one_trainer = RnnlmTrainer(one, SGD(0.1)).fit(xs, ts, 3, 4, 5, eval_interval=7, progress=False)
+    staged = SimpleRnnlm(30, 8, 8, seed=0)
+    trainer = RnnlmTrainer(staged, SGD(0.1))
+    seen = []
+    probes = site.fit_probed(trainer, xs, ts, 3, 4, 5, eval_interval=7, probe_every=10,
+                             probe=lambda m: seen.append(m) or len(seen))
+    assert [i for i, _ in probes] == list(range(0, 3 * 50 + 1, 10))
+    assert [v for _, v in probes] == list(range(1, 17))
+    assert all(np.array_equal(p, q) for p, q in zip(one.params, staged.params))
+    assert trainer.ppl_list == one_trainer.ppl_list
+    assert all(m is not staged for m in seen)  # copies: the probes cannot disturb the training
+
+
+def test_fit_probed_with_a_stateful_gated_model_and_clipping():
+    inputs, targets = site.echo_stream(5, 2, 4 * 6 * 20, seed=0)
+    a, b = site.RecurrentLM("GRU", 5, 3, 6, seed=0), site.RecurrentLM("GRU", 5, 3, 6, seed=0)
+    RnnlmTrainer(a, Adam(0.01)).fit(inputs, targets, 2, 4, 6, max_grad=0.5, progress=False)
+    site.fit_probed(RnnlmTrainer(b, Adam(0.01)), inputs, targets, 2, 4, 6, max_grad=0.5, probe_every=5,
+                    probe=lambda m: m.reset_state())
+    assert all(np.array_equal(p, q) for p, q in zip(a.params, b.params))
+
+
+def test_fit_probed_refuses_stages_that_split_epochs_unevenly():
+    trainer = RnnlmTrainer(SimpleRnnlm(30, 4, 4), SGD(0.1))
+    xs = np.zeros(1000, int)
+    with pytest.raises(ValueError, match="must divide the 50 iterations"):
+        site.fit_probed(trainer, xs, xs, 1, 4, 5, probe=print, probe_every=7)
+    with pytest.raises(ValueError, match="same|one length"):
+        site.fit_probed(trainer, xs, xs[:-1], 1, 4, 5, probe=print, probe_every=5)
+    with pytest.raises(ValueError, match="max_epoch"):
+        site.fit_probed(trainer, xs, xs, -1, 4, 5, probe=print, probe_every=5)
+
+
+def test_train_echo_learns_a_short_echo_and_records_the_gate():
+    run = site.train_echo("GRU", delay=1, seed=0, n_symbols=4, hidden_size=8, wordvec_size=4, batch_size=8,
+                          time_size=5, updates=200, probe_every=50, n_fresh=10, fresh_length=30)
+    assert run.layer == "GRU" and run.updates == 200 and run.delay == 1
+    assert run.accuracy > 0.9
+    assert [i for i, _ in run.gate] == [0, 50, 100, 150, 200]
+    assert abs(run.gate[0][1] - 0.5) < 0.05
+    again = site.train_echo("GRU", delay=1, seed=0, n_symbols=4, hidden_size=8, wordvec_size=4, batch_size=8,
+                            time_size=5, updates=200, n_fresh=10, fresh_length=30)
+    assert again.accuracy == run.accuracy and again.perplexity == run.perplexity and again.gate == []
+    rnn = site.train_echo("RNN", delay=1, seed=0, n_symbols=4, hidden_size=8, wordvec_size=4, batch_size=8,
+                          time_size=5, updates=20, probe_every=10, n_fresh=10, fresh_length=30)
+    assert rnn.gate == []
+    with pytest.raises(ValueError, match="seed"):
+        site.train_echo("RNN", delay=1, seed=-1)
+
+
+# --- decisions and wording ------------------------------------------------------------------------------------
+
+
+def test_memory_reach_takes_the_longest_unbroken_delay():
+    reach = site.memory_reach({
+        "RNN": {4: [1.0, 0.98], 8: [0.95, 0.93], 16: [0.5, 0.6]},
+        "LSTM": {4: [1.0, 1.0], 8: [0.7, 0.8], 16: [0.95, 0.95]},  # a late success does not count
+        "GRU": {4: [0.5, 0.5], 8: [0.2, 0.2], 16: [0.1, 0.1]},
+    })
+    assert reach.reach == {"RNN": 8, "LSTM": 4, "GRU": None}
+    assert reach.ranking == ("RNN", "LSTM", "GRU") and reach.leaders == ("RNN",)
+    assert reach.mean["RNN"][8] == pytest.approx(0.94)
+    assert site.reach_text(reach) == (
+        "RNN remembers furthest: its mean accuracy stays at or above 90% up to a delay of 8; LSTM up to 4 and GRU "
+        "not even at 4.")
+
+
+def test_memory_reach_ties_and_none():
+    tie = site.memory_reach({"GRU": {4: [0.99], 8: [0.5]}, "LSTM": {4: [0.95], 8: [0.2]}, "RNN": {4: [1.0], 8: [0.95]}})
+    assert tie.leaders == ("RNN",)
+    tie = site.memory_reach({"GRU": {4: [0.99], 8: [0.95]}, "LSTM": {4: [0.95], 8: [0.92]},
+                             "RNN": {4: [0.3], 8: [0.2]}})
+    assert tie.leaders == ("GRU", "LSTM")
+    assert site.reach_text(tie) == ("GRU and LSTM remember equally far: their mean accuracy stays at or above 90% "
+                                    "up to a delay of 8; RNN not even at 4.")
+    alone = site.memory_reach({"GRU": {4: [0.99]}, "LSTM": {4: [0.99]}})
+    assert site.reach_text(alone).endswith("up to a delay of 4.")
+    none = site.memory_reach({"GRU": {4: [0.5]}, "RNN": {4: [0.2]}}, threshold=0.6)
+    assert site.reach_text(none) == "No layer reaches a mean accuracy of 60%, not even at a delay of 4."
+
+
+def test_memory_reach_refuses_bad_input():
+    with pytest.raises(ValueError, match="same delays"):
+        site.memory_reach({"RNN": {4: [1.0]}, "GRU": {8: [1.0]}})
+    with pytest.raises(ValueError, match="fractions"):
+        site.memory_reach({"RNN": {4: [95.0]}})
+    with pytest.raises(ValueError, match="fractions"):
+        site.memory_reach({"RNN": {4: []}})
+    with pytest.raises(ValueError, match="threshold"):
+        site.memory_reach({"RNN": {4: [1.0]}}, threshold=90)
+
+
+def test_gate_drift_in_what_the_gate_keeps():
+    lstm = site.gate_drift("LSTM", [[0.5, 0.6, 0.8], [0.5, 0.7, 0.9]])
+    assert (lstm.start, lstm.end, lstm.end_low, lstm.end_high) == pytest.approx((0.5, 0.85, 0.8, 0.9))
+    assert lstm.direction == "keeps more"
+    assert site.drift_text(lstm) == ("The LSTM's forget gate went from keeping 0.50 of the state per step to 0.85 "
+                                     "(mean over seeds; 0.80 to 0.90): training taught it to keep more.")
+    gru = site.gate_drift("GRU", [[0.5, 0.8], [0.5, 0.9]])  # z rises: 1 - z falls
+    assert gru.end == pytest.approx(0.15) and gru.direction == "keeps less"
+    assert site.drift_text(gru) == ("The GRU's update gate went from keeping 0.50 of the state per step to 0.15 "
+                                    "(mean over seeds; 0.10 to 0.20): training taught it to keep less, and to "
+                                    "write more.")
+    flat = site.gate_drift("GRU", [[0.5, 0.51]])
+    assert flat.direction == "flat"
+    assert site.drift_text(flat).startswith("The GRU's update gate hardly moved: it kept 0.50")
+    with pytest.raises(ValueError, match="'LSTM' or 'GRU'"):
+        site.gate_drift("RNN", [[0.5, 0.5]])
+    with pytest.raises(ValueError, match="two or more"):
+        site.gate_drift("LSTM", [[0.5]])
+
+
+def test_decay_factor_every_verdict():
+    norms = [0.5 ** 10 * 1.2 ** 10, 1.0]  # a factor of 0.6 per step over 10 steps
+    norms = [norms[0]] + [1.0] * 9 + [1.0]
+    slower = site.decay_factor(norms, 0.5)
+    assert slower.steps == 10 and slower.measured == pytest.approx(0.6) and slower.verdict == "slower"
+    assert slower.reached == pytest.approx(0.6 ** 10)
+    assert site.decay_text(slower) == ("The gradient shrinks by a factor of 0.60 per step on average, not by the "
+                                       "0.50 of the direct path alone: the paths through the candidate state and "
+                                       "the gates carry part of it back too.")
+    faster = site.decay_factor([0.4 ** 4, 1, 1, 1, 1], 0.5)
+    assert faster.verdict == "faster" and "partly cancel" in site.decay_text(faster)
+    same = site.decay_factor([0.51 ** 2, 1, 1], 0.5)
+    assert same.verdict == "as predicted" and site.decay_text(same).endswith("alone predicts (0.50).")
+    with pytest.raises(ValueError, match="positive finite"):
+        site.decay_factor([1.0, 0.0], 0.5)
+    with pytest.raises(ValueError, match="direct"):
+        site.decay_factor([1.0, 2.0], 1.5)
+
+
+# --- chapter 5 -------------------------------------------------------------------------------------------------
+
+
+def test_history_keys_equal_histories_equal_keys():
+    ids = np.array([1, 2, 3, 1, 2, 3, 0])
+    keys = site.history_keys(ids, 2, 4)
+    assert keys.tolist() == [1 * 4 + 2, 2 * 4 + 3, 3 * 4 + 1, 1 * 4 + 2, 2 * 4 + 3]
+    with pytest.raises(ValueError, match="int64"):
+        site.history_keys(np.arange(30), 20, 10_000)
+    with pytest.raises(ValueError, match="lie in"):
+        site.history_keys(ids, 2, 3)
+    with pytest.raises(ValueError, match="longer than k"):
+        site.history_keys(ids, 7, 4)
+
+
+def test_map_unknown_and_unigram_perplexity():
+    ids, share = site.map_unknown(np.array([0, 5, 2, 9]), 4, 1)
+    assert ids.tolist() == [0, 1, 2, 1] and share == 0.5
+    with pytest.raises(ValueError, match="unk_id"):
+        site.map_unknown(np.array([0]), 4, 4)
+    with pytest.raises(ValueError, match="1-D"):
+        site.map_unknown(np.array([0.5]), 4, 1)
+    train = np.array([0, 0, 1, 2])  # shares 1/2, 1/4, 1/4
+    assert site.unigram_perplexity(train, np.array([0, 1]), 3) == pytest.approx(math.sqrt(8))
+    assert site.unigram_perplexity(train, np.array([3]), 4) == math.inf
+    with pytest.raises(ValueError, match="ids must"):
+        site.unigram_perplexity(train, np.array([5]), 4)
+
+
+def test_generalisation_every_branch():
+    worse = site.generalisation([300, 100, 8], [60, 40, 150], unigram=42, unigram_train=180)
+    assert (worse.best_epoch, worse.best, worse.rising) == (2, 40, True)
+    assert worse.versus_unigram == "worse" and worse.best_versus_unigram == "level"
+    assert site.generalisation_text(worse) == (
+        "On its training text the model's perplexity ends at 8.0, against 180 for the unigram model; on the "
+        "held-out text it ends at 150, against 42: it has learned its training text rather than how the language "
+        "goes on. Its held-out perplexity was lowest after epoch 2, at 40, about the unigram model's level, and "
+        "rose from there while the training perplexity kept falling.")
+    better = site.generalisation([300, 100, 80], [60, 30, 30.5], unigram=42, unigram_train=180)
+    assert better.versus_unigram == "better" and better.best_versus_unigram == "better" and not better.rising
+    text = site.generalisation_text(better)
+    assert "part of what it learned carries over" in text and "below the unigram model's" in text
+    assert text.endswith("and stayed near that level to the end.")
+    level = site.generalisation([300, 100, 80], [60, 70, 43], unigram=42, unigram_train=180)
+    assert level.versus_unigram == "level" and level.best_versus_unigram == "level"
+    assert "about as well as the unigram model, and no better" in site.generalisation_text(level)
+    above = site.generalisation([300, 100, 80], [60, 70, 80], unigram=42, unigram_train=180)
+    assert above.best_versus_unigram == "worse" and "still above the unigram model's" in site.generalisation_text(above)
+    with pytest.raises(ValueError, match="one value per epoch"):
+        site.generalisation([1.0, 2.0], [1.0], unigram=2.0, unigram_train=2.0)
+    with pytest.raises(ValueError, match=">= 1"):
+        site.generalisation([0.5], [1.0], unigram=2.0, unigram_train=2.0)
+
+
+def test_every_template_key_is_used_by_a_wording_function():
+    used = {"reach_one", "reach_tie", "reach_none", "reach_other", "reach_other_none", "reach_others", "drift_more",
+            "drift_less", "drift_flat", "gate_LSTM", "gate_GRU", "decay_slower", "decay_faster",
+            "decay_as predicted", "gen_train", "gen_worse", "gen_better", "gen_level", "gen_best_worse",
+            "gen_best_better", "gen_best_level", "gen_rising", "gen_flat"}
+    assert set(site.TEMPLATES["en"]) == used
+    with pytest.raises(ValueError, match="no wording"):
+        site.drift_text(site.gate_drift("LSTM", [[0.5, 0.9]]), lang="xx")
