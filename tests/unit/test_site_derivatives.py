@@ -314,3 +314,55 @@ def test_matching_source_lines_skip_comment_only_lines_and_keep_trailing_comment
 def test_matching_source_lines_needs_source():
     with pytest.raises(TypeError, match="source"):
         derivatives.matching_source_lines(np.tanh, "x")
+
+
+# --- wording -----------------------------------------------------------------------------------------------------
+
+PAGE = Path(__file__).resolve().parents[2] / "book" / "appendix_a_sigmoid_tanh.md"
+
+
+def _fields(template):
+    import string
+
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+
+
+def test_every_template_exists_in_every_language_with_the_same_placeholders():
+    assert set(derivatives.TEMPLATES) == {"en", "ko"}
+    assert derivatives.TEMPLATES["en"].keys() == derivatives.TEMPLATES["ko"].keys()
+    for key, english in derivatives.TEMPLATES["en"].items():
+        assert _fields(derivatives.TEMPLATES["ko"][key]) == _fields(english), key
+
+
+def test_every_template_is_a_column_or_used_by_the_page():
+    page = PAGE.read_text(encoding="utf-8")
+    columns = {f"{table}.{column}" for table, cols in derivatives.COLUMNS.items() for column in cols}
+    assert columns <= derivatives.TEMPLATES["en"].keys()
+    for table in derivatives.COLUMNS:
+        assert f'derivatives.header("{table}")' in page, table
+    for key in derivatives.TEMPLATES["en"].keys() - columns:
+        assert f'derivatives.words("{key}"' in page, f"template {key!r} is never used"
+
+
+def test_words_and_headers_follow_the_page_language(monkeypatch):
+    monkeypatch.delenv("SCRATCHNLP_LANG", raising=False)
+    assert derivatives.header("usage") == ["layer", "file and line", "code"]
+    assert derivatives.words("figure.derivative", formula="$1-y^2$") == "derivative $1-y^2$"
+    assert derivatives.words("check.caption", step=1e-5, points=4002, floor=1e-8).startswith(
+        "Closed-form derivatives against central differences (step 1e-05, float64), by band of |x|, 4,002 points")
+    monkeypatch.setenv("SCRATCHNLP_LANG", "ko")
+    assert derivatives.header("usage") == ["계층", "파일과 행", "코드"]
+    assert derivatives.words("figure.derivative", formula="$1-y^2$") == "미분 $1-y^2$"
+    assert "4,002개" in derivatives.words("check.caption", step=1e-5, points=4002, floor=1e-8)
+    assert derivatives.words("large.none", lang="en") == "none"  # an explicit language wins
+    for table, cols in derivatives.COLUMNS.items():
+        assert len(derivatives.header(table)) == len(cols)
+
+
+def test_wording_refuses_unknown_tables_keys_and_languages():
+    with pytest.raises(ValueError, match="no table 'other'"):
+        derivatives.header("other")
+    with pytest.raises(ValueError, match="no wording 'nothing' for language 'en'"):
+        derivatives.words("nothing", lang="en")
+    with pytest.raises(ValueError, match="no wording 'large.none' for language 'xx'"):
+        derivatives.words("large.none", lang="xx")

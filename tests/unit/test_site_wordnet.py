@@ -4,11 +4,22 @@
 from __future__ import annotations
 
 import math
+import re
+import string
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from scratchnlp._site import wordnet as site
+
+PAGE = Path(__file__).resolve().parents[2] / "book" / "appendix_b_wordnet.md"
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_asked(monkeypatch):
+    """The functions follow SCRATCHNLP_LANG when no language is given: these tests ask for English by default."""
+    monkeypatch.delenv("SCRATCHNLP_LANG", raising=False)
 
 
 class FakeSynset:
@@ -223,14 +234,98 @@ def test_unknown_language_is_a_clear_error():
         site.comparison_text(comparison("Set", {"a": 0.9, "b": 0.1}), lang="xx")
 
 
-def test_every_template_is_used_by_a_function():
+def test_every_template_is_used_by_a_function_or_the_page():
     import inspect
 
-    source = inspect.getsource(site)
+    source = inspect.getsource(site) + PAGE.read_text(encoding="utf-8")
+    by_columns = {f"{table}.{column}" for table, columns in site.COLUMNS.items() for column in columns}
     for key in site.TEMPLATES["en"]:
         prefix, _, rest = key.partition(".")
-        used = f'"{key}"' in source or (rest and f'f"{prefix}.{{' in source)
+        used = f'"{key}"' in source or (rest and f'f"{prefix}.{{' in source) or key in by_columns
         assert used, f"template {key!r} is never used"
+
+
+def _fields(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+
+
+def test_every_template_exists_in_every_language_with_the_same_placeholders():
+    assert set(site.TEMPLATES) == {"en", "ko"}
+    assert site.TEMPLATES["en"].keys() == site.TEMPLATES["ko"].keys()
+    for key, english in site.TEMPLATES["en"].items():
+        assert _fields(site.TEMPLATES["ko"][key]) == _fields(english), key
+
+
+# A Korean particle whose form depends on the sound before it (은/는, 이/가, 을/를, 와/과, (으)로) cannot follow a
+# placeholder, whose last sound is unknown; the copula 이다 (이고, 이며) and 의, 에, 에서 take every noun.
+_VARIABLE_PARTICLE = re.compile(r"\}(은|는|가|을|를|와|과|으로|로|이(?![다고며]))")
+
+
+def test_korean_templates_put_no_variable_particle_after_a_placeholder():
+    for key, template in site.TEMPLATES["ko"].items():
+        assert not _VARIABLE_PARTICLE.search(template), (key, template)
+
+
+def test_listing_in_both_languages():
+    assert site.listing(["a"]) == "a"
+    assert site.listing(["a", "b"]) == "a and b"
+    assert site.listing([1, 2, 3]) == "1, 2, and 3"
+    assert site.listing(["a", "b", "c"], lang="ko") == "a, b, c"
+    assert site.listing(["a", "b"], lang="ko") == "a, b"
+    with pytest.raises(ValueError, match="nothing to list"):
+        site.listing([])
+
+
+def test_words_and_headers_follow_the_page_language(monkeypatch):
+    assert site.header("path") == ["synset", "definition", "lowest common hypernym", "edges apart",
+                                   "path similarity"]
+    assert site.words("human.scored_of", scored=1200, total=1999) == "1,200 of 1,999"
+    monkeypatch.setenv("SCRATCHNLP_LANG", "ko")
+    assert site.header("path") == ["synset", "정의", "최소 공통 상위어", "에지 수", "경로 유사도"]
+    assert site.words("human.scored_of", scored=1200, total=1999) == "1,999쌍 중 1,200쌍"
+    assert site.listing(["x", "y", "z"]) == "x, y, z"
+    assert site.words("human.scored_of", "en", scored=1, total=2) == "1 of 2"  # an explicit language wins
+    with pytest.raises(ValueError, match="no table 'other'"):
+        site.header("other")
+
+
+def test_korean_sentences(monkeypatch):
+    monkeypatch.setenv("SCRATCHNLP_LANG", "ko")
+    leader = site.comparison_text(comparison("Set", {"WordNet": 0.48, "PPMI": 0.14, "w2v": 0.12}))
+    assert leader == ("Set에서 모든 방법이 점수를 매길 수 있는 10쌍에서는 WordNet의 점수가 사람의 판단과 가장 잘 "
+                      "일치하고(ρ = 0.48), 그 뒤로 PPMI(0.14), w2v(0.12) 순이다.")
+    order = site.pair_order("WordNet", {"novel": 0.05, "dog": 0.07, "motorcycle": 0.33})
+    some = site.pair_order("vec", {"novel": 0.3, "dog": 0.5, "motorcycle": None})
+    assert site.pair_orders_text([order, some]) == ("WordNet에서는 motorcycle, dog, novel 순이다. vec에서는 dog, "
+                                                    "novel 순이고, motorcycle에는 점수를 매기지 못한다.")
+    behind = site.gap_text(site.reference_gap(comparison("Sim", {"WordNet": 0.5, "vec": 0.1}),
+                                              comparison("Rel", {"WordNet": 0.2, "vec": 0.3})))
+    assert behind.startswith("Rel에서는 WordNet의 점수가 가장 좋은 벡터보다 뚜렷하게 앞서지 않지만(-0.10), "
+                             "Sim에서는 앞선다(+0.40).")
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_every_branch_has_its_own_sentence_in_each_language(lang):
+    texts = {
+        site.comparison_text(comparison("Set", rhos), lang=lang)
+        for rhos in [{"a": 0.9, "b": 0.1}, {"a": 0.50, "b": 0.49, "c": 0.1}, {"a": 0.50, "b": 0.49}]
+    }
+    texts |= {
+        site.gap_text(site.reference_gap(comparison("Sim", s), comparison("Rel", r)), lang=lang)
+        for s, r in [({"WordNet": 0.5, "vec": 0.1}, {"WordNet": 0.3, "vec": 0.2}),
+                     ({"WordNet": 0.3, "vec": 0.2}, {"WordNet": 0.6, "vec": 0.1}),
+                     ({"WordNet": 0.5, "vec": 0.3}, {"WordNet": 0.41, "vec": 0.2}),
+                     ({"WordNet": 0.5, "vec": 0.1}, {"WordNet": 0.2, "vec": 0.3}),
+                     ({"WordNet": 0.2, "vec": 0.19}, {"WordNet": 0.2, "vec": 0.3})]
+    }
+    texts |= {
+        site.pair_order_text(site.pair_order("vec", scores), lang=lang)
+        for scores in [{"a": 0.1, "b": 0.2, "c": 0.3}, {"a": 0.1, "b": 0.2, "c": None}, {"a": 0.1, "b": None},
+                       {"a": None}, {"a": 0.1, "b": 0.2}]
+    }
+    assert len(texts) == 3 + 5 + 5
+    hangul = [t for t in texts if re.search("[가-힣]", t)]
+    assert len(hangul) == (len(texts) if lang == "ko" else 0)
 
 
 # --- figures ---------------------------------------------------------------------------------------------------
@@ -301,5 +396,22 @@ def test_draw_similarity_comparison(ax):
         assert axes[1].get_xlabel() == "Spearman's ρ with the human scores"
         with pytest.raises(ValueError, match="one axes per comparison"):
             site.draw_similarity_comparison([axes[0]], comps)
+    finally:
+        plt.close(fig)
+
+
+def test_draw_similarity_comparison_in_the_page_language(monkeypatch):
+    import matplotlib.pyplot as plt
+
+    monkeypatch.setenv("SCRATCHNLP_LANG", "ko")
+    fig, axes = plt.subplots(2, 1)
+    try:
+        comps = [comparison("WS", {"WordNet": 0.3, "vec": 0.2}),
+                 site.compare_similarity("SL", HUMAN, {"WordNet": [1, 2, 3, 4, 5], "vec": [1, 1, 1, 1, 1]})]
+        site.draw_similarity_comparison(axes, comps)
+        assert axes[0].get_title() == "WS (12쌍)" and axes[1].get_xlabel() == "사람의 점수와의 스피어먼 ρ"
+        assert "없음 (5쌍)" in [t.get_text() for t in axes[1].texts]
+        legend = [t.get_text() for t in axes[0].get_legend().get_texts()]
+        assert legend == ["점수를 매길 수 있는 쌍에서의 ρ", "모두 매길 수 있는 쌍에서의 ρ"]
     finally:
         plt.close(fig)

@@ -6,6 +6,10 @@ the book draws for ``y = 1 / (1 + exp(-x))``: ``n`` nodes and ``n + 1`` edges (t
 between nodes, the output edge). :class:`ChainGraph` holds such a graph with, for every edge, the symbolic
 forward and backward values the figure shows and their formulas as functions, so that the page can evaluate the
 graph node by node (:func:`evaluate_chain`) and compare every edge with the formula drawn on it.
+
+The words the page's code shows (table headers and captions, figure legends) come from :data:`TEMPLATES`, one set
+per language, through :func:`words` and :func:`header`; ``lang=None`` follows the page's language
+(``SCRATCHNLP_LANG``).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from ..functions import sigmoid
+from .wording import say
 
 __all__ = [
     "ChainNode",
@@ -49,6 +54,10 @@ __all__ = [
     "SourceLine",
     "matching_source_lines",
     "scientific",
+    "TEMPLATES",
+    "COLUMNS",
+    "words",
+    "header",
 ]
 
 #: Colours of the forward and backward values in the graph figures (blue and vermilion of the Okabe-Ito
@@ -656,3 +665,117 @@ def scientific(value: Any, digits: int = 3) -> str:
     if not d.is_finite():
         return str(float(d))
     return "0" if d == 0 else f"{d:.{digits}e}"
+
+
+# --------------------------------------------------------------------------------------------------------
+# Wording (one template set per language)
+# --------------------------------------------------------------------------------------------------------
+
+#: The words of appendix A that its code produces (table headers and captions, figure legends), by language.
+#: Keys ``"<table>.<column>"`` are the column headers of the tables listed in :data:`COLUMNS`.
+TEMPLATES: dict[str, dict[str, str]] = {
+    "en": {
+        "values.edge": "edge",
+        "values.forward": "forward value",
+        "values.drawn": "gradient drawn",
+        "values.node_by_node": "gradient, node by node",
+        "values.formula": "gradient, from the drawn formula",
+        "values.caption": "The sigmoid's graph evaluated at x = {x0} with dL/dy = 1, edge by edge from the input to "
+                          "the output: the forward value, the gradient the figure shows, and that gradient computed "
+                          "node by node and from its formula.",
+        "check.function": "function",
+        "check.band": "|x|",
+        "check.abs": "largest absolute error",
+        "check.rel": "largest relative error",
+        "check.smallest": "smallest derivative",
+        "check.caption": "Closed-form derivatives against central differences (step {step:g}, float64), by band of "
+                         "|x|, {points:,} points per band. Relative errors are taken where the closed form is at "
+                         "least {floor:g} (none is, where the cell says —); the last column is the smallest "
+                         "value of the closed form in the band.",
+        "large.dtype": "dtype",
+        "large.x": "x",
+        "large.exact": "exact σ(x)",
+        "large.naive": "1 / (1 + exp(−x))",
+        "large.warning": "warning",
+        "large.library": "library sigmoid(x)",
+        "large.none": "none",
+        "large.caption": "The sigmoid of large negative inputs: the exact value (computed in decimal arithmetic), "
+                         "the formula written as it reads, the warnings NumPy raised while computing it, and the "
+                         "library's sigmoid, which raised none.",
+        "usage.layer": "layer",
+        "usage.where": "file and line",
+        "usage.code": "code",
+        "usage.caption": "Lines of the library's backward passes that apply the sigmoid's derivative y(1 − y) or "
+                         "tanh's 1 − y², found in its source when this page was built.",
+        "figure.derivative": "derivative {formula}",
+        "figure.central": "central difference",
+    },
+    "ko": {
+        "values.edge": "에지",
+        "values.forward": "순전파 값",
+        "values.drawn": "그림의 기울기",
+        "values.node_by_node": "기울기(노드별 계산)",
+        "values.formula": "기울기(그림의 식)",
+        "values.caption": "x = {x0}, dL/dy = 1에서 평가한 시그모이드의 계산 그래프. 입력 쪽 에지부터 출력 쪽 "
+                          "에지까지 차례로 순전파 값, 그림에 적힌 기울기, 그 기울기를 노드별로 계산한 값과 그림의 "
+                          "식으로 계산한 값이다.",
+        "check.function": "함수",
+        "check.band": "|x|",
+        "check.abs": "최대 절대 오차",
+        "check.rel": "최대 상대 오차",
+        "check.smallest": "최소 미분값",
+        "check.caption": "닫힌 형식의 미분과 중심 차분(간격 {step:g}, float64)의 비교. |x|의 구간마다 {points:,}개 "
+                         "점에서 계산했다. 상대 오차는 닫힌 형식의 값이 {floor:g} 이상인 점에서만 구했다(그런 점이 "
+                         "없는 칸은 —). 마지막 열은 구간에서 닫힌 형식이 갖는 가장 작은 값이다.",
+        "large.dtype": "dtype",
+        "large.x": "x",
+        "large.exact": "정확한 σ(x)",
+        "large.naive": "1 / (1 + exp(−x))",
+        "large.warning": "경고",
+        "large.library": "라이브러리의 sigmoid(x)",
+        "large.none": "없음",
+        "large.caption": "큰 음수 입력에 대한 시그모이드. 정확한 값(십진 연산으로 계산), 식을 쓰인 그대로 계산한 "
+                         "값, 그 계산 중에 NumPy가 낸 경고, 그리고 경고를 하나도 내지 않은 라이브러리의 sigmoid "
+                         "값이다.",
+        "usage.layer": "계층",
+        "usage.where": "파일과 행",
+        "usage.code": "코드",
+        "usage.caption": "라이브러리의 역전파 코드 가운데 시그모이드의 미분 y(1 − y)나 tanh의 미분 1 − y²를 "
+                         "적용하는 행. 이 페이지를 빌드할 때 라이브러리의 소스에서 찾았다.",
+        "figure.derivative": "미분 {formula}",
+        "figure.central": "중심 차분",
+    },
+}
+
+#: The columns of the page's tables, in order: their headers are the ``"<table>.<column>"`` templates.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "values": ("edge", "forward", "drawn", "node_by_node", "formula"),
+    "check": ("function", "band", "abs", "rel", "smallest"),
+    "large": ("dtype", "x", "exact", "naive", "warning", "library"),
+    "usage": ("layer", "where", "code"),
+}
+
+
+def words(key: str, lang: str | None = None, **values: Any) -> str:
+    """The page's wording ``key`` from :data:`TEMPLATES` with ``values`` filled in (``str.format``);
+    ``lang=None``: the page's language (``SCRATCHNLP_LANG``, see :func:`scratchnlp._site.wording.page_language`).
+
+    Raises
+    ------
+    ValueError
+        When there is no wording ``key`` in ``lang``.
+    """
+    return say(TEMPLATES, key, lang, **values)
+
+
+def header(table: str, lang: str | None = None) -> list[str]:
+    """The column headers of one of the page's tables (a key of :data:`COLUMNS`) in ``lang``.
+
+    Raises
+    ------
+    ValueError
+        When ``table`` is not one of :data:`COLUMNS`.
+    """
+    if table not in COLUMNS:
+        raise ValueError(f"no table {table!r}; known: {sorted(COLUMNS)}")
+    return [words(f"{table}.{column}", lang) for column in COLUMNS[table]]

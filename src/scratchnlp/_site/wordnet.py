@@ -11,8 +11,9 @@ and the comparison of both with human judgements.
   top to bottom; :func:`draw_similarity_comparison` draws the comparison.
 
 Decisions are language-neutral dataclasses; the sentences a page shows come from :data:`TEMPLATES`, one set per
-language (``"en"`` now), through the ``*_text`` functions. Nothing here imports NLTK: a WordNet reader is any
-object with NLTK's ``synsets(word, pos=...)`` whose synsets have ``path_similarity(other)``.
+language (``"en"``, ``"ko"``), through the ``*_text`` functions, :func:`words`, :func:`header` and
+:func:`listing`; ``lang=None`` follows the page's language (``SCRATCHNLP_LANG``). Nothing here imports NLTK: a
+WordNet reader is any object with NLTK's ``synsets(word, pos=...)`` whose synsets have ``path_similarity(other)``.
 """
 
 from __future__ import annotations
@@ -38,6 +39,10 @@ __all__ = [
     "PairOrder",
     "pair_order",
     "TEMPLATES",
+    "COLUMNS",
+    "words",
+    "header",
+    "listing",
     "comparison_text",
     "gap_text",
     "pair_order_text",
@@ -307,11 +312,15 @@ def pair_order(method: str, scores: Mapping[str, float | None]) -> PairOrder:
 # Wording (one template set per language)
 # --------------------------------------------------------------------------------------------------------
 
-#: The sentences of appendix B, by language; the ``*_text`` functions fill their named placeholders.
+#: The words of appendix B that its code produces (sentences, table headers and captions, figure labels), by
+#: language; the ``*_text`` functions, :func:`words`, :func:`header` and :func:`listing` fill their named
+#: placeholders. Korean templates put no particle right after a placeholder (its form would depend on the last
+#: sound of a name or number): they use 에서는, 의, 에는 and the copula 이다, which take every noun.
 TEMPLATES: dict[str, dict[str, str]] = {
     "en": {
         "list.two": "{a} and {b}",
         "list.many": "{head}, and {last}",
+        "list.sep": ", ",
         "method_rho": "{method} ({rho:.2f})",
         "comparison.leader": "On the {common:,} pairs of {dataset} that every method can score, {leader} agrees "
                              "best with the human judgements (ρ = {rho:.2f}), ahead of {rest}.",
@@ -352,26 +361,131 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "figure.missing": "n/a",
         "figure.title": "{dataset} ({total:,} pairs)",
         "figure.axis": "Spearman's ρ with the human scores",
+        "path.synset": "synset",
+        "path.definition": "definition",
+        "path.meeting": "lowest common hypernym",
+        "path.edges": "edges apart",
+        "path.similarity": "path similarity",
+        "path.caption": "The path similarity of {synset} to the three synsets of the book, with the closest "
+                        "hypernym they share and the number of edges between them, computed from WordNet "
+                        "{version} when this page was built.",
+        "pairs.pair": "pair",
+        "pairs.caption": "The book's three pairs scored by the three methods: WordNet's path similarity, best over "
+                         "the senses of the two words, and the cosine similarity of the two kinds of vectors "
+                         "trained on the Penn Treebank at build time; a dash marks a word without a vector.",
+        "human.method": "method",
+        "human.scored": "{set} pairs scored",
+        "human.rho": "{set} ρ",
+        "human.rho_common": "{set} ρ, {common:,} common pairs",
+        "human.scored_of": "{scored:,} of {total:,}",
+        "human.caption": "Spearman's ρ between each method's scores and the human ratings of {first_name} "
+                         "({first}) and {second_name} ({second}): on the pairs the method can score, and on the "
+                         "pairs all three methods can score. Vectors trained on the Penn Treebank at build time; "
+                         "WordNet's path similarity, best over noun and verb senses.",
+    },
+    "ko": {
+        "list.two": "{a}, {b}",
+        "list.many": "{head}, {last}",
+        "list.sep": ", ",
+        "method_rho": "{method}({rho:.2f})",
+        "comparison.leader": "{dataset}에서 모든 방법이 점수를 매길 수 있는 {common:,}쌍에서는 {leader}의 점수가 "
+                             "사람의 판단과 가장 잘 일치하고(ρ = {rho:.2f}), 그 뒤로 {rest} 순이다.",
+        "comparison.shared_lead": "{dataset}에서 모든 방법이 점수를 매길 수 있는 {common:,}쌍에서는 {leaders}의 "
+                                  "점수가 서로 {tie:.2f} 이내로 공동 선두이고, 그 뒤로 {rest} 순이다.",
+        "comparison.all_level": "{dataset}에서 모든 방법이 점수를 매길 수 있는 {common:,}쌍에서는 모든 방법이 "
+                                "대등하다. {all}의 점수가 서로 {tie:.2f} 이내다.",
+        "gap.larger_on_similarity": "가장 좋은 벡터에 대한 {reference}의 우위는 {rel}({rel_gap:+.2f})에서보다 "
+                                    "{sim}({sim_gap:+.2f})에서 더 크다. 두 데이터셋은 바로 이 차이를 드러내려고 "
+                                    "만들어졌다. {sim}에서는 유사도만 묻는데, 유사도는 종류의 계층 구조에 담겨 "
+                                    "있다. 반면 {rel}에서는 관련만 있는 쌍에도 점수를 주는데, 그런 관련은 텍스트의 "
+                                    "동시발생이 포착할 뿐 분류 체계에는 담겨 있지 않다.",
+        "gap.larger_on_relatedness": "가장 좋은 벡터에 대한 {reference}의 우위는 {sim}({sim_gap:+.2f})에서보다 "
+                                     "{rel}({rel_gap:+.2f})에서 더 크다. {sim}에서는 종류의 계층 구조에 담긴 "
+                                     "유사도만 묻는데도 그렇다. 여기서는 두 데이터셋의 차이로 덕을 보는 쪽이 분류 "
+                                     "체계가 아니라 벡터다.",
+        "gap.about_equal": "가장 좋은 벡터에 대한 {reference}의 우위는 {sim}({sim_gap:+.2f})에서나 "
+                           "{rel}({rel_gap:+.2f})에서나 비슷하다. 여기서는 유사도와 관련도의 차이가 드러나지 "
+                           "않는다.",
+        "gap.behind.one": "{sets}에서는 {reference}의 점수가 가장 좋은 벡터보다 뚜렷하게 앞서지 않지만({gaps}), "
+                          "{other}에서는 앞선다({other_gap:+.2f}). 사람이 만든 계층 구조도, 텍스트에서 센 벡터도 "
+                          "두 종류의 판단 모두에서 이기지는 못한다.",
+        "gap.behind.all": "{sets}에서 {reference}의 점수는 가장 좋은 벡터보다 뚜렷하게 앞서지 않는다({gaps}). 이 "
+                          "결과로 보면 사람이 만든 계층 구조가 텍스트에서 센 벡터보다 나을 것이 없다.",
+        "order.all": "{method}에서는 {order} 순이다",
+        "order.some": "{method}에서는 {order} 순이고, {unscored}에는 점수를 매기지 못한다",
+        "order.one": "{method}에서는 {order}에만 점수를 매길 수 있고 {unscored}에는 매기지 못한다",
+        "order.none": "{method}에서는 어느 쌍에도 점수를 매기지 못한다",
+        "order.two": "{a}, {b}",
+        "order.many": "{first}, {rest}",
+        "order.then": ", ",
+        "order.clauses": "{clauses}.",
+        "order.clause_sep": ". ",
+        "figure.own": "점수를 매길 수 있는 쌍에서의 ρ",
+        "figure.common": "모두 매길 수 있는 쌍에서의 ρ",
+        "figure.bar": "{rho} ({n:,}쌍)",
+        "figure.missing": "없음",
+        "figure.title": "{dataset} ({total:,}쌍)",
+        "figure.axis": "사람의 점수와의 스피어먼 ρ",
+        "path.synset": "synset",
+        "path.definition": "정의",
+        "path.meeting": "최소 공통 상위어",
+        "path.edges": "에지 수",
+        "path.similarity": "경로 유사도",
+        "path.caption": "책에 나오는 세 synset 각각과 {synset} 사이의 경로 유사도, 둘이 공유하는 가장 가까운 "
+                        "상위어, 둘 사이의 에지 수. 이 페이지를 빌드할 때 WordNet {version}에서 계산했다.",
+        "pairs.pair": "쌍",
+        "pairs.caption": "책의 세 쌍에 세 방법이 매긴 점수. WordNet의 경로 유사도(두 단어의 의미 가운데 가장 "
+                         "가까운 조합의 값), 그리고 빌드할 때 Penn Treebank로 학습한 두 종류의 벡터의 코사인 "
+                         "유사도다. 대시(—)는 벡터가 없는 단어를 뜻한다.",
+        "human.method": "방법",
+        "human.scored": "{set} 점수를 매긴 쌍",
+        "human.rho": "{set} ρ",
+        "human.rho_common": "{set} ρ, 공통 {common:,}쌍",
+        "human.scored_of": "{total:,}쌍 중 {scored:,}쌍",
+        "human.caption": "각 방법의 점수와 {first_name}({first}), {second_name}({second})의 사람 평가 "
+                         "사이의 스피어먼 ρ. 각 방법이 점수를 매길 수 있는 쌍에서의 값과, 세 방법 모두 "
+                         "점수를 매길 수 있는 쌍에서의 값이다. 벡터는 빌드할 때 Penn Treebank로 학습했고, "
+                         "WordNet의 경로 유사도는 명사와 동사의 의미 가운데 가장 가까운 조합의 값이다.",
     },
 }
 
+#: The columns of the page's tables whose headers come from :data:`TEMPLATES` (``"<table>.<column>"`` keys).
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "path": ("synset", "definition", "meeting", "edges", "similarity"),
+}
 
-def _say(key: str, lang: str = "en", **values: Any) -> str:
+
+def words(key: str, lang: str | None = None, **values: Any) -> str:
+    """The page's wording ``key`` from :data:`TEMPLATES` with ``values`` filled in; ``lang=None``: the page's
+    language (``SCRATCHNLP_LANG``, see :func:`scratchnlp._site.wording.page_language`)."""
     return say(TEMPLATES, key, lang, **values)
 
 
-def _join(items: Sequence[str], lang: str = "en") -> str:
-    items = list(items)
+def header(table: str, lang: str | None = None) -> list[str]:
+    """The column headers of one of the page's tables (a key of :data:`COLUMNS`) in ``lang``."""
+    if table not in COLUMNS:
+        raise ValueError(f"no table {table!r}; known: {sorted(COLUMNS)}")
+    return [words(f"{table}.{column}", lang) for column in COLUMNS[table]]
+
+
+def _say(key: str, lang: str | None = None, **values: Any) -> str:
+    return say(TEMPLATES, key, lang, **values)
+
+
+def listing(items: Sequence[Any], lang: str | None = None) -> str:
+    """Items (written with ``str``) as a list in running text: ``"a, b, and c"`` in English, ``"a, b, c"`` in
+    Korean (where a conjunction's particle would depend on the sound the last item ends with)."""
+    items = [str(x) for x in items]
     if not items:
         raise ValueError("nothing to list")
     if len(items) == 1:
         return items[0]
     if len(items) == 2:
         return _say("list.two", lang, a=items[0], b=items[1])
-    return _say("list.many", lang, head=", ".join(items[:-1]), last=items[-1])
+    return _say("list.many", lang, head=_say("list.sep", lang).join(items[:-1]), last=items[-1])
 
 
-def comparison_text(comparison: SimilarityComparison, lang: str = "en") -> str:
+def comparison_text(comparison: SimilarityComparison, lang: str | None = None) -> str:
     """The sentence that ranks the methods of one comparison (see :func:`compare_similarity`)."""
 
     def named(methods: Sequence[str]) -> list[str]:
@@ -381,22 +495,22 @@ def comparison_text(comparison: SimilarityComparison, lang: str = "en") -> str:
     rest = [m for g in groups[1:] for m in g]
     values = {"dataset": comparison.dataset, "common": comparison.common, "tie": comparison.tie}
     if len(groups) == 1:
-        return _say("comparison.all_level", lang, all=_join(named(groups[0]), lang), **values)
+        return _say("comparison.all_level", lang, all=listing(named(groups[0]), lang), **values)
     if len(groups[0]) > 1:
-        return _say("comparison.shared_lead", lang, leaders=_join(named(groups[0]), lang),
-                    rest=_join(named(rest), lang), **values)
+        return _say("comparison.shared_lead", lang, leaders=listing(named(groups[0]), lang),
+                    rest=listing(named(rest), lang), **values)
     leader = groups[0][0]
     return _say("comparison.leader", lang, leader=leader, rho=comparison.score(leader).on_common,
-                rest=_join(named(rest), lang), **values)
+                rest=listing(named(rest), lang), **values)
 
 
-def gap_text(gap: ReferenceGap, lang: str = "en") -> str:
+def gap_text(gap: ReferenceGap, lang: str | None = None) -> str:
     """The sentence that says on which set the reference leads by more (see :func:`reference_gap`)."""
     values = {"reference": gap.reference, "sim": gap.similarity_set, "rel": gap.relatedness_set,
               "sim_gap": gap.similarity_gap, "rel_gap": gap.relatedness_gap}
     if gap.outcome == "behind":
         by = {gap.similarity_set: gap.similarity_gap, gap.relatedness_set: gap.relatedness_gap}
-        sets, gaps = _join(list(gap.behind_on), lang), _join([f"{by[s]:+.2f}" for s in gap.behind_on], lang)
+        sets, gaps = listing(list(gap.behind_on), lang), listing([f"{by[s]:+.2f}" for s in gap.behind_on], lang)
         ahead = [s for s in by if s not in gap.behind_on]
         if ahead:
             return _say("gap.behind.one", lang, sets=sets, gaps=gaps, other=ahead[0], other_gap=by[ahead[0]],
@@ -405,7 +519,7 @@ def gap_text(gap: ReferenceGap, lang: str = "en") -> str:
     return _say(f"gap.{gap.outcome}", lang, **values)
 
 
-def _ranked(items: Sequence[str], lang: str) -> str:
+def _ranked(items: Sequence[str], lang: str | None) -> str:
     if len(items) == 1:
         return items[0]
     if len(items) == 2:
@@ -413,10 +527,10 @@ def _ranked(items: Sequence[str], lang: str) -> str:
     return _say("order.many", lang, first=items[0], rest=_say("order.then", lang).join(items[1:]))
 
 
-def pair_order_text(order: PairOrder, lang: str = "en") -> str:
+def pair_order_text(order: PairOrder, lang: str | None = None) -> str:
     """A clause such as "word2vec ranks dog above novel and cannot score motorcycle" (no full stop)."""
     values = {"method": order.method, "order": _ranked(order.order, lang) if order.order else "",
-              "unscored": _join(list(order.unscored), lang) if order.unscored else ""}
+              "unscored": listing(list(order.unscored), lang) if order.unscored else ""}
     if not order.order:
         return _say("order.none", lang, **values)
     if not order.unscored:
@@ -426,7 +540,7 @@ def pair_order_text(order: PairOrder, lang: str = "en") -> str:
     return _say("order.some", lang, **values)
 
 
-def pair_orders_text(orders: Sequence[PairOrder], lang: str = "en") -> str:
+def pair_orders_text(orders: Sequence[PairOrder], lang: str | None = None) -> str:
     """One sentence of :func:`pair_order_text` clauses, one per scorer."""
     if not orders:
         raise ValueError("need at least one ranking")
@@ -525,7 +639,7 @@ def draw_hypernym_graph(ax: Any, paths: Sequence[Sequence[str]], *, highlight: S
 
 
 def draw_similarity_comparison(axes: Sequence[Any], comparisons: Sequence[SimilarityComparison],
-                               lang: str = "en") -> None:
+                               lang: str | None = None) -> None:
     """One panel per comparison: each method's Spearman rho on the pairs it can score and on the common pairs,
     as horizontal bars labelled with their values and pair counts (words from :data:`TEMPLATES`)."""
     if len(axes) != len(comparisons):
