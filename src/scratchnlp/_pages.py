@@ -1029,14 +1029,14 @@ def training_step_time(model: Any, optimizer: Any, xs: Any, ts: Any, *, max_grad
                        repeats: int = 5, warmup: int = 1) -> float:
     """The fastest of ``repeats`` training iterations on one batch, in seconds (after ``warmup`` untimed ones).
 
-    One iteration is what :class:`scratchnlp.training.Trainer` does per batch: ``model.forward(xs, ts)``,
-    ``model.backward()``, the shared weights' gradients merged, the gradients clipped to ``max_grad`` (if
-    given) and ``optimizer.update``. On the GPU (the model's parameters are CuPy arrays; ``xs`` and ``ts`` are
-    moved there) the device is synchronised before the clock is read, because CuPy returns before the GPU
-    has finished.
+    One iteration is :func:`scratchnlp.training.train_step`, the step every training loop runs:
+    ``model.forward(xs, ts)``, ``model.backward()``, the shared weights' gradients merged, the gradients clipped
+    to ``max_grad`` (if given), the NaN/inf checks and ``optimizer.update``. On the GPU (the model's parameters
+    are CuPy arrays; ``xs`` and ``ts`` are moved there) the device is synchronised before the clock is read,
+    because CuPy returns before the GPU has finished.
     """
     from scratchnlp import backend  # noqa: PLC0415
-    from scratchnlp.optim import clip_grads, merge_shared  # noqa: PLC0415
+    from scratchnlp.training import train_step  # noqa: PLC0415
 
     if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
         raise ValueError(f"repeats must be an int >= 1, got {repeats!r}")
@@ -1046,12 +1046,7 @@ def training_step_time(model: Any, optimizer: Any, xs: Any, ts: Any, *, max_grad
     xp = backend.xp(model.params[0])
 
     def step() -> None:
-        model.forward(xs, ts)
-        model.backward()
-        params, grads = merge_shared(model.params, model.grads)
-        if max_grad is not None:
-            clip_grads(grads, max_grad)
-        optimizer.update(params, grads)
+        train_step(model, optimizer, (xs, ts), max_grad)
         if on_gpu:
             xp.cuda.Device().synchronize()
 

@@ -1,27 +1,192 @@
-"""Training loops (chapter 1.4.4 and later) and the bookkeeping they all share.
+"""Training loops (chapter 1.4.4 and later), the one training step they all run, and their bookkeeping.
 
-Every loop in the library (:class:`Trainer` here, :func:`scratchnlp.word2vec_fast.train_fast`, and the
-language-model trainer of chapter 5) keeps its records with one :class:`TrainingLog`: the progress bar, the
-mean loss over windows of ``eval_interval`` iterations, the per-epoch means and times, the wall time, and the
-guard that stops training with :class:`NonFiniteLossError` when a loss or a gradient is NaN or infinite.
+One mini-batch of training is :func:`train_step`: forward, backward, the gradients of shared weights merged,
+the global gradient norm clipped (chapter 6.1.4), the loss and gradients checked for NaN and inf, and one
+optimizer update. :class:`Trainer`, :class:`RnnlmTrainer`, the pages' timings and the benchmarks all call it,
+so a speed-up or a fix to the step reaches every one of them. :func:`scratchnlp.word2vec_fast.train_fast`,
+whose sparse SGD update is fused into its forward pass, shares the step's checks (see its docstring).
+
+Every loop keeps its records with one :class:`TrainingLog`: the progress bar, the mean loss over windows of
+``eval_interval`` iterations, the per-epoch means and times, the wall time, and where training is for the
+message of :class:`NonFiniteLossError` when a loss or a gradient is NaN or infinite.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from functools import partial
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from . import backend
 from ._checks import NonFiniteLossError, Seed, as_generator, check_array, check_positive_int, describe
 from ._progress import progress_bar
-from .optim import Optimizer, clip_grads, grad_norm, merge_shared, shared_structure
+from .optim import Optimizer, grad_norm, merge_shared, shared_structure
+from .optim import _first_non_finite as first_non_finite
 
-__all__ = ["Trainer", "TrainingLog", "NonFiniteLossError", "RnnlmTrainer", "eval_perplexity"]
+__all__ = ["train_step", "StepResult", "Trainer", "TrainingLog", "NonFiniteLossError", "RnnlmTrainer",
+           "eval_perplexity"]
+
+#: What the loops' messages advise after a NaN or inf that the step caught before the update.
+_ADVICE = ("the parameters keep their values from before this batch. Lower the learning rate or clip gradients "
+           "(max_grad).")
+
+_Where = str | Callable[[], str] | None
+
+
+def _at(where: _Where) -> str:
+    """`` at <where>`` for a message (``where`` may be a function, called only when a message is made)."""
+    text = where() if callable(where) else where
+    return f" at {text}" if text else ""
+
+
+def _checked_loss(loss: Any, where: _Where = None, advice: str = _ADVICE) -> float:
+    """``loss`` as a Python float (one scalar read from a device), or :class:`NonFiniteLossError`."""
+    value = float(loss)
+    if not math.isfinite(value):
+        raise NonFiniteLossError(f"loss became {value}{_at(where)}" + (f"; {advice}" if advice else ""))
+    return value
+
+
+def _grad_error(index: int, names: Sequence[str] | None, where: _Where, advice: str) -> NonFiniteLossError:
+    label = names[index] if names is not None and index < len(names) else f"grads[{index}]"
+    return NonFiniteLossError(f"the gradient of {label} holds NaN or inf{_at(where)}; {advice}")
+
+
+def _checked_grads(grads: list[Any], max_grad: float | None, *, check: bool = True,
+                   names: Sequence[str] | Callable[[], Sequence[str] | None] | None = None, where: _Where = None,
+                   advice: str = _ADVICE) -> float | None:
+    """Clip ``grads`` in place to the global norm ``max_grad`` and check them for NaN and inf.
+
+    The norm is computed when clipping, or when ``check`` asks for the finite check here (a caller whose
+    optimizer makes that check anyway passes False). Returns the norm before clipping, or None when it was
+    not computed. Raises :class:`NonFiniteLossError` naming the first bad gradient, nothing scaled.
+    """
+    if max_grad is None and not check:
+        return None
+    norm = grad_norm(grads)
+    if not math.isfinite(norm):
+        bad = first_non_finite(grads)
+        raise _grad_error(0 if bad is None else bad, names() if callable(names) else names, where, advice)
+    if max_grad is not None and norm > max_grad:  # the book's clip_grads (scratchnlp.optim.clip_grads)
+        rate = max_grad / (norm + 1e-6)
+        for g in grads:
+            g *= rate
+    return norm
+
+
+def _check_max_grad(max_grad: Any) -> float | None:
+    """``max_grad`` as given (None or a positive finite number), or one ValueError saying so."""
+    if max_grad is None:
+        return None
+    number = isinstance(max_grad, (int, float, np.integer, np.floating)) and not isinstance(max_grad, bool)
+    if not (number and math.isfinite(max_grad) and max_grad > 0):
+        raise ValueError(f"max_grad must be a positive finite number or None, got {max_grad!r}")
+    return max_grad
+
+
+def _check_model_and_optimizer(model: Any, optimizer: Any) -> None:
+    if not all(hasattr(model, a) for a in ("params", "grads", "forward", "backward")):
+        raise TypeError(f"model must have params, grads, forward and backward, got {type(model).__name__}")
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"optimizer must be a scratchnlp.optim.Optimizer, got {type(optimizer).__name__}")
+
+
+class StepResult(NamedTuple):
+    """What :func:`train_step` returns: ``loss, grad_norm = train_step(...)``.
+
+    Attributes
+    ----------
+    loss : float
+        The mini-batch's loss, from the forward pass (before the update).
+    grad_norm : float or None
+        The global L2 norm of the (merged) gradients before clipping; computed when clipping, or when the
+        optimizer does not check its gradients for NaN itself; None otherwise.
+    """
+
+    loss: float
+    grad_norm: float | None
+
+
+def train_step(
+    model: Any,
+    optimizer: Optimizer,
+    batch: Sequence[Any],
+    max_grad: float | None = None,
+    *,
+    where: _Where = None,
+) -> StepResult:
+    """One training iteration on one mini-batch: what every training loop runs (chapters 1.4.4, 5.5.3, 6.1.4).
+
+    1. ``loss = model.forward(*batch)``; a NaN or infinite loss stops here.
+    2. ``model.backward()`` fills ``model.grads``.
+    3. The gradients of shared (tied) weights are summed, so each shared array is updated once
+       (:func:`scratchnlp.optim.merge_shared`; chapter 6.5.3).
+    4. With ``max_grad``, the global L2 norm of all gradients is computed and, when above ``max_grad``, every
+       gradient is scaled by ``max_grad / (norm + 1e-6)`` (the book's ``clip_grads``, chapter 6.1.4).
+    5. ``optimizer.update(params, grads)``.
+
+    A NaN or inf in the gradients stops the step before the update: the norm of step 4 is that check when
+    clipping, else the optimizer's own all-or-nothing check (every :class:`~scratchnlp.optim.Optimizer` has
+    one; for one without it, ``checks_finite_grads = False``, the norm is computed here). The error names the
+    first bad parameter (by ``model.param_names`` where the model has them) and ``where``.
+
+    On the GPU (CuPy parameters) the step copies nothing to the host but the loss and, when computed, the
+    norm: one scalar each.
+
+    Parameters
+    ----------
+    model : object with ``params``, ``grads``, ``forward(*batch) -> loss`` and ``backward()``
+        Any model of the library (``TwoLayerNet``, ``CBOW``, ``Rnnlm``, ``BetterRnnlm``, ``Seq2seq``,
+        ``PeekySeq2seq``, ``AttentionSeq2seq``, ...).
+    optimizer : :class:`~scratchnlp.optim.Optimizer`
+    batch : tuple of arrays
+        The inputs of ``model.forward``, on the model's device: ``(x, t)`` with ``x`` (N, ...) and ``t`` (N,
+        ...) for the chapter-1 and word2vec models, ``(xs, ts)`` (N, T) word ids for a language model,
+        ``(xs, ts)`` (N, T_enc) and (N, T_dec + 1) for a seq2seq model.
+    max_grad : float, optional
+        Clip the global gradient norm to this value (None: no clipping).
+    where : str or function returning str, optional
+        Where training is, for the message of an error (``"epoch 2, iteration 1 (iteration 11 overall)"``);
+        a function is called only when a message is made.
+
+    Returns
+    -------
+    StepResult
+        ``(loss, grad_norm)``: the batch's loss as a float and the gradient norm before clipping (None when
+        not computed: no clipping and an optimizer that checks its gradients itself).
+
+    Raises
+    ------
+    NonFiniteLossError
+        When the loss or a gradient is NaN or infinite; no parameter and no optimizer state has changed.
+    TypeError, ValueError
+        For a model without the layer protocol, an optimizer that is not a scratchnlp one, a batch that is
+        not a tuple or list, or a ``max_grad`` that is not a positive finite number.
+    """
+    _check_model_and_optimizer(model, optimizer)
+    if not isinstance(batch, (tuple, list)):
+        raise TypeError(f"batch must be a tuple of the inputs of model.forward, e.g. (xs, ts), got "
+                        f"{type(batch).__name__}")
+    max_grad = _check_max_grad(max_grad)
+    loss = _checked_loss(model.forward(*batch), where)
+    model.backward()
+    params, grads = merge_shared(model.params, model.grads)
+    names = partial(_unique_names, model)
+    norm = _checked_grads(grads, max_grad, check=not getattr(optimizer, "checks_finite_grads", False),
+                          names=names, where=where)
+    try:
+        optimizer.update(params, grads)
+    except NonFiniteLossError as err:  # nothing was changed; name the bad gradient and where
+        index = getattr(err, "index", None)
+        if index is None:
+            index = first_non_finite(grads) or 0
+        raise _grad_error(index, names(), where, _ADVICE) from err
+    return StepResult(loss, norm)
 
 
 class TrainingLog:
@@ -88,25 +253,12 @@ class TrainingLog:
 
     def check(self, loss: float, *, epoch_iteration: int | None = None, advice: str = "") -> float:
         """Return ``loss`` as a float, or raise :class:`NonFiniteLossError` naming where it happened."""
-        value = float(loss)
-        if not math.isfinite(value):
-            raise NonFiniteLossError(
-                f"loss became {value} at {self.where(epoch_iteration)}"
-                + (f"; {advice}" if advice else "")
-            )
-        return value
+        return _checked_loss(loss, partial(self.where, epoch_iteration), advice)
 
     def check_grads(self, grads: list[Any], *, epoch_iteration: int | None = None, names: Any = None) -> float:
         """The global gradient norm; raise :class:`NonFiniteLossError` (naming the first bad one) when not finite."""
-        norm = grad_norm(grads)
-        if not math.isfinite(norm):
-            bad = next((i for i, g in enumerate(grads) if not math.isfinite(grad_norm([g]))), 0)
-            label = names[bad] if names is not None and bad < len(names) else f"grads[{bad}]"
-            raise NonFiniteLossError(
-                f"the gradient of {label} holds NaN or inf at {self.where(epoch_iteration)}; the parameters "
-                "keep their values from before this batch. Lower the learning rate or clip gradients (max_grad)."
-            )
-        return norm
+        norm = _checked_grads(grads, None, names=names, where=partial(self.where, epoch_iteration))
+        return float(norm)  # (always computed: check=True)
 
     def record(self, loss: float, **series: Any) -> float | None:
         """Count one iteration of ``loss``; every ``eval_interval`` iterations close a window.
@@ -157,10 +309,7 @@ class _TrainerBase:
     log: TrainingLog
 
     def __init__(self, model: Any, optimizer: Optimizer) -> None:
-        if not all(hasattr(model, a) for a in ("params", "grads", "forward", "backward")):
-            raise TypeError(f"model must have params, grads, forward and backward, got {type(model).__name__}")
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"optimizer must be a scratchnlp.optim.Optimizer, got {type(optimizer).__name__}")
+        _check_model_and_optimizer(model, optimizer)
         self.model = model
         self.optimizer = optimizer
         self.log = TrainingLog()
@@ -248,22 +397,13 @@ class Trainer(_TrainerBase):
         self.log.eval_interval = check_positive_int(eval_interval, "eval_interval")
         if isinstance(max_epoch, bool) or not isinstance(max_epoch, int) or max_epoch < 0:
             raise ValueError(f"max_epoch must be an int >= 0, got {max_epoch!r}")
-        if max_grad is not None and (isinstance(max_grad, bool) or not isinstance(max_grad, (int, float))
-                                     or not (math.isfinite(max_grad) and max_grad > 0)):
-            raise ValueError(f"max_grad must be a positive finite number or None, got {max_grad!r}")
+        max_grad = _check_max_grad(max_grad)
         data_size = len(x)
         max_iters = data_size // batch_size
         if max_iters == 0:
             raise ValueError(f"batch_size={batch_size} is larger than the data ({data_size} samples)")
         model, optimizer, log = self.model, self.optimizer, self.log
         on_gpu = backend.is_gpu_array(model.params[0]) if model.params else False
-        names = getattr(model, "param_names", None)
-        advice = ("the parameters keep their values from before this batch. Lower the learning rate or clip "
-                  "gradients (max_grad).")
-        # An optimizer whose update() refuses NaN/inf gradients before changing anything (every scratchnlp
-        # optimizer: see Optimizer.checks_finite_grads) makes a separate pass over the gradients redundant;
-        # clip_grads refuses them too. Either raises NonFiniteLossError, re-raised below naming where.
-        check_here = max_grad is None and not getattr(optimizer, "checks_finite_grads", False)
 
         with log.running(max_epoch * max_iters, progress):
             for _ in range(max_epoch):
@@ -273,19 +413,10 @@ class Trainer(_TrainerBase):
                     bx, bt = x[batch], t[batch]
                     if on_gpu:
                         bx, bt = backend.to_gpu(bx), backend.to_gpu(bt)
-                    loss = log.check(model.forward(bx, bt), epoch_iteration=it + 1, advice=advice)
-                    model.backward()
-                    params, grads = merge_shared(model.params, model.grads)
-                    if check_here:
-                        log.check_grads(grads, epoch_iteration=it + 1, names=names)
-                    try:
-                        if max_grad is not None:
-                            log.track("grad_norm", clip_grads(grads, max_grad))
-                        optimizer.update(params, grads)
-                    except NonFiniteLossError:
-                        # nothing was changed; this names the bad gradient and the iteration
-                        log.check_grads(grads, epoch_iteration=it + 1, names=names)
-                        raise
+                    loss, norm = train_step(model, optimizer, (bx, bt), max_grad,
+                                            where=partial(log.where, it + 1))
+                    if max_grad is not None:
+                        log.track("grad_norm", norm)
                     log.record(loss)
                 log.end_epoch()
         return self
@@ -446,9 +577,7 @@ class RnnlmTrainer(_TrainerBase):
         self.log.eval_interval = check_positive_int(eval_interval, "eval_interval")
         if isinstance(max_epoch, bool) or not isinstance(max_epoch, (int, np.integer)) or max_epoch < 0:
             raise ValueError(f"max_epoch must be an int >= 0, got {max_epoch!r}")
-        if max_grad is not None and (isinstance(max_grad, bool) or not isinstance(max_grad, (int, float))
-                                     or not (math.isfinite(max_grad) and max_grad > 0)):
-            raise ValueError(f"max_grad must be a positive finite number or None, got {max_grad!r}")
+        max_grad = _check_max_grad(max_grad)
         data_size = len(xs)
         max_iters = data_size // (batch_size * time_size)
         if max_iters == 0:
@@ -458,9 +587,6 @@ class RnnlmTrainer(_TrainerBase):
             )
         model, optimizer, log = self.model, self.optimizer, self.log
         on_gpu = backend.is_gpu_array(model.params[0]) if model.params else False
-        names = _unique_names(model)
-        advice = ("the parameters keep their values from before this batch. Lower the learning rate or clip "
-                  "gradients (max_grad).")
         self.time_idx = 0
         was_training = getattr(model, "training", True)
         if hasattr(model, "train"):
@@ -472,17 +598,10 @@ class RnnlmTrainer(_TrainerBase):
                         bx, bt = self.get_batch(xs, ts, batch_size, time_size)
                         if on_gpu:
                             bx, bt = backend.to_gpu(bx), backend.to_gpu(bt)
-                        loss = log.check(model.forward(bx, bt), epoch_iteration=it + 1, advice=advice)
-                        model.backward()
-                        params, grads = merge_shared(model.params, model.grads)
-                        norm = log.check_grads(grads, epoch_iteration=it + 1, names=names)
+                        loss, norm = train_step(model, optimizer, (bx, bt), max_grad,
+                                                where=partial(log.where, it + 1))
                         if max_grad is not None:
                             log.track("grad_norm", norm)
-                            if norm > max_grad:  # clip_grads, reusing the norm just computed
-                                rate = max_grad / (norm + 1e-6)
-                                for g in grads:
-                                    g *= rate
-                        optimizer.update(params, grads)
                         mean = log.record(loss)
                         if mean is not None:
                             log.track("perplexity", _perplexity(mean))

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -33,11 +34,12 @@ import numpy as np
 from . import backend
 from ._checks import Seed, check_ndim, describe
 from .functions import sigmoid
-from .training import TrainingLog
+from .training import TrainingLog, _checked_grads, _checked_loss
 
 __all__ = ["train_fast", "FAST_DEFAULTS"]
 
-
+#: One sparse update of a batch: add ``rows`` (P, D) into ``matrix`` at the row ids ``ids`` (P,).
+Update = tuple[Any, Any, Any]
 
 # --------------------------------------------------------------------------------------------------------
 # word2vec-style training
@@ -53,6 +55,10 @@ FAST_DEFAULTS: dict[str, Any] = {
 }
 
 
+#: The names of a batch's updates in the NaN/inf message, in the order the batch functions return them.
+_UPDATE_NAMES = ("W_out", "W_in")
+
+
 def _window_mask(rng: np.random.Generator, n: int, window_size: int, dynamic: bool) -> np.ndarray:
     """(N, 2w) bool: which context slots lie within each target's window of ``b`` words a side.
 
@@ -64,11 +70,12 @@ def _window_mask(rng: np.random.Generator, n: int, window_size: int, dynamic: bo
     return np.abs(offsets)[None, :] <= b[:, None]
 
 
-def _score_and_update(
+def _score(
     W_out: Any, sampler: Any, h: Any, positive: Any, lr: float, n_targets: int
-) -> tuple[Any, float]:
-    """Negative sampling for hidden vectors ``h`` (M, D) and their positive words (M,), with an SGD update of
-    ``W_out``; returns the error of ``h`` (M, D) (from the weights before the update) and the loss per target.
+) -> tuple[Any, float, Update]:
+    """Negative sampling for hidden vectors ``h`` (M, D) and their positive words (M,).
+
+    Returns the error of ``h`` (M, D), the loss per target, and the SGD update of ``W_out`` (not yet applied).
     """
     xp = backend.xp(h)
     negative = sampler.get_negative_sample(positive)  # (M, k), never the positive word
@@ -84,14 +91,13 @@ def _score_and_update(
     g[:, 0] *= -1  # ... for the positive
     g *= score.dtype.type(lr)
     neu1e = xp.matmul(g[:, None, :], Wo)[:, 0, :]  # (M, D)
-    backend.scatter_add(W_out, idx.reshape(-1), (g[:, :, None] * h[:, None, :]).reshape(-1, h.shape[1]))
-    return neu1e, loss
+    return neu1e, loss, (W_out, idx.reshape(-1), (g[:, :, None] * h[:, None, :]).reshape(-1, h.shape[1]))
 
 
 def _cbow_batch(
     W_in: Any, W_out: Any, sampler: Any, contexts: np.ndarray, mask: np.ndarray, target: np.ndarray, lr: float
-) -> float:
-    """One CBOW batch of sparse SGD; returns the mean negative-sampling loss before the update.
+) -> tuple[float, list[Update]]:
+    """One CBOW batch of sparse SGD: the mean negative-sampling loss and the updates of ``W_out`` and ``W_in``.
 
     contexts (N, 2w) ids, mask (N, 2w) bool (the slots inside each target's window), target (N,).
     """
@@ -104,24 +110,22 @@ def _cbow_batch(
         contexts, weights, rows, ctx, target = (xp.asarray(a) for a in (contexts, weights, rows, ctx, target))
     # h = mean of the context vectors inside the window: (N, 1, 2w) @ (N, 2w, D) -> (N, 1, D)
     h = xp.matmul(weights[:, None, :], W_in[contexts])[:, 0, :]  # (N, D)
-    neu1e, loss = _score_and_update(W_out, sampler, h, target, lr, target.shape[0])
-    backend.scatter_add(W_in, ctx, neu1e[rows])  # the full error to every context word, as word2vec does
-    return loss
+    neu1e, loss, out_update = _score(W_out, sampler, h, target, lr, target.shape[0])
+    return loss, [out_update, (W_in, ctx, neu1e[rows])]  # the full error to every context word, as word2vec
 
 
 def _skipgram_batch(
     W_in: Any, W_out: Any, sampler: Any, contexts: np.ndarray, mask: np.ndarray, target: np.ndarray, lr: float
-) -> float:
-    """One skip-gram batch of sparse SGD over the (target, context) pairs inside the windows."""
+) -> tuple[float, list[Update]]:
+    """One skip-gram batch of sparse SGD over the (target, context) pairs inside the windows (as the CBOW's)."""
     xp = backend.xp(W_in)
     rows, slots = np.nonzero(mask)
     center = xp.asarray(target[rows])  # (P,) the input word of each pair
     positive = xp.asarray(contexts[rows, slots])  # (P,) the word it predicts
     h = W_in[center]  # (P, D)
     # the book's skip-gram loss sums over the context positions: report it per target
-    neu1e, loss = _score_and_update(W_out, sampler, h, positive, lr, target.shape[0])
-    backend.scatter_add(W_in, center, neu1e)
-    return loss
+    neu1e, loss, out_update = _score(W_out, sampler, h, positive, lr, target.shape[0])
+    return loss, [out_update, (W_in, center, neu1e)]
 
 
 def train_fast(
@@ -147,6 +151,13 @@ def train_fast(
     Every epoch visits each position of the corpus that has ``window_size`` words on both sides (the targets
     of :func:`scratchnlp.text.create_contexts_target`) once, in a random order, ``batch_size`` targets at a
     time. The learning rate falls linearly from ``lr`` to ``min_lr`` over all the batches of all the epochs.
+
+    A batch is not a :func:`scratchnlp.training.train_step`: that step computes the dense gradients of both
+    ``(V, D)`` matrices and hands them to an optimizer, where this loop's speed comes from never forming
+    them: the scores, the loss and the few hundred changed rows come out of one pass, and plain SGD adds those
+    rows in place (:func:`scratchnlp.backend.scatter_add`). It shares the step's checks instead: the loss and
+    the rows to be added are checked for NaN and inf (the same functions, the same messages) *before* any
+    row changes, so a diverged batch leaves the weights as they were.
 
     Parameters
     ----------
@@ -215,6 +226,7 @@ def train_fast(
     per_epoch = math.ceil(n_targets / batch_size)
     total = epochs * per_epoch if max_iters is None else min(epochs * per_epoch, int(max_iters))
     log = TrainingLog(eval_interval)
+    advice = "lower lr or batch_size"
     with log.running(total, progress, unit="batch"):
         for _ in range(epochs):
             if log.iteration >= total:
@@ -227,9 +239,14 @@ def train_fast(
                 contexts = corpus[pos[:, None] + offsets[None, :]]  # (B, 2w)
                 mask = _window_mask(rng, pos.shape[0], w, dynamic_window)
                 rate = lr - (lr - min_lr) * (log.iteration / total)  # linear decay over the whole run
-                # the sparse SGD step happens inside the batch function, so a bad loss is caught after it
-                loss = log.check(batch_fn(W_in, W_out, sampler, contexts, mask, corpus[pos], rate),
-                                 advice="lower lr or batch_size")
+                loss, updates = batch_fn(W_in, W_out, sampler, contexts, mask, corpus[pos], rate)
+                # train_step's checks, before anything changes: the loss, then the updates (lr times gradients)
+                where = partial(log.where, None)
+                loss = _checked_loss(loss, where, advice)
+                _checked_grads([rows for _, _, rows in updates], None, names=_UPDATE_NAMES, where=where,
+                               advice=f"the parameters keep their values from before this batch; {advice}")
+                for matrix, ids, rows in updates:  # W_out's, then W_in's
+                    backend.scatter_add(matrix, ids, rows)
                 log.record(loss, lr=rate)
                 if callback is not None:
                     callback(log.iteration, loss)

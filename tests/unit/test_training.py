@@ -134,7 +134,7 @@ def test_train_fast_uses_the_same_error_type(xp, monkeypatch):
 
     corpus = np.arange(50) % 7
     model = CBOW(7, 4, 1, corpus)
-    monkeypatch.setattr(word2vec_fast, "_cbow_batch", lambda *args: float("inf"))
+    monkeypatch.setattr(word2vec_fast, "_cbow_batch", lambda *args: (float("inf"), []))
     with pytest.raises(NonFiniteLossError, match="loss became inf at epoch 1 \\(iteration 1 overall\\)"):
         word2vec_fast.train_fast(model, corpus, epochs=1, batch_size=8)
 
