@@ -102,9 +102,11 @@ def setup() -> None:
 
         # the same PNG, carrying the height of the figure's smallest text for the site's phone check
         shell.display_formatter.formatters["image/png"].for_type(Figure, png_with_text_size)
-    from scratchnlp._site.figures import RC_PARAMS  # noqa: PLC0415
+    from scratchnlp._site.figures import RC_PARAMS, use_fonts_for  # noqa: PLC0415
+    from scratchnlp._site.wording import page_language  # noqa: PLC0415
 
     matplotlib.rcParams.update(RC_PARAMS)
+    use_fonts_for(page_language())
     matplotlib.rcParams["figure.dpi"] = FIGURE_DPI
     matplotlib.rcParams["savefig.dpi"] = "figure"
 
