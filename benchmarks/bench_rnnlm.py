@@ -1,18 +1,34 @@
-"""Speed of a language-model training iteration (chapters 5-6): scratchnlp against PyTorch on the CPU.
+"""Speed of a training iteration of the recurrent models (chapters 5-8): scratchnlp against PyTorch on the CPU.
 
-One iteration is what :class:`scratchnlp.training.RnnlmTrainer` does per mini-batch with the book's settings:
-batch 20 x time 35 word ids through the model, the loss, backward, global-norm clipping to 0.25 and an SGD
-step (lr 20). The same iteration is written with PyTorch (``nn.Embedding``, ``nn.LSTM``, ``nn.Linear``,
-``F.cross_entropy``, ``clip_grad_norm_``, ``torch.optim.SGD``) with identical shapes, float32, the hidden
-state carried between iterations, and ``torch.set_num_threads`` equal to the BLAS threads NumPy gets.
+One iteration is :func:`scratchnlp.training.train_step`, what ``RnnlmTrainer`` and ``Trainer`` run per
+mini-batch, with the book's settings:
 
-Both run in the same process, interleaved (ours, PyTorch, ours, ...), and the table reports the best of each
-(the least disturbed by other work on the machine) and the ratio ours / PyTorch (below 1: we are faster).
-It also measures this machine's float32 GEMM peak with a large matrix product and reports the achieved
-GFLOP/s of each iteration as a share of it (FLOPs counted from the matrix products of forward and backward).
+* ``rnnlm`` / ``better``: a batch of 20 x 35 word ids (V = 10,000) through ``Rnnlm`` (100/100, one LSTM) or
+  ``BetterRnnlm`` (650/650, two LSTMs, dropout 0.5, tied weights), the loss, backward, global-norm clipping to
+  0.25 and an SGD step (lr 20), the hidden state carried from batch to batch;
+* ``seq2seq`` / ``peeky``: ``Seq2seq`` and ``PeekySeq2seq`` (wordvec 16, hidden 128) on batches of 128
+  addition questions (7 characters in, 5 out, 13 symbols), Adam (lr 0.001), clipping 5.0 (chapter 7);
+* ``attention``: ``AttentionSeq2seq`` (wordvec 16, hidden 256) on batches of 128 dates (29 characters in,
+  11 out, 59 symbols), Adam, clipping 5.0 (chapter 8);
+* ``book``: the book's own code organisation for ``Rnnlm`` (below) against PyTorch.
 
-    python benchmarks/bench_rnnlm.py                   # both models, then the book's code against PyTorch
-    python benchmarks/bench_rnnlm.py --model rnnlm     # one part: rnnlm, better, or book (the book's own code)
+The reference is the same architecture in PyTorch (``nn.Embedding``, ``nn.LSTM``, ``nn.Dropout``,
+``nn.Linear``, ``F.cross_entropy``, ``clip_grad_norm_``, ``torch.optim.SGD`` / ``Adam``; the peeky decoder's
+concatenations and the attention's batched products and softmax written out), float32, identical shapes, and
+``torch.set_num_threads`` equal to the BLAS threads NumPy gets. The batches are random ids of the book's
+shapes and vocabulary sizes (the time does not depend on which ids).
+
+How it measures (``_method.py``): the BLAS library and kernel in use and the load average are printed, the
+float32 GEMM peak (2000^3) of NumPy and of PyTorch is measured in the same run, the implementations alternate
+in blocks (ours, PyTorch, ours, ...), and each table gives best and median and the ratio **ours / PyTorch
+(below 1: ours is faster)**, and each iteration's GFLOP/s (matrix products of forward and backward) as a
+share of NumPy's peak. Then the whole measurement runs again in a fresh process without
+``OPENBLAS_CORETYPE`` and ``OPENBLAS_L2_SIZE`` (where the environment sets them), so the numbers are given
+for this machine's environment and for the kernel a user's NumPy picks.
+
+    python benchmarks/bench_rnnlm.py                         # every part, both BLAS environments
+    python benchmarks/bench_rnnlm.py --model better --model attention
+    python benchmarks/bench_rnnlm.py --repeats 1 --one-environment     # a quick look
     python benchmarks/bench_rnnlm.py --repeats 30 --json out.json
 
 Set ``OMP_NUM_THREADS`` / ``OPENBLAS_NUM_THREADS`` before starting to change the thread count (default 2).
@@ -21,45 +37,46 @@ Set ``OMP_NUM_THREADS`` / ``OPENBLAS_NUM_THREADS`` before starting to change the
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import sys
-import time
 
 os.environ.setdefault("OMP_NUM_THREADS", "2")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", os.environ["OMP_NUM_THREADS"])
 
 import numpy as np  # noqa: E402
+from _method import (  # noqa: E402  (beside this script)
+    RATIO,
+    alternate,
+    blas_report,
+    describe_blas,
+    gemm_peak,
+    in_both_blas_environments,
+    strip_json_argument,
+)
 
 from scratchnlp import optim  # noqa: E402
-from scratchnlp.models import BetterRnnlm, Rnnlm  # noqa: E402
-from scratchnlp.optim import merge_shared  # noqa: E402
+from scratchnlp.models import AttentionSeq2seq, BetterRnnlm, PeekySeq2seq, Rnnlm, Seq2seq  # noqa: E402
+from scratchnlp.training import train_step  # noqa: E402
 
 THREADS = int(os.environ["OMP_NUM_THREADS"])
 N, T, V = 20, 35, 10000
 LR, MAX_GRAD = 20.0, 0.25
-
-
-def gemm_peak(size: int = 3000, repeats: int = 5) -> float:
-    """Float32 GFLOP/s of a large square matrix product (the machine's practical GEMM peak)."""
-    rng = np.random.default_rng(0)
-    a = rng.standard_normal((size, size), dtype=np.float32)
-    b = rng.standard_normal((size, size), dtype=np.float32)
-    out = np.empty_like(a)
-    np.matmul(a, b, out=out)
-    best = min(_timed(lambda: np.matmul(a, b, out=out)) for _ in range(repeats))
-    return 2 * size**3 / best / 1e9
-
-
-def _timed(f) -> float:
-    t = time.perf_counter()
-    f()
-    return time.perf_counter() - t
+#: The seq2seq models of chapters 7 and 8 as the book trains them: data shapes, vocabulary, sizes.
+SEQ2SEQ = {
+    "seq2seq": {"cls": Seq2seq, "kind": "plain", "V": 13, "D": 16, "H": 128, "x": 7, "t": 5,
+                "title": "Seq2seq on addition (wordvec 16, hidden 128)"},
+    "peeky": {"cls": PeekySeq2seq, "kind": "peeky", "V": 13, "D": 16, "H": 128, "x": 7, "t": 5,
+              "title": "PeekySeq2seq on addition (wordvec 16, hidden 128)"},
+    "attention": {"cls": AttentionSeq2seq, "kind": "attention", "V": 59, "D": 16, "H": 256, "x": 29, "t": 11,
+                  "title": "AttentionSeq2seq on dates (wordvec 16, hidden 256)"},
+}
+SEQ_BATCH, SEQ_LR, SEQ_MAX_GRAD = 128, 0.001, 5.0
+PARTS = ("rnnlm", "better", "seq2seq", "peeky", "attention", "book")
 
 
 def flops(D: int, H: int, layers: int) -> float:
-    """FLOPs of the matrix products of one iteration (forward + backward; backward = 2x forward)."""
+    """FLOPs of the matrix products of one language-model iteration (forward + backward = 3x forward)."""
     lstm = 0
     d_in = D
     for _ in range(layers):
@@ -69,28 +86,51 @@ def flops(D: int, H: int, layers: int) -> float:
     return 3 * (lstm + affine)
 
 
-# --- ours -------------------------------------------------------------------------------------------------------
+def seq2seq_flops(kind: str, V: int, D: int, H: int, x: int, t: int, n: int = SEQ_BATCH) -> float:
+    """FLOPs of the matrix products of one seq2seq iteration (forward + backward = 3x forward)."""
+    td = t - 1  # the decoder reads t[:, :-1] and predicts t[:, 1:]
+    enc = 2 * n * x * (D + H) * 4 * H
+    dec = 2 * n * td * ((D + H if kind == "peeky" else D) + H) * 4 * H
+    affine = 2 * n * td * (2 * H if kind in ("peeky", "attention") else H) * V
+    attention = 2 * 2 * n * td * x * H if kind == "attention" else 0
+    return 3 * (enc + dec + affine + attention)
 
 
-class Ours:
-    def __init__(self, model):
-        self.model = model
-        self.opt = optim.SGD(LR)
-
-    def step(self, xs, ts):
-        m = self.model
-        m.forward(xs, ts)
-        m.backward()
-        params, grads = merge_shared(m.params, m.grads)
-        norm = optim.clip_grads(grads, MAX_GRAD)
-        self.opt.update(params, grads)
-        return norm
+# --- ours: the library's train_step -----------------------------------------------------------------------------
 
 
-# --- PyTorch ------------------------------------------------------------------------------------------------
+def ours(model, optimizer, max_grad):
+    """One iteration as the trainers run it: :func:`scratchnlp.training.train_step`."""
+    model.train()
+
+    def step(xs, ts):
+        return train_step(model, optimizer, (xs, ts), max_grad).loss
+
+    return step
 
 
-def torch_model(D: int, H: int, layers: int, dropout: float, tied: bool):
+# --- PyTorch ----------------------------------------------------------------------------------------------------
+
+
+def _torch_step(model, opt, max_grad):
+    import torch  # noqa: PLC0415
+
+    model.train()
+
+    def step(xs, ts):
+        loss = model(torch.from_numpy(xs), torch.from_numpy(ts))
+        opt.zero_grad(set_to_none=False)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), max_grad)
+        opt.step()
+        return float(loss.detach())
+
+    return step
+
+
+def torch_lm(D: int, H: int, layers: int, dropout: float, tied: bool):
+    """The book's Rnnlm (``layers=1``) or BetterRnnlm (2 layers, dropout before, between and after the LSTMs,
+    the output weight tied to the embedding), state carried between batches, SGD and clipping."""
     import torch  # noqa: PLC0415
     from torch import nn  # noqa: PLC0415
     from torch.nn import functional as F  # noqa: PLC0415
@@ -117,18 +157,54 @@ def torch_model(D: int, H: int, layers: int, dropout: float, tied: bool):
             return F.cross_entropy(score.reshape(-1, V), ts.reshape(-1))
 
     model = LM()
-    opt = torch.optim.SGD(model.parameters(), lr=LR)
+    return _torch_step(model, torch.optim.SGD(model.parameters(), lr=LR), MAX_GRAD)
 
-    class Step:
-        def step(self, xs, ts):
-            loss = model(torch.from_numpy(xs), torch.from_numpy(ts))
-            opt.zero_grad(set_to_none=False)
-            loss.backward()
-            norm = torch.nn.utils.clip_grad_norm_(model.parameters(), MAX_GRAD)
-            opt.step()
-            return float(norm)
 
-    return Step()
+def torch_seq2seq(kind: str, V: int, D: int, H: int):
+    """The book's Seq2seq (chapter 7.3), PeekySeq2seq (7.4.2) or AttentionSeq2seq (8.2), with Adam and clipping.
+
+    Encoder: embedding and LSTM from a zero state; the decoder's LSTM starts from the encoder's last hidden
+    state and a zero cell. Peeky: that hidden state is concatenated before the decoder's embedding and before
+    its LSTM output (``[h, x]``). Attention: scores ``dec_hs @ enc_hs^T``, softmax over the encoder positions,
+    context ``a @ enc_hs``, and ``[context, dec_hs]`` into the output layer. Loss: mean cross-entropy of
+    ``t[:, 1:]`` given ``t[:, :-1]``.
+    """
+    import torch  # noqa: PLC0415
+    from torch import nn  # noqa: PLC0415
+    from torch.nn import functional as F  # noqa: PLC0415
+
+    torch.set_num_threads(THREADS)
+    torch.manual_seed(0)
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.enc_embed = nn.Embedding(V, D)
+            self.enc_lstm = nn.LSTM(D, H, batch_first=True)
+            self.dec_embed = nn.Embedding(V, D)
+            self.dec_lstm = nn.LSTM(D + H if kind == "peeky" else D, H, batch_first=True)
+            self.affine = nn.Linear(2 * H if kind in ("peeky", "attention") else H, V)
+
+        def forward(self, xs, ts):
+            dec_x, dec_t = ts[:, :-1], ts[:, 1:]
+            enc_hs, (h, c) = self.enc_lstm(self.enc_embed(xs))
+            e = self.dec_embed(dec_x)
+            if kind == "peeky":
+                peek = h[-1][:, None, :].expand(-1, e.shape[1], -1)
+                e = torch.cat([peek, e], dim=2)
+            dec_hs, _ = self.dec_lstm(e, (h, torch.zeros_like(c)))
+            if kind == "peeky":
+                out = torch.cat([peek, dec_hs], dim=2)
+            elif kind == "attention":
+                a = torch.softmax(dec_hs @ enc_hs.transpose(1, 2), dim=2)
+                out = torch.cat([a @ enc_hs, dec_hs], dim=2)
+            else:
+                out = dec_hs
+            score = self.affine(out)
+            return F.cross_entropy(score.reshape(-1, V), dec_t.reshape(-1))
+
+    model = Net()
+    return _torch_step(model, torch.optim.Adam(model.parameters(), lr=SEQ_LR, eps=1e-7), SEQ_MAX_GRAD)
 
 
 # --- the book's way ---------------------------------------------------------------------------------------------
@@ -221,85 +297,127 @@ def book_step_factory(D: int, H: int):
             p -= LR * g
         return loss
 
-    class Step:
-        pass
-
-    s = Step()
-    s.step = step
-    return s
+    return step
 
 
 # --- running ----------------------------------------------------------------------------------------------------
 
 
-def compare(name: str, runners: dict, repeats: int, warmup: int, peak: float, flop: float, block: int = 4) -> dict:
-    """Time ``repeats`` iterations of each runner, in alternating blocks of ``block`` iterations.
-
-    Each block starts after a pause (so that the spinning worker threads of the previous implementation's
-    BLAS/OpenMP pool go to sleep and do not steal the cores) and its first iteration is not counted (it
-    wakes the threads up). Every runner sees the same batches.
-    """
-    rng = np.random.default_rng(1)
-    batches = [(rng.integers(0, V, (N, T)).astype(np.int64), rng.integers(0, V, (N, T)).astype(np.int64))
-               for _ in range(block + 1)]
-    times: dict[str, list[float]] = {k: [] for k in runners}
-    for r in runners.values():  # warm up: first calls allocate and fault in memory
-        for xs, ts in batches[:warmup]:
-            r.step(xs, ts)
-    while min(len(v) for v in times.values()) < repeats:
-        for k, r in runners.items():
-            time.sleep(0.3)
-            for i, (xs, ts) in enumerate(batches[:block + 1]):
-                dt = _timed(lambda r=r, xs=xs, ts=ts: r.step(xs, ts))
-                if i:
-                    times[k].append(dt)
-    best = {k: min(v) for k, v in times.items()}
-    median = {k: float(np.median(v)) for k, v in times.items()}
-    print(f"\n{name}: batch {N} x time {T}, V = {V}, {flop / 1e9:.1f} GFLOP per iteration in matrix products; "
-          f"best / median of {repeats}+ iterations in alternating blocks")
+def report(name: str, result: dict, peak: float, flop: float, repeats: int) -> dict:
+    """Print one part's table and return its numbers (with GFLOP/s and the share of the GEMM peak)."""
+    best, median = result["best_s"], result["median_s"]
+    print(f"\n{name}: {flop / 1e9:.2f} GFLOP per iteration in matrix products; best / median of {repeats}+ "
+          "iterations in alternating blocks")
     print(f"{'implementation':<24}{'best ms':>9}{'median ms':>11}{'GFLOP/s':>9}{'% of peak':>11}"
-          f"{'ratio (best)':>14}{'ratio (median)':>16}")
-    ref, ref_median = best.get("pytorch"), median.get("pytorch")
-    for k in runners:
-        gf = flop / best[k] / 1e9
-        ratio = f"{best[k] / ref:.2f}" if ref else "-"
-        ratio_median = f"{median[k] / ref_median:.2f}" if ref_median else "-"
-        print(f"{k:<24}{best[k] * 1e3:>9.1f}{median[k] * 1e3:>11.1f}{gf:>9.1f}{100 * gf / peak:>10.0f}%"
-              f"{ratio:>14}{ratio_median:>16}")
-    return {"best_s": best, "median_s": median, "gflop": flop / 1e9,
-            "ratio_best": {k: best[k] / ref for k in best} if ref else None,
-            "ratio_median": {k: median[k] / median["pytorch"] for k in median} if ref else None}
+          f"{'ours/ref best':>15}{'ours/ref median':>17}")
+    gflops = {}
+    for k in best:
+        gflops[k] = flop / best[k] / 1e9
+        rb = f"{result['ratio_best'][k]:.2f}" if result["ratio_best"] else "-"
+        rm = f"{result['ratio_median'][k]:.2f}" if result["ratio_median"] else "-"
+        print(f"{k:<24}{best[k] * 1e3:>9.1f}{median[k] * 1e3:>11.1f}{gflops[k]:>9.1f}{100 * gflops[k] / peak:>10.0f}%"
+              f"{rb:>15}{rm:>17}")
+    out = {key: result[key] for key in ("best_s", "median_s", "ratio_best", "ratio_median")}
+    out |= {"gflop": flop / 1e9, "gflops": gflops, "share_of_peak": {k: g / peak for k, g in gflops.items()}}
+    return out
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--model", choices=["rnnlm", "better", "book", "all"], default="all")
-    ap.add_argument("--repeats", type=int, default=20)
-    ap.add_argument("--json", help="also write the numbers to this file")
-    args = ap.parse_args(argv)
+def lm_batches(count: int = 5) -> list[tuple[np.ndarray, np.ndarray]]:
+    rng = np.random.default_rng(1)
+    return [(rng.integers(0, V, (N, T)).astype(np.int64), rng.integers(0, V, (N, T)).astype(np.int64))
+            for _ in range(count)]
+
+
+def seq2seq_batches(spec: dict, count: int = 5) -> list[tuple[np.ndarray, np.ndarray]]:
+    rng = np.random.default_rng(2)
+    return [(rng.integers(0, spec["V"], (SEQ_BATCH, spec["x"])).astype(np.int64),
+             rng.integers(0, spec["V"], (SEQ_BATCH, spec["t"])).astype(np.int64)) for _ in range(count)]
+
+
+def measure(parts: list[str], repeats: int, block: int) -> dict:
+    """Every part in ``parts``, in this process's BLAS environment."""
     import torch  # noqa: PLC0415
 
     torch.set_num_threads(THREADS)
+    print(describe_blas(blas_report()))
     peak = gemm_peak()
-    print(f"threads: {THREADS} (NumPy BLAS and torch.set_num_threads); NumPy {np.__version__}, "
-          f"PyTorch {torch.__version__}, {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs")
-    print(f"float32 GEMM peak (3000^3 matmul, NumPy): {peak:.1f} GFLOP/s")
-    out = {"threads": THREADS, "gemm_peak_gflops": peak, "numpy": np.__version__, "torch": torch.__version__}
-    if args.model in ("rnnlm", "all"):
-        runners = {"scratchnlp Rnnlm": Ours(Rnnlm(V, 100, 100)), "pytorch": torch_model(100, 100, 1, 0.0, False)}
-        out["rnnlm"] = compare("Rnnlm (D = H = 100, one LSTM)", runners, args.repeats, 3, peak, flops(100, 100, 1))
-    if args.model in ("better", "all"):
-        runners = {"scratchnlp BetterRnnlm": Ours(BetterRnnlm(V, 650, 650, 0.5)),
-                   "pytorch": torch_model(650, 650, 2, 0.5, True)}
-        out["better"] = compare("BetterRnnlm (D = H = 650, two LSTMs, dropout 0.5, tied)", runners,
-                                max(3, args.repeats // 3), 2, peak, flops(650, 650, 2))
-    if args.model in ("book", "all"):  # last: its large temporaries change the allocator's state for what follows
-        runners = {"book's code way": book_step_factory(100, 100), "pytorch": torch_model(100, 100, 1, 0.0, False)}
-        out["book"] = compare("The book's Rnnlm code (D = H = 100)", runners, args.repeats, 3, peak,
-                              flops(100, 100, 1))
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as f:
-            json.dump(out, f, indent=1)
+    torch_peak = gemm_peak(matmul=lambda a, b, o: torch.matmul(torch.from_numpy(a), torch.from_numpy(b),
+                                                               out=torch.from_numpy(o)))
+    print(f"threads: {THREADS} (NumPy's BLAS and torch.set_num_threads); NumPy {np.__version__}, PyTorch "
+          f"{torch.__version__}, {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs")
+    print(f"float32 GEMM peak (2000^3, best of 5): NumPy {peak:.1f} GFLOP/s, PyTorch {torch_peak:.1f} GFLOP/s; "
+          f"ratio = {RATIO}")
+    out: dict = {"threads": THREADS, "gemm_peak_gflops": peak, "torch_gemm_peak_gflops": torch_peak,
+                 "numpy": np.__version__, "torch": torch.__version__, "ratio": RATIO}
+    for part in parts:
+        if part == "rnnlm":
+            runners = {"scratchnlp Rnnlm": ours(Rnnlm(V, 100, 100), optim.SGD(LR), MAX_GRAD),
+                       "pytorch": torch_lm(100, 100, 1, 0.0, False)}
+            res = alternate(runners, lm_batches(), repeats, block=block)
+            out[part] = report("Rnnlm (D = H = 100, one LSTM), batch 20 x 35, SGD, clip 0.25", res, peak,
+                               flops(100, 100, 1), repeats)
+        elif part == "better":
+            runners = {"scratchnlp BetterRnnlm": ours(BetterRnnlm(V, 650, 650, 0.5), optim.SGD(LR), MAX_GRAD),
+                       "pytorch": torch_lm(650, 650, 2, 0.5, True)}
+            res = alternate(runners, lm_batches(), max(1, repeats // 3), block=block)
+            out[part] = report("BetterRnnlm (D = H = 650, two LSTMs, dropout 0.5, tied), batch 20 x 35, SGD, "
+                               "clip 0.25", res, peak, flops(650, 650, 2), max(1, repeats // 3))
+            share = out[part]["share_of_peak"]["scratchnlp BetterRnnlm"]
+            print(f"BetterRnnlm: ours reaches {out[part]['gflops']['scratchnlp BetterRnnlm']:.1f} GFLOP/s, "
+                  f"{100 * share:.0f}% of the GEMM peak ({peak:.1f} GFLOP/s)")
+        elif part in SEQ2SEQ:
+            spec = SEQ2SEQ[part]
+            model = spec["cls"](spec["V"], spec["D"], spec["H"], seed=0)
+            runners = {f"scratchnlp {spec['cls'].__name__}": ours(model, optim.Adam(SEQ_LR), SEQ_MAX_GRAD),
+                       "pytorch": torch_seq2seq(spec["kind"], spec["V"], spec["D"], spec["H"])}
+            res = alternate(runners, seq2seq_batches(spec), repeats, block=block)
+            out[part] = report(f"{spec['title']}, batch {SEQ_BATCH}, Adam, clip {SEQ_MAX_GRAD}", res, peak,
+                               seq2seq_flops(spec["kind"], spec["V"], spec["D"], spec["H"], spec["x"], spec["t"]),
+                               repeats)
+        elif part == "book":  # last: its large temporaries change the allocator's state for what follows
+            runners = {"book's code way": book_step_factory(100, 100), "pytorch": torch_lm(100, 100, 1, 0.0, False)}
+            res = alternate(runners, lm_batches(), repeats, block=block)
+            out[part] = report("The book's Rnnlm code (D = H = 100)", res, peak, flops(100, 100, 1), repeats)
+    return out
+
+
+def compare_environments(result: dict) -> None:
+    """The ratios of both BLAS environments side by side."""
+    other = result.get("blas_vars_unset")
+    if not other:
+        print(f"\nOne BLAS environment only: {result.get('blas_vars_unset_note')}")
+        return
+    print(f"\nBoth BLAS environments, {RATIO}:")
+    print(f"{'part':<12}{'as set: best':>14}{'median':>9}{'unset: best':>14}{'median':>9}")
+    for part in PARTS:
+        a, b = result.get(part), other.get(part)
+        if not (a and b and a["ratio_best"]):
+            continue
+        ours_key = next(k for k in a["best_s"] if k != "pytorch")
+        print(f"{part:<12}{a['ratio_best'][ours_key]:>14.2f}{a['ratio_median'][ours_key]:>9.2f}"
+              f"{b['ratio_best'][ours_key]:>14.2f}{b['ratio_median'][ours_key]:>9.2f}")
+    kernels = [", ".join(str(lib.get("architecture")) for lib in r["blas"]["libraries"]
+                         if lib.get("user_api") == "blas") for r in (result, other)]
+    print(f"(BLAS kernel as set: {kernels[0]}; unset: {kernels[1]})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--model", action="append", choices=[*PARTS, "all"],
+                    help="a part to run (repeatable; default all)")
+    ap.add_argument("--repeats", type=int, default=20, help="timed iterations of each (BetterRnnlm: a third)")
+    ap.add_argument("--block", type=int, default=4, help="timed iterations per alternating block")
+    ap.add_argument("--one-environment", action="store_true",
+                    help="measure only with the environment as it is (no second process without the OpenBLAS "
+                         "variables)")
+    ap.add_argument("--json", help="also write the numbers to this file")
+    args = ap.parse_args(argv)
+    parts = list(PARTS) if not args.model or "all" in args.model else [p for p in PARTS if p in args.model]
+    result = in_both_blas_environments(lambda: measure(parts, args.repeats, args.block), strip_json_argument(argv),
+                                       args.json, both=not args.one_environment)
+    if not os.environ.get("SCRATCHNLP_BENCH_BLAS_CHILD"):
+        compare_environments(result)
     return 0
 
 

@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _method import blas_report  # (beside this script)
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
@@ -36,6 +37,7 @@ RESULTS = HERE / "results"
 SCRIPTS: dict[str, tuple[list[str], tuple[str, ...]]] = {
     "bench_count_based": ([], ()),
     "bench_word2vec": (["--iters", "100", "--repeat", "2", "--epochs", "1", "--sg-epochs", "0"], ()),
+    # both BLAS environments (a second process without the OpenBLAS variables, where they are set)
     "bench_rnnlm": (["--repeats", "6"], ("torch",)),
     # decoding is timed repeats // 5 (seq2seq) and repeats // 10 (attention) times: at least twice, so that the
     # first pass, which also allocates the decoder's buffers, is not the one kept
@@ -66,6 +68,7 @@ def machine() -> dict[str, object]:
         "numpy": np.__version__,
         "blas_threads": os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS") or "default",
         "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
+        "blas": blas_report(),
     }
 
 
