@@ -16,6 +16,21 @@ class NonFiniteLossError(FloatingPointError):
     """
 
 
+class NonFiniteScoresError(NonFiniteLossError, ValueError):
+    """Scores given to a softmax or a sigmoid, or to a loss built on one, hold NaN or ``+inf``.
+
+    The rule, the same for :func:`scratchnlp.functions.softmax`, :func:`~scratchnlp.functions.log_softmax`,
+    the softmax and sigmoid losses and the attention weights: a score of ``-inf`` is a class masked out on
+    purpose (its probability is exactly 0, without a warning); ``+inf`` only comes from an overflow and NaN
+    from arithmetic on it, so both mean the model has diverged, and so does a row whose every score is
+    ``-inf`` (no class is left to have a probability). Such scores raise this error instead of giving a NaN
+    loss or NaN probabilities.
+
+    It is a :class:`NonFiniteLossError`, so the training loops stop on it as on any NaN or infinite loss, and
+    a ``ValueError``, the library's type for bad input.
+    """
+
+
 #: What every randomized function accepts as ``seed``: an int, a NumPy ``Generator`` (used as it is), or None.
 Seed = int | np.random.Generator | None
 
@@ -55,6 +70,64 @@ def check_array(a: Any, name: str) -> None:
     """Raise ``TypeError`` unless ``a`` is a NumPy or CuPy array."""
     if not hasattr(a, "shape") or not hasattr(a, "dtype"):
         raise TypeError(f"{name} must be a NumPy or CuPy array, got {type(a).__name__}")
+
+
+def check_real(a: Any, name: str) -> None:
+    """Raise ``TypeError`` unless ``a`` is a NumPy or CuPy array, ``ValueError`` unless it holds ints or floats."""
+    check_array(a, name)
+    if np.dtype(a.dtype).kind not in "iuf":
+        raise ValueError(f"{name} must hold numbers (an int or float dtype), got {describe(a)}")
+
+
+def check_shape(a: Any, shape: tuple[int, ...], name: str, what: str = "") -> None:
+    """Raise ``TypeError`` unless ``a`` is an array, ``ValueError`` unless its shape is ``shape``.
+
+    ``what`` says where the expected shape comes from (e.g. "the shape of forward's output").
+    """
+    check_array(a, name)
+    if tuple(a.shape) != tuple(shape):
+        because = f" ({what})" if what else ""
+        raise ValueError(f"{name} must have shape {tuple(shape)}{because}, got {describe(a)}")
+
+
+def check_scalar(value: Any, name: str) -> float:
+    """Return ``value`` as a float, or raise ``TypeError`` unless it is a real number (a 0-d array counts)."""
+    if isinstance(value, (bool, np.bool_)) or not (
+        isinstance(value, (int, float, np.integer, np.floating))
+        or (hasattr(value, "shape") and tuple(value.shape) == () and np.dtype(value.dtype).kind in "iuf")
+    ):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
+    return float(value)
+
+
+def check_score_maxes(xp: Any, maxes: Any, name: str) -> None:
+    """Raise :class:`NonFiniteScoresError` unless every row maximum of some scores is finite.
+
+    ``maxes`` holds the maximum of each row of scores (any shape; the softmax computes them anyway, so the
+    check reads one number per row, never the scores themselves), ``xp`` its array namespace. ``max``
+    propagates NaN, so a row with a NaN has a NaN maximum, a row with ``+inf`` an infinite one, and a row of
+    ``-inf`` only a maximum of ``-inf``; a row with some ``-inf`` (masked classes) next to finite scores passes.
+    """
+    if bool(xp.isfinite(maxes).all()):
+        return
+    m = (np.asarray(maxes) if xp is np else maxes.get()).ravel()
+    rows = f"of {m.size} row(s)"
+    nan, pos = int(np.isnan(m).sum()), int(np.isposinf(m).sum())
+    if nan:
+        raise NonFiniteScoresError(
+            f"{name} hold NaN in {nan} {rows} (the model's weights or inputs hold NaN: a diverged run?); expected "
+            "finite scores, or -inf for a class masked out"
+        )
+    if pos:
+        raise NonFiniteScoresError(
+            f"{name} hold +inf in {pos} {rows} (a score overflowed: a diverged run?); expected finite scores, or "
+            "-inf for a class masked out"
+        )
+    neg = int(np.isneginf(m).sum())
+    raise NonFiniteScoresError(
+        f"{name}: every score is -inf in {neg} {rows}, so no class is left to have a probability; expected at "
+        "least one finite score per row"
+    )
 
 
 def check_ndim(a: Any, ndims: int | tuple[int, ...], name: str, shape_hint: str = "") -> None:

@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import backend
-from .._checks import check_float, check_ndim, describe
+from .._checks import check_float, check_ndim, check_score_maxes, describe
 from .base import Layer
 from .basic import Softmax
 
@@ -208,7 +208,9 @@ class TimeAttention(Layer):
         xp = backend.xp(hs_enc)
         hs_enc_T = hs_enc.transpose(0, 2, 1)  # (N, H, T), a view
         S = xp.matmul(hs_dec, hs_enc_T)  # (N, T_dec, T): every step's scores in one batched product
-        S -= S.max(axis=2, keepdims=True)  # softmax over the encoder positions, in place
+        m = S.max(axis=2, keepdims=True)
+        check_score_maxes(xp, m, "TimeAttention scores (hs_dec . hs_enc)")  # NaN or inf states: softmax's rule
+        S -= m  # softmax over the encoder positions, in place
         xp.exp(S, out=S)
         S /= S.sum(axis=2, keepdims=True)
         A = S

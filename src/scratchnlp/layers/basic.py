@@ -12,8 +12,20 @@ from typing import Any
 import numpy as np
 
 from .. import backend
-from .._checks import Seed, as_generator, check_float, check_indices, check_ndim, check_nonempty_batch, describe
-from ..functions import log_softmax, sigmoid, softmax
+from .._checks import (
+    NonFiniteScoresError,
+    Seed,
+    as_generator,
+    check_array,
+    check_float,
+    check_indices,
+    check_ndim,
+    check_nonempty_batch,
+    check_scalar,
+    check_shape,
+    describe,
+)
+from ..functions import _log_softmax, _softmax, sigmoid
 from .base import Layer
 
 __all__ = [
@@ -39,6 +51,12 @@ def _check_input(x: Any, W: Any, layer: str) -> None:
     check_float(x, f"{layer} input")
     if x.ndim != 2 or x.shape[1] != W.shape[0]:
         raise ValueError(f"{layer} input must be (N, {W.shape[0]}), got {describe(x)}")
+
+
+def _check_dout(dout: Any, shape: tuple[int, ...], layer: str) -> None:
+    """``dout`` must be a float array of the shape of ``layer``'s last forward output."""
+    check_float(dout, f"{layer}.backward dout")
+    check_shape(dout, shape, f"{layer}.backward dout", "the shape of forward's output")
 
 
 class MatMul(Layer):
@@ -70,6 +88,7 @@ class MatMul(Layer):
     def backward(self, dout: Any) -> Any:
         self._require_forward(self.x)
         (W,) = self.params
+        _check_dout(dout, (self.x.shape[0], W.shape[1]), "MatMul")
         self.grads[0][...] = self.x.T @ dout  # (D, H)
         return dout @ W.T  # (N, D)
 
@@ -107,6 +126,7 @@ class Affine(Layer):
     def backward(self, dout: Any) -> Any:
         self._require_forward(self.x)
         W, _ = self.params
+        _check_dout(dout, (self.x.shape[0], W.shape[1]), "Affine")
         self.grads[0][...] = self.x.T @ dout  # (D, H)
         self.grads[1][...] = dout.sum(axis=0)  # (H,): the bias is broadcast over the batch, so its gradient sums
         return dout @ W.T  # (N, D)
@@ -120,11 +140,13 @@ class Sigmoid(Layer):
         self.out: Any = None
 
     def forward(self, x: Any) -> Any:
+        check_float(x, "Sigmoid input x")
         self.out = sigmoid(x)
         return self.out
 
     def backward(self, dout: Any) -> Any:
         self._require_forward(self.out)
+        _check_dout(dout, self.out.shape, "Sigmoid")
         return dout * (1.0 - self.out) * self.out
 
 
@@ -136,11 +158,13 @@ class ReLU(Layer):
         self.mask: Any = None
 
     def forward(self, x: Any) -> Any:
+        check_float(x, "ReLU input x")
         self.mask = x > 0
         return x * self.mask
 
     def backward(self, dout: Any) -> Any:
         self._require_forward(self.mask)
+        _check_dout(dout, self.mask.shape, "ReLU")
         return dout * self.mask
 
 
@@ -148,7 +172,8 @@ class Softmax(Layer):
     """Softmax over the last axis (chapter 1.3.1); forward(x: (N, C)) -> probabilities (N, C).
 
     backward uses the Jacobian-vector product ``dx = y * (dout - sum(dout * y))`` without forming the (C, C)
-    Jacobian.
+    Jacobian. Scores follow :func:`~scratchnlp.functions.softmax`'s rule: ``-inf`` gets probability 0; NaN,
+    ``+inf`` or a row of only ``-inf`` raise ``NonFiniteScoresError``.
     """
 
     def __init__(self) -> None:
@@ -156,11 +181,13 @@ class Softmax(Layer):
         self.out: Any = None
 
     def forward(self, x: Any) -> Any:
-        self.out = softmax(x)
+        check_float(x, "Softmax scores x")
+        self.out = _softmax(x, "Softmax scores x")
         return self.out
 
     def backward(self, dout: Any) -> Any:
         self._require_forward(self.out)
+        _check_dout(dout, self.out.shape, "Softmax")
         y = self.out
         return y * (dout - (dout * y).sum(axis=-1, keepdims=True))
 
@@ -190,8 +217,11 @@ class SoftmaxWithLoss(Layer):
     forward(x: (N, C) scores, t: (N,) class ids or (N, C) one-hot) -> scalar loss.
     backward(dout=1) -> dx (N, C) = (softmax(x) - onehot(t)) * dout / N: the two layers together have this
     simple gradient, which is why they are fused.
-    The loss is computed with log-softmax, so it stays finite for any logits (the book adds 1e-7 inside
-    ``log`` instead).
+    The loss is computed with log-softmax, so it stays finite for any finite logits (the book adds 1e-7 inside
+    ``log`` instead). A score of ``-inf`` masks its class out (probability 0; the loss is ``inf`` only when it
+    is the label's); NaN, ``+inf`` or a row of only ``-inf`` raise
+    :class:`~scratchnlp.functions.NonFiniteScoresError` (a ``NonFiniteLossError``: training stops as on a NaN
+    loss), and so does nothing else.
     """
 
     def __init__(self) -> None:
@@ -206,12 +236,13 @@ class SoftmaxWithLoss(Layer):
         xp = backend.xp(x)
         n, c = x.shape
         self.t = _as_class_indices(t, n, c)
-        logp = log_softmax(x)
+        logp = _log_softmax(x, "SoftmaxWithLoss scores x")
         self.y = xp.exp(logp)
         return float(-logp[xp.arange(n), self.t].mean())
 
     def backward(self, dout: float = 1.0) -> Any:
         self._require_forward(self.y)
+        dout = check_scalar(dout, "SoftmaxWithLoss.backward dout")
         xp = backend.xp(self.y)
         n = self.y.shape[0]
         dx = self.y.copy()
@@ -224,8 +255,11 @@ class SigmoidWithLoss(Layer):
 
     forward(x: scores of any shape, t: 0/1 labels of the same shape) -> scalar loss.
     backward(dout=1) -> dx = (sigmoid(x) - t) * dout / x.size.
-    The loss is ``softplus(x) - t x`` written as ``max(x, 0) - t x + log1p(exp(-|x|))``, exact and finite for
-    any score.
+    The loss ``-log sigmoid(x)`` for ``t = 1`` and ``-log sigmoid(-x)`` for ``t = 0`` is ``softplus(z)`` with
+    ``z = x`` (``t = 0``) or ``-x`` (``t = 1``), written as ``max(z, 0) + log1p(exp(-|z|))``: exact and finite
+    for any finite score. Scores follow :func:`~scratchnlp.functions.softmax`'s rule: ``-inf`` is a
+    probability of exactly 0 (a loss of 0 for label 0, ``inf`` for label 1, no NaN), while NaN or ``+inf``
+    raise :class:`~scratchnlp.functions.NonFiniteScoresError` (a ``NonFiniteLossError``).
     """
 
     def __init__(self) -> None:
@@ -235,21 +269,32 @@ class SigmoidWithLoss(Layer):
 
     def forward(self, x: Any, t: Any) -> float:
         check_float(x, "SigmoidWithLoss scores x")
+        check_array(t, "SigmoidWithLoss labels t")
         if t.shape != x.shape:
             raise ValueError(f"SigmoidWithLoss labels must have the scores' shape {x.shape}, got {describe(t)}")
         if x.size == 0:
             raise ValueError(f"SigmoidWithLoss scores x are empty ({describe(x)}); a mean loss needs one score or more")
+        if np.dtype(t.dtype).kind not in "iub" or int(t.min()) < 0 or int(t.max()) > 1:
+            raise ValueError(f"SigmoidWithLoss labels must be integers 0 or 1, got {describe(t)}")
         xp = backend.xp(x)
         tf = t.astype(x.dtype, copy=False)
-        if t.size and (np.dtype(t.dtype).kind not in "iub" or int(t.min()) < 0 or int(t.max()) > 1):
-            raise ValueError(f"SigmoidWithLoss labels must be integers 0 or 1, got {describe(t)}")
+        z = x * (1 - 2 * tf)  # x for label 0, -x for label 1: the loss is softplus(z)
+        loss = xp.maximum(z, 0) + xp.log1p(xp.exp(-xp.abs(z)))
+        # the loss and the largest score in one read from a GPU: NaN or +inf among the scores makes the latter
+        total, top = backend.to_cpu(xp.stack((loss.sum(dtype=np.float64), x.max().astype(np.float64)))).tolist()
+        if not top < float("inf"):
+            what = "NaN" if bool(xp.isnan(x).any()) else "+inf"
+            raise NonFiniteScoresError(
+                f"SigmoidWithLoss scores x hold {what} ({describe(x)}; a diverged run?); expected finite scores, or "
+                "-inf for a probability of exactly 0"
+            )
         self.t = tf
         self.y = sigmoid(x)
-        loss = xp.maximum(x, 0) - tf * x + xp.log1p(xp.exp(-xp.abs(x)))
-        return float(loss.mean())
+        return total / x.size
 
     def backward(self, dout: float = 1.0) -> Any:
         self._require_forward(self.y)
+        dout = check_scalar(dout, "SigmoidWithLoss.backward dout")
         return (self.y - self.t) * (dout / self.y.size)
 
 
@@ -279,6 +324,7 @@ class Dropout(Layer):
         self.mask: Any = None
 
     def forward(self, x: Any, train_flg: bool | None = None) -> Any:
+        check_float(x, f"{type(self).__name__} input x")
         train = self.training if train_flg is None else train_flg
         if not train or self.dropout_ratio == 0.0:
             self.mask = None
@@ -289,7 +335,11 @@ class Dropout(Layer):
         return x * self.mask
 
     def backward(self, dout: Any) -> Any:
-        return dout if self.mask is None else dout * self.mask
+        if self.mask is None:
+            check_array(dout, f"{type(self).__name__}.backward dout")
+            return dout
+        _check_dout(dout, self.mask.shape, type(self).__name__)
+        return dout * self.mask
 
 
 class Embedding(Layer):
@@ -322,14 +372,18 @@ class Embedding(Layer):
         self._filled: Any = None  # the rows written by the previous backward (None: unknown, clear all)
 
     def forward(self, idx: Any) -> Any:
-        (W,) = self.params
-        check_indices(idx, W.shape[0], "Embedding ids")
+        check_indices(idx, self.params[0].shape[0], "Embedding ids")
+        return self._gather(idx)
+
+    def _gather(self, idx: Any) -> Any:
+        """``W[idx]``, remembering ``idx`` for backward (the ids checked by the caller)."""
         self.idx = idx
-        return W[idx]
+        return self.params[0][idx]
 
     def backward(self, dout: Any) -> None:
         self._require_forward(self.idx)
         (dW,) = self.grads
+        _check_dout(dout, tuple(self.idx.shape) + (dW.shape[1],), "Embedding")
         if dW.shape[0] <= 4 * self.idx.size or self._filled is None:
             dW[...] = 0  # a small table, or unknown contents: one dense clear is as cheap
         else:

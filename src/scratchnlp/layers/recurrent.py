@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from .. import backend
-from .._checks import check_float, check_ndim, describe
+from .._checks import check_float, check_ndim, check_shape, describe
 from ..functions import sigmoid
 from .base import Layer
 
@@ -53,6 +53,12 @@ def _check_weights(Wx: Any, Wh: Any, b: Any, gates: int, layer: str) -> tuple[in
     return D, H
 
 
+def _check_step_grad(d: Any, shape: tuple[int, ...], name: str) -> None:
+    """A one-step cell's incoming gradient must be a float array of the state's shape (N, H)."""
+    check_float(d, name)
+    check_shape(d, shape, name, "the shape of the state forward returned")
+
+
 def _grads_like(params: list[Any]) -> list[Any]:
     xp = backend.xp(params[0])
     return [xp.zeros_like(p) for p in params]
@@ -62,6 +68,8 @@ def _check_step_input(x: Any, h_prev: Any, D: int, H: int, layer: str) -> None:
     check_float(x, f"{layer} input x")
     if x.ndim != 2 or x.shape[1] != D:
         raise ValueError(f"{layer} input x must be (N, {D}), got {describe(x)}")
+    if x.shape[0] == 0:
+        raise ValueError(f"{layer} input x is an empty batch ({describe(x)}); it needs N >= 1 (as the Time layers)")
     check_float(h_prev, f"{layer} h_prev")
     if tuple(h_prev.shape) != (x.shape[0], H):
         raise ValueError(f"{layer} h_prev must be ({x.shape[0]}, {H}) to match x, got {describe(h_prev)}")
@@ -106,6 +114,7 @@ class RNN(Layer):
         self._require_forward(self.cache)
         Wx, Wh, _ = self.params
         x, h_prev, h_next = self.cache
+        _check_step_grad(dh_next, h_next.shape, "RNN.backward dh_next")
         dt = dh_next * (1 - h_next**2)  # tanh' = 1 - tanh^2
         self.grads[0][...] = x.T @ dt
         self.grads[1][...] = h_prev.T @ dt
@@ -143,6 +152,7 @@ class LSTM(Layer):
         Wx, Wh, b = self.params
         H = Wh.shape[0]
         _check_step_input(x, h_prev, Wx.shape[0], H, "LSTM")
+        check_float(c_prev, "LSTM c_prev")
         if tuple(c_prev.shape) != tuple(h_prev.shape):
             raise ValueError(f"LSTM c_prev must have h_prev's shape {tuple(h_prev.shape)}, got {describe(c_prev)}")
         xp = backend.xp(x)
@@ -160,6 +170,8 @@ class LSTM(Layer):
         self._require_forward(self.cache)
         Wx, Wh, _ = self.params
         x, h_prev, c_prev, i, f, g, o, c_next = self.cache
+        _check_step_grad(dh_next, c_next.shape, "LSTM.backward dh_next")
+        _check_step_grad(dc_next, c_next.shape, "LSTM.backward dc_next")
         xp = backend.xp(x)
         tanh_c = xp.tanh(c_next)
         ds = dc_next + (dh_next * o) * (1 - tanh_c**2)  # the gradient reaching c through both of its uses
@@ -223,6 +235,7 @@ class GRU(Layer):
         Wx, Wh, _ = self.params
         H = Wh.shape[0]
         x, h_prev, z, r, h_hat = self.cache
+        _check_step_grad(dh_next, h_prev.shape, "GRU.backward dh_next")
         xp = backend.xp(x)
         dt_h = dh_next * z * (1 - h_hat**2)  # through h~'s tanh
         dhr = dt_h @ Wh[:, 2 * H:].T  # gradient of r * h_prev

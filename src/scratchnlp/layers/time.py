@@ -14,13 +14,14 @@ values and gradients:
 
 from __future__ import annotations
 
+import math
 import os
 from typing import Any
 
 import numpy as np
 
 from .. import backend
-from .._checks import check_array, check_float, check_ndim, describe
+from .._checks import check_array, check_float, check_indices, check_ndim, check_scalar, check_score_maxes, describe
 from .base import Layer
 from .basic import Affine, Dropout, Embedding
 
@@ -54,7 +55,7 @@ def _threads() -> int:
 def _exp_block(x: Any, e: Any, maxes: Any, sums: Any, bias: Any, start: int, stop: int, block: int) -> None:
     """Rows ``start:stop``: ``e = exp(x + bias - m)``, ``sums = e.sum(axis=1)``, ``maxes = m`` (0 when safe)."""
     xp = backend.xp(x)
-    with np.errstate(invalid="ignore"):  # an inf score gives a NaN loss, which the trainers report; no warning
+    with np.errstate(invalid="ignore", over="ignore"):  # NaN or +inf rows are reported by the caller, -inf is 0
         _exp_block_(xp, x, e, maxes, sums, bias, start, stop, block)
 
 
@@ -133,7 +134,8 @@ class TimeEmbedding(Embedding):
 
     def forward(self, xs: Any) -> Any:
         check_ndim(xs, 2, "TimeEmbedding ids xs", "(N, T)")
-        out = super().forward(xs.T)  # (T, N, D): each step's rows contiguous
+        check_indices(xs, self.params[0].shape[0], "TimeEmbedding ids xs")
+        out = self._gather(xs.T)  # (T, N, D): each step's rows contiguous
         return out.transpose(1, 0, 2)  # (N, T, D) view
 
     def backward(self, dout: Any) -> None:
@@ -240,7 +242,12 @@ class TimeSoftmaxWithLoss(Layer):
     and returns the loss as a float; ``backward(dout=1)`` returns ``dxs (N, T, V) = (softmax(xs) -
     onehot(ts)) * dout / K``, zero at ignored positions.
 
-    The loss uses the log-sum-exp form (finite for any scores; the book takes ``log`` of the softmax). The
+    The loss uses the log-sum-exp form (finite for any finite scores; the book takes ``log`` of the softmax).
+    Scores follow :func:`~scratchnlp.functions.softmax`'s rule: ``-inf`` masks a word out (probability 0; the
+    loss is ``inf`` only where it is the label), while NaN, ``+inf`` or a row of only ``-inf`` raise
+    :class:`~scratchnlp.functions.NonFiniteScoresError` (a ``NonFiniteLossError``, so training stops as on a
+    NaN loss). The check costs nothing on the way: only a loss that comes out NaN or infinite is looked into,
+    through the row maxima the softmax computed anyway. The
     ``N * T * V`` work is done with one ``(N*T, V)`` array: ``forward`` writes ``exp(xs - m)`` into it and
     keeps only the row sums besides (``m`` is the row maximum, or 0 when every score of the row is within
     +-60, where ``exp`` can neither overflow nor lose the largest term); on the CPU it goes through the rows
@@ -294,12 +301,18 @@ class TimeSoftmaxWithLoss(Layer):
         _exp_rows(x2, e, maxes, sums, bias)
         losses = xp.log(sums.astype(np.float64)) + maxes - picked  # -log softmax at the targets
         if mask is not None:
-            losses = losses * mask
+            losses = xp.where(mask, losses, 0.0)  # (a product with the mask would turn an inf loss into NaN)
+        total = float(losses.sum())
+        if not math.isfinite(total) or mask is not None:
+            # NaN, +inf or a row of -inf shows in the row maxima (only where the loss is not finite, or where
+            # ignored rows could hide it); otherwise an infinite loss is a label whose score is -inf
+            check_score_maxes(xp, maxes, "TimeSoftmaxWithLoss scores xs")
         self.cache = (e, sums, t, mask, count, (N, T, V))
-        return float(losses.sum()) / count
+        return total / count
 
     def backward(self, dout: float = 1.0) -> Any:
         self._require_forward(self.cache)
+        dout = check_scalar(dout, "TimeSoftmaxWithLoss.backward dout")
         e, sums, t, mask, count, (N, T, V) = self.cache
         if e is None:
             raise RuntimeError(
