@@ -26,6 +26,7 @@ from ._checks import Seed, as_generator, check_indices, check_ndim, describe
 
 __all__ = [
     "UnknownWordError",
+    "UnknownIdError",
     "Vocabulary",
     "preprocess",
     "create_co_matrix",
@@ -86,6 +87,23 @@ class UnknownWordError(KeyError, ValueError):
         return (type(self), (self.word, (), self.role), self.__dict__)
 
 
+class UnknownIdError(KeyError, ValueError):
+    """A word id that has no word in the vocabulary (both a ``KeyError`` and a ``ValueError``, as
+    :class:`UnknownWordError`)."""
+
+    def __init__(self, word_id: int, size: int) -> None:
+        self.word_id = word_id
+        ids = f"ids 0 to {size - 1}" if size else "it is empty"
+        self.message = f"word id {word_id} is not in the vocabulary of {size} words ({ids})"
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.word_id, 0), self.__dict__)
+
+
 @dataclass
 class Vocabulary:
     """The two look-up tables of section 2.3.1, ``word_to_id`` and ``id_to_word``, kept together.
@@ -142,10 +160,25 @@ class Vocabulary:
             raise UnknownWordError(missing, self.word_to_id) from None
 
     def words(self, ids: Any) -> list[str]:
-        """The words of a sequence or array of ids (the inverse of :meth:`ids`)."""
-        if backend.is_gpu_array(ids):
-            ids = backend.to_cpu(ids)
-        return [self.id_to_word[int(i)] for i in ids]
+        """The words of a sequence or array of ids ``(N,)`` (the inverse of :meth:`ids`).
+
+        Raises
+        ------
+        TypeError
+            If the ids are not integers (a float id is not rounded to a word).
+        ValueError
+            If they are not one sequence (N,), or (:class:`UnknownIdError`, also a ``KeyError``) an id has no word.
+        """
+        a = backend.to_cpu(ids) if backend.is_gpu_array(ids) else np.asarray(ids)
+        if a.ndim != 1:
+            raise ValueError(f"ids must be one sequence of word ids, shape (N,), got shape {a.shape}")
+        if a.size and (a.dtype.kind not in "iu"):
+            raise TypeError(f"ids must be integer word ids, got {a.dtype} values such as {a.ravel()[0].item()!r}")
+        table = self.id_to_word
+        try:
+            return [table[i] for i in a.tolist()]
+        except KeyError as exc:
+            raise UnknownIdError(exc.args[0], len(table)) from None
 
 
 def _tokenize(text: str) -> list[str]:

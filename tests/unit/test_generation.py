@@ -233,3 +233,38 @@ def test_a_vocabulary_that_cannot_name_every_id_is_refused(tmp_path, vocab, mess
     save_params(path, Rnnlm(V, 4, 5), metadata={"vocabulary": vocab})
     with pytest.raises(ValueError, match=message):
         load_language_model(path)
+
+
+def test_scores_that_are_all_minus_inf_are_not_blamed_on_skip_ids():
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match="every score is -inf: the model gives no word a probability") as info:
+        sample_next(np.full(4, -np.inf), rng)
+    assert "skip_ids" not in str(info.value)
+    with pytest.raises(ValueError, match=r"skip_ids cover the whole vocabulary"):
+        sample_next(np.zeros(3), rng, banned=np.ones(3, dtype=bool))
+    with pytest.raises(ValueError, match=r"skip_ids cover every word whose score is not -inf"):
+        sample_next(np.array([0.0, -np.inf]), rng, banned=np.array([True, False]))
+
+
+def test_a_model_scoring_every_word_minus_inf_says_so(xp):
+    model = G(V, 8, 10, seed=0)
+    model.params[-1][...] = -xp.inf  # the output bias
+    with pytest.raises(ValueError, match="every score is -inf"):
+        model.generate(1, [2], sample_size=3, seed=0)
+
+
+def test_extreme_finite_scores_sample_without_warnings():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert sample_next(np.array([1e308, -1e308, 3.0]), np.random.default_rng(0), temperature=0.1) == 0
+
+
+@pytest.mark.parametrize("order", [[3, 0, 1, 2, 4, 5], [5, 0, 1, 2, 3, 4], []])
+def test_a_checkpoint_in_another_order_is_one_clear_error(tmp_path, order):
+    arrays = [np.asarray(p) for p in Rnnlm(V, 4, 5, seed=0).params]
+    path = tmp_path / "reordered.npz"
+    save_params(path, [arrays[i] for i in order])
+    with pytest.raises(ValueError, match="not an Rnnlm or BetterRnnlm language model in the book's parameter order"):
+        load_language_model(path)

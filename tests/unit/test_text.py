@@ -12,6 +12,7 @@ import pytest
 from scratchnlp import backend
 from scratchnlp.text import (
     AnalogyResult,
+    UnknownIdError,
     UnknownWordError,
     Vocabulary,
     analogy,
@@ -120,6 +121,34 @@ def test_vocabulary_unknown_word_names_it_and_suggests():
     assert "'hello'" in str(err)
     copy = pickle.loads(pickle.dumps(err))
     assert str(copy) == str(err) and copy.suggestions == err.suggestions
+
+
+@pytest.mark.parametrize("bad", [[0, 3], [-1], np.array([2, 7])])
+def test_vocabulary_words_of_an_unknown_id_is_one_clear_error(bad):
+    vocab = Vocabulary.from_words(["b", "a", "c"])
+    with pytest.raises(UnknownIdError) as info:
+        vocab.words(bad)
+    err = info.value
+    assert isinstance(err, KeyError) and isinstance(err, ValueError)
+    wrong = [i for i in np.asarray(bad).tolist() if not 0 <= i < 3][0]
+    assert str(err) == f"word id {wrong} is not in the vocabulary of 3 words (ids 0 to 2)"
+    assert str(pickle.loads(pickle.dumps(err))) == str(err)
+
+
+@pytest.mark.parametrize(
+    ("ids", "error", "message"),
+    [
+        ([1.7], TypeError, "ids must be integer word ids, got float64 values such as 1.7"),
+        (["a"], TypeError, "ids must be integer word ids, got <U1 values such as 'a'"),
+        (np.array([[0, 1]]), ValueError, r"one sequence of word ids, shape \(N,\), got shape \(1, 2\)"),
+        (2, ValueError, r"one sequence of word ids, shape \(N,\), got shape \(\)"),
+    ],
+)
+def test_vocabulary_words_refuses_what_is_not_a_sequence_of_ids(ids, error, message):
+    vocab = Vocabulary.from_words(["b", "a", "c"])
+    with pytest.raises(error, match=message):
+        vocab.words(ids)
+    assert vocab.words([]) == [] and vocab.words(np.array([2, 0], dtype=np.uint8)) == ["c", "b"]
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -66,19 +66,24 @@ def sample_next(scores: Any, rng: np.random.Generator, *, temperature: float = 1
         what = "NaN" if np.isnan(s).any() else "+inf"
         raise ValueError(f"the scores hold {what}: the model's weights hold NaN or inf (a diverged run?); "
                          "nothing can be sampled from them")
+    if not np.isfinite(s).any():
+        raise ValueError("every score is -inf: the model gives no word a probability (its weights hold -inf?); "
+                         "nothing can be sampled")
     if banned is not None:
         banned = backend.to_cpu(banned)
         if banned.shape != s.shape or banned.dtype != bool:
             raise ValueError(f"banned must be a bool array of shape {s.shape}, got {banned.dtype} {banned.shape}")
         s = np.where(banned, -np.inf, s)
-    if not np.isfinite(s).any():
-        raise ValueError("every word is excluded (skip_ids covers the whole vocabulary): nothing to sample")
+        if not np.isfinite(s).any():
+            what = "the whole vocabulary" if banned.all() else "every word whose score is not -inf"
+            raise ValueError(f"every word is excluded (skip_ids cover {what}): nothing to sample")
     if top_k is not None and top_k < s.size:
         kth = np.partition(s, s.size - top_k)[s.size - top_k]
         s = np.where(s >= kth, s, -np.inf)  # ties at the threshold stay in
     if temperature == 0:
         return int(np.argmax(s))
-    s = (s - s[np.isfinite(s)].max()) / temperature
+    with np.errstate(over="ignore"):  # a score far below the best one may become -inf: probability 0
+        s = (s - s[np.isfinite(s)].max()) / temperature
     p = np.exp(s)
     cdf = np.cumsum(p)
     return int(min(np.searchsorted(cdf, rng.random() * cdf[-1], side="right"), s.size - 1))

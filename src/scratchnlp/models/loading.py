@@ -30,20 +30,25 @@ def _architecture(path: Any, header: dict[str, Any], arrays: list[np.ndarray]) -
     tied = {t["name"] for t in header.get("tied", [])}
     shapes = [tuple(a.shape) for a in arrays]
     generic = all(n.startswith("params[") for n in names)
-    if names == _RNNLM_NAMES or (generic and len(shapes) == 6):
+    # shapes are read only where they have the dimensions the book's order puts there: the arrays of a file
+    # in another order are an architecture not recognised, not a failed unpacking
+    matrix_first = bool(shapes) and len(shapes[0]) == 2
+    if matrix_first and (names == _RNNLM_NAMES or (generic and len(shapes) == 6)):
         V, D = shapes[0]
         H = shapes[2][0] if len(shapes[2]) == 2 else -1
         if shapes == [(V, D), (D, 4 * H), (H, 4 * H), (4 * H,), (H, V), (V,)]:
             return with_generation(Rnnlm), (V, D, H)
-    elif (names == [n for n in _BETTER_NAMES if n not in tied] and tied == {"affine_W"}) or (
-            generic and len(shapes) == 9):
+    elif matrix_first and (
+            (names == [n for n in _BETTER_NAMES if n not in tied] and tied == {"affine_W"})
+            or (generic and len(shapes) == 9)):
         V, D = shapes[0]
         expect = [(V, D), (D, 4 * D), (D, 4 * D), (4 * D,), (D, 4 * D), (D, 4 * D), (4 * D,)]
         if shapes[:7] == expect and shapes[7:] in ([(V,)], [(D, V), (V,)]):
             return with_generation(BetterRnnlm), (V, D, D)
     raise ValueError(
-        f"{path} holds parameters {names} of shapes {shapes}: not an Rnnlm or BetterRnnlm language model "
-        "(generate needs a checkpoint of the rnnlm-ptb or better-rnnlm-ptb experiment)"
+        f"{path} holds parameters {names} of shapes {shapes}: not an Rnnlm or BetterRnnlm language model in the "
+        "book's parameter order (embedding W, LSTM Wx, Wh, b, ..., affine W, b); generate needs a checkpoint of "
+        "the rnnlm-ptb or better-rnnlm-ptb experiment, or one converted from the book's Rnnlm.pkl"
     )
 
 
