@@ -19,6 +19,7 @@ import json
 import math
 import os
 import pickle
+import pickletools
 import re
 import stat
 import zipfile
@@ -33,7 +34,8 @@ from ._io import atomic_write
 from .optim import shared_structure
 
 __all__ = [
-    "CheckpointError", "save_params", "load_params", "read_checkpoint", "load_book_params", "assign_params", "FORMAT"
+    "CheckpointError", "save_params", "load_params", "read_checkpoint", "load_book_params", "assign_params", "FORMAT",
+    "BOOK_FILE_SHAPES",
 ]
 
 FORMAT = "scratchnlp-params"
@@ -204,17 +206,19 @@ def _json_kind(x: Any) -> str:
     return repr(x)
 
 
-def _regular_file_size(path: Path) -> int:
+def _regular_file_size(path: Path, what: str = "checkpoint", expected: str = "a .npz file written by save_params"
+                       ) -> int:
+    """The size of the regular file ``path``; ``what`` the file is and the ``expected`` one, for the errors."""
     try:
         st = path.stat()
     except FileNotFoundError:
-        raise CheckpointError(f"checkpoint {path} does not exist") from None
+        raise CheckpointError(f"{what} {path} does not exist") from None
     except OSError as exc:
-        raise CheckpointError(f"cannot read checkpoint {path}: {exc.strerror or exc}") from None
+        raise CheckpointError(f"cannot read {what} {path}: {exc.strerror or exc}") from None
     if stat.S_ISDIR(st.st_mode):
-        raise CheckpointError(f"checkpoint {path} is a folder; give the path of a .npz file written by save_params")
+        raise CheckpointError(f"{what} {path} is a folder; give the path of {expected}")
     if not stat.S_ISREG(st.st_mode):
-        raise CheckpointError(f"checkpoint {path} is not a regular file (a device, pipe or socket)")
+        raise CheckpointError(f"{what} {path} is not a regular file (a device, pipe or socket)")
     return st.st_size
 
 
@@ -462,6 +466,17 @@ def load_params(path: str | os.PathLike[str], model_or_params: Any) -> dict[str,
 #: The largest book weight file :func:`load_book_params` reads (the published ones are 1 MB and 4 MB).
 BOOK_PARAMS_MAX_BYTES = 2 * 1024**3
 
+#: The weight files published with the book, by name, with the shapes of the arrays they hold, in order
+#: (``Rnnlm(10000, 100, 100)`` of chapter 6 and ``AttentionSeq2seq(59, 16, 256)`` of chapter 8). The shapes
+#: identify a file whatever it is called; the SHA-256 it must then have is the download registry's
+#: (``scratchnlp.datasets.REGISTRY["book-weights"]``), the one source of those sums.
+BOOK_FILE_SHAPES: dict[str, tuple[tuple[int, ...], ...]] = {
+    "Rnnlm.pkl": ((10000, 100), (100, 400), (100, 400), (400,), (100, 10000), (10000,)),
+    "AttentionSeq2seq.pkl": ((59, 16), (16, 1024), (256, 1024), (1024,), (59, 16), (16, 1024), (256, 1024),
+                             (1024,), (512, 59), (59,)),
+}
+_PUBLISHED = "published"
+
 # The only globals a pickled list of NumPy arrays references: NumPy pickles an array as
 # ``_reconstruct(ndarray, (0,), b"b")`` followed by a BUILD with ``(1, shape, dtype, is_fortran, raw_bytes)``,
 # and its dtype as ``dtype("f2", False, True)`` followed by a BUILD with its byte order. NumPy 2 writes
@@ -597,7 +612,8 @@ class _BookUnpickler(pickle.Unpickler):
 
 def _read_bounded(path: Path, max_bytes: int) -> bytes:
     """The bytes of a regular file of at most ``max_bytes``, checked before reading (and while reading)."""
-    size = _regular_file_size(path)  # a folder, device or pipe is refused before it is opened
+    # a folder, device or pipe is refused before it is opened
+    size = _regular_file_size(path, "book weight file", "the book's .pkl file itself (e.g. .../Rnnlm.pkl)")
     if size > max_bytes:
         raise CheckpointError(
             f"{path} is {size} bytes, more than the {max_bytes} bytes a file of the book's weights may have"
@@ -621,6 +637,15 @@ def _unpickle_arrays(path: Path, data: bytes) -> list[np.ndarray]:
         raise CheckpointError(f"{path} is empty; expected a pickled list of NumPy arrays (the book's weights)")
     if data.startswith(b"PK"):
         raise CheckpointError(f"{path} is an .npz archive, not a pickle: read it with checkpoint.load_params")
+    try:
+        # a dry read of the opcodes first: a damaged length field (a flipped bit can turn an opcode into one
+        # that announces 2**60 bytes) fails here against the bytes there are, where the unpickler would first
+        # try to allocate them (MemoryError)
+        for _ in pickletools.genops(io.BytesIO(data)):
+            pass
+    except Exception as exc:
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        raise CheckpointError(f"{path} is not a readable pickle (truncated or corrupted): {message}") from None
     try:
         obj = _BookUnpickler(io.BytesIO(data)).load()
     except _RefusedGlobal as exc:
@@ -735,11 +760,42 @@ def assign_params(model: Any, arrays: Any, *, source: str = "the weights") -> No
         params[i][...] = backend.xp(params[i]).asarray(ready[i])
 
 
+def _published_sha256(name: str) -> str:
+    from .datasets.downloader import REGISTRY  # noqa: PLC0415 - the datasets package imports this module
+
+    return REGISTRY["book-weights"][name].sha256
+
+
+def _verify_book_file(path: Path, data: bytes, arrays: list[np.ndarray], expected_sha256: str | None) -> None:
+    """The check of :func:`load_book_params`'s ``expected_sha256`` (see there)."""
+    if expected_sha256 is None:
+        return
+    shapes = tuple(tuple(a.shape) for a in arrays)
+    if expected_sha256 == _PUBLISHED:
+        name = next((n for n, s in BOOK_FILE_SHAPES.items() if s == shapes), None)
+        if name is None:
+            return  # not one of the book's files: there is no sum to compare with
+        expected, which = _published_sha256(name), f"the book's published {name}"
+    else:
+        expected, which = expected_sha256, "expected_sha256"
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != expected:
+        how = (
+            "download it again (scratchnlp download book-weights), or, for weights you trained yourself with the "
+            "book's code, pass expected_sha256=None (convert-book-weights --no-verify)"
+            if expected_sha256 == _PUBLISHED else "check that it is the file you meant"
+        )
+        raise CheckpointError(
+            f"{path} is damaged or modified: its SHA-256 is {actual} but {which} has {expected}; {how}"
+        )
+
+
 def load_book_params(
     path: str | os.PathLike[str],
     model: Any = None,
     *,
     max_bytes: int = BOOK_PARAMS_MAX_BYTES,
+    expected_sha256: str | None = _PUBLISHED,
 ) -> list[np.ndarray]:
     """Read a weight file published with the book (``Rnnlm.pkl``, ``AttentionSeq2seq.pkl``) safely.
 
@@ -758,6 +814,11 @@ def load_book_params(
         arrays are copied into ``model.params`` by :func:`assign_params`, all or nothing: a file that does not
         fit (count, shapes, NaN, tied entries that differ) leaves the model untouched.
     max_bytes : the largest file read (default 2 GiB); a larger one is refused before it is read
+    expected_sha256 : ``"published"`` (default), a SHA-256 as 64 hex digits, or None
+        What the file's content must be. ``"published"``: a file whose arrays have exactly the shapes of one of
+        the book's published files (:data:`BOOK_FILE_SHAPES`) must be that file, byte for byte (its SHA-256 is
+        the download registry's); other files are not checked. A hex digest: the file must have it. None: no
+        check, for weights a reader trained with the book's code at the published sizes.
 
     Returns
     -------
@@ -769,12 +830,28 @@ def load_book_params(
     CheckpointError
         One clear error naming the file: a refused global (nothing in the file is run), a folder, a device or
         pipe, a file over ``max_bytes``, an empty, truncated or corrupt pickle, a pickle holding anything but a
-        list of float arrays, or (with ``model``) a count or shape that does not fit the model's parameters.
+        list of float arrays, a file that has the shapes of one of the book's files but not its SHA-256 (damaged
+        or modified), or (with ``model``) a count or shape that does not fit the model's parameters.
+
+    Notes
+    -----
+    Why the shapes decide, and not the name: a damaged copy of ``Rnnlm.pkl`` is still damaged when renamed, so
+    the content must identify it; a flipped byte in the data leaves every shape as it was (a damaged header
+    makes the pickle unreadable and is refused as such), so the shapes find every such copy. The name would
+    add nothing and would flag the reader's own files, since the book's ``save_params`` names every file after
+    its model class (``Rnnlm.pkl`` for an ``Rnnlm`` of any size). The price is that weights a reader trained
+    at the published sizes need ``expected_sha256=None``.
     """
     path = Path(path)
     if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
         raise ValueError(f"max_bytes must be a positive int, got {max_bytes!r}")
-    arrays = _unpickle_arrays(path, _read_bounded(path, max_bytes))
+    if expected_sha256 is not None and expected_sha256 != _PUBLISHED and (
+            not isinstance(expected_sha256, str) or not _SHA256.match(expected_sha256)):
+        raise ValueError(f"expected_sha256 must be 'published', 64 lower-case hex digits or None, got "
+                         f"{expected_sha256!r}")
+    data = _read_bounded(path, max_bytes)
+    arrays = _unpickle_arrays(path, data)
+    _verify_book_file(path, data, arrays, expected_sha256)
     if model is not None:
         assign_params(model, arrays, source=str(path))
     return arrays

@@ -373,3 +373,83 @@ def test_converted_file_reads_back_as_a_checkpoint(tmp_path, rng):
     for a, s in zip(back, stored):
         assert a.dtype == np.float16
         np.testing.assert_array_equal(a, s)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the published files are checked byte for byte wherever they are loaded from, whatever they are called
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _flipped(source, tmp_path, name, position, bit=0):
+    data = bytearray(source.read_bytes())
+    data[position] ^= 1 << bit
+    path = tmp_path / name
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize("name", ["Rnnlm.pkl", "my-weights.pkl"])
+def test_a_published_file_with_one_flipped_data_byte_is_refused(tmp_path, name):
+    from scratchnlp.models import Rnnlm
+
+    source = _mirror_file("Rnnlm.pkl")
+    damaged = _flipped(source, tmp_path, name, source.stat().st_size // 2)  # inside the embedding's data
+    model = Rnnlm(10000, 100, 100)
+    before = [p.copy() for p in model.params]
+    with pytest.raises(CheckpointError) as info:
+        load_book_params(damaged, model)
+    text = str(info.value)
+    assert "\n" not in text
+    assert f"{damaged} is damaged or modified" in text and "the book's published Rnnlm.pkl has d872e609" in text
+    assert "expected_sha256=None" in text and "scratchnlp download book-weights" in text
+    assert all(np.array_equal(p, b) for p, b in zip(model.params, before))  # the model was not touched
+    # weights the reader trained at the published sizes: loaded when asked not to verify
+    arrays = load_book_params(damaged, expected_sha256=None)
+    assert [a.shape for a in arrays] == [a.shape for a in load_book_params(source)]
+
+
+def test_every_sampled_byte_flip_of_a_published_file_is_refused(tmp_path):
+    source = _mirror_file("AttentionSeq2seq.pkl")
+    size = source.stat().st_size
+    positions = list(range(0, 400, 7)) + list(np.random.default_rng(0).integers(400, size, 40))
+    accepted = []
+    for k, position in enumerate(positions):
+        path = _flipped(source, tmp_path, "copy.pkl", int(position), bit=k % 8)
+        try:
+            load_book_params(path)
+            accepted.append(int(position))
+        except CheckpointError:
+            pass
+    assert accepted == []
+
+
+def test_an_explicit_sha256_must_match_and_other_files_are_not_checked(tmp_path, rng):
+    import hashlib
+
+    own = write(tmp_path / "Rnnlm.pkl", book_params(rng))  # the book's code names every Rnnlm file so
+    assert len(load_book_params(own)) == 3  # not the published shapes: nothing to compare with
+    digest = hashlib.sha256(own.read_bytes()).hexdigest()
+    assert len(load_book_params(own, expected_sha256=digest)) == 3
+    with pytest.raises(CheckpointError, match=f"damaged or modified: its SHA-256 is {digest} but expected_sha256"):
+        load_book_params(own, expected_sha256="0" * 64)
+
+
+@pytest.mark.parametrize("bad", ["yes", "ABC", "0" * 63, 5])
+def test_expected_sha256_must_be_a_digest(tmp_path, rng, bad):
+    with pytest.raises(ValueError, match="expected_sha256 must be 'published', 64 lower-case hex digits or None"):
+        load_book_params(write(tmp_path / "w.pkl", book_params(rng)), expected_sha256=bad)
+
+
+def test_the_shapes_that_identify_the_published_files_are_theirs():
+    from scratchnlp.checkpoint import BOOK_FILE_SHAPES
+    from scratchnlp.datasets import BOOK_WEIGHTS
+
+    assert sorted(BOOK_FILE_SHAPES) == sorted(BOOK_WEIGHTS.values())
+    for name, shapes in BOOK_FILE_SHAPES.items():
+        assert tuple(a.shape for a in load_book_params(_mirror_file(name))) == shapes
+
+
+def test_a_folder_is_pointed_to_the_pkl_file_not_to_an_npz(tmp_path):
+    with pytest.raises(CheckpointError) as info:
+        load_book_params(tmp_path)
+    assert "book weight file" in str(info.value) and ".pkl" in str(info.value) and ".npz" not in str(info.value)
