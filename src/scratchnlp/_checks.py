@@ -7,6 +7,15 @@ from typing import Any
 import numpy as np
 
 
+class DeviceUnavailableError(RuntimeError):
+    """The GPU was asked for (``SCRATCHNLP_DEVICE=gpu`` or ``set_device("gpu")``) but cannot be used: CuPy is
+    not installed, CUDA is not usable, or there is no CUDA device. The message says which and what to do.
+
+    Documented and re-exported as :class:`scratchnlp.backend.DeviceUnavailableError`; it lives here, in a
+    module without side effects, so that it can be caught even when importing the backend failed with it.
+    """
+
+
 class NonFiniteLossError(FloatingPointError):
     """Training met a NaN or infinite loss or gradient; raised before the bad values reach the parameters.
 

@@ -5,7 +5,7 @@ with :func:`xp`, so the same code runs on NumPy and CuPy arrays without global m
 
 Choose the GPU with the environment variable ``SCRATCHNLP_DEVICE=gpu`` (read at import) or with
 ``set_device("gpu")``. Asking for the GPU where CuPy or a CUDA device is missing raises one clear
-:class:`RuntimeError`.
+:class:`DeviceUnavailableError` (a ``RuntimeError``).
 """
 
 from __future__ import annotations
@@ -15,7 +15,10 @@ from typing import Any
 
 import numpy as np
 
+from ._checks import DeviceUnavailableError
+
 __all__ = [
+    "DeviceUnavailableError",
     "xp",
     "array_module",
     "get_device",
@@ -50,16 +53,20 @@ def _import_cupy() -> Any:
         import cupy  # noqa: PLC0415  (the only cupy import in the package)
         import cupyx  # noqa: PLC0415
     except ImportError as exc:
-        raise RuntimeError(
+        raise DeviceUnavailableError(
             "GPU requested (SCRATCHNLP_DEVICE=gpu or set_device('gpu')) but CuPy is not installed; "
             "install it with `pip install 'scratchnlp[gpu]'` (CuPy for CUDA 12) or use the CPU"
         ) from exc
     try:
         count = cupy.cuda.runtime.getDeviceCount()
     except Exception as exc:  # CUDA driver missing or broken: CuPy raises its own runtime errors
-        raise RuntimeError(f"GPU requested but CUDA is not usable: {exc}") from exc
+        raise DeviceUnavailableError(
+            f"GPU requested but CUDA is not usable ({' '.join(str(exc).split())}); check the NVIDIA driver, or "
+            "use the CPU (unset SCRATCHNLP_DEVICE)"
+        ) from exc
     if count < 1:
-        raise RuntimeError("GPU requested but CuPy found no CUDA device")
+        raise DeviceUnavailableError("GPU requested but CuPy found no CUDA device; use the CPU (unset "
+                                     "SCRATCHNLP_DEVICE)")
     _cupy, _cupyx = cupy, cupyx
     return cupy
 
@@ -71,8 +78,8 @@ def set_device(device: str) -> None:
     ------
     ValueError
         If ``device`` is not ``"cpu"`` or ``"gpu"``.
-    RuntimeError
-        If ``"gpu"`` is asked for and CuPy or a CUDA device is missing.
+    DeviceUnavailableError
+        (a ``RuntimeError``) if ``"gpu"`` is asked for and CuPy or a CUDA device is missing.
     """
     global _device
     if device not in _DEVICES:

@@ -7,11 +7,14 @@ means writing that pair and adding one line to :data:`COMMANDS`.
 Exit status, one convention for every command:
 
 * 0 -- success;
-* 1 -- a runtime failure: data unavailable, corrupt download or checkpoint, a book weight file that is refused
-  or corrupt, a file that cannot be written (disk full, permission denied, ``--out`` naming a file), an unknown
-  query word, bad word vectors, out of memory;
-* 2 -- a usage error, detected from the command line alone: unknown command, flag, dataset or experiment name,
-  a flag with a bad value (``--epochs 0``), ``--resume`` for an experiment that cannot resume;
+* 1 -- a runtime failure: data unavailable, corrupt download or checkpoint, a book weight file that is refused,
+  corrupt or modified, a file that cannot be written (disk full, permission denied, ``--out`` naming a file), an
+  unknown query word, bad word vectors, out of memory, a GPU asked for (``SCRATCHNLP_DEVICE=gpu``) where CuPy or
+  a CUDA device is missing;
+* 2 -- a usage error, detected from the command line before any work: unknown command, flag, dataset or
+  experiment name, a flag with a bad value (``--epochs 0``), ``--resume`` for an experiment that cannot resume,
+  a folder given where a file is read or written (``convert-book-weights FOLDER``, ``-o FOLDER``, or a folder
+  in ``--out`` where ``run`` writes its checkpoint, results or resume state);
 * 130 -- interrupted by Ctrl-C; 143 -- terminated by SIGTERM (cleanup runs as on Ctrl-C: no partial files);
 * 141 -- stdout was closed early (``scratchnlp experiments | head -1``): the command stops quietly, with the
   status a shell reports for a program killed by SIGPIPE.
@@ -121,6 +124,22 @@ def _add_run(parser: argparse.ArgumentParser) -> None:
     _add_progress_flags(parser)
 
 
+def _check_run_outputs(out: str, name: str) -> None:
+    """Refuse, before any work, an output path of the run that exists but is not a file (e.g. a folder)."""
+    from pathlib import Path
+
+    from .experiments.registry import EXPERIMENTS, RunContext
+
+    folder = Path(out)
+    paths = {"checkpoint": folder / f"{name}.npz", "results file": folder / f"{name}.json"}
+    if EXPERIMENTS[name].resumable:
+        paths["resume state file"] = RunContext(name=name, config={}, seed=0, progress=None, out_dir=folder).state_path
+    for role, path in paths.items():
+        if path.exists() and not path.is_file():
+            kind = "a folder" if path.is_dir() else "not a regular file"
+            raise UsageError(f"{path}, where the run keeps its {role}, is {kind}; remove it or choose another --out")
+
+
 def _run_run(args: argparse.Namespace) -> int:
     from ._io import check_writable_dir
     from .experiments import EXPERIMENTS, experiment_name, run_experiment, summarize
@@ -138,6 +157,7 @@ def _run_run(args: argparse.Namespace) -> int:
     if args.resume and not EXPERIMENTS[name].resumable:  # run_experiment would refuse it too, after set-up
         resumable = [n for n, e in EXPERIMENTS.items() if e.resumable]
         raise UsageError(f"experiment {name!r} cannot resume (--resume); resumable: {', '.join(resumable) or 'none'}")
+    _check_run_outputs(args.out, name)
     check_writable_dir(args.out, what="--out folder")  # before training, not after
     results = run_experiment(name, out_dir=args.out, epochs=args.epochs, progress=args.progress, seed=args.seed,
                              resume=args.resume)
@@ -200,6 +220,9 @@ def _add_convert(parser: argparse.ArgumentParser) -> None:
                         help="the checkpoint to write (default: ./<name of FILE>.npz)")
     parser.add_argument("--allow-nonfinite", action="store_true",
                         help="convert arrays holding NaN or inf (refused by default)")
+    parser.add_argument("--no-verify", action="store_true",
+                        help="convert a file with the shapes of one of the book's published files without checking "
+                        "that it is that file byte for byte (for weights you trained yourself with the book's code)")
 
 
 def _run_convert(args: argparse.Namespace) -> int:
@@ -209,10 +232,19 @@ def _run_convert(args: argparse.Namespace) -> int:
     from .checkpoint import load_book_params, save_params
 
     source = Path(args.source)
+    if source.is_dir():
+        found = sorted(p.name for p in source.glob("*.pkl"))
+        hint = f" (it holds {', '.join(found)})" if found else ""
+        raise UsageError(f"FILE.pkl {source} is a folder{hint}; give the path of the book's weight file itself, "
+                         f"e.g. {source / (found[0] if found else 'Rnnlm.pkl')}")
     output = Path(args.output) if args.output is not None else Path(source.with_suffix(".npz").name)
     if args.output is None and source.suffix == ".npz":
         raise UsageError(f"{source} already ends in .npz; name the output with -o")
-    arrays = load_book_params(source)  # validated first: nothing is written for a bad file
+    if output.is_dir():
+        raise UsageError(f"-o {output} is a folder; name the .npz file to write, e.g. -o {output / source.stem}.npz")
+    # validated first (and, unless --no-verify, checked against the published file it looks like): nothing is
+    # written for a bad file
+    arrays = load_book_params(source, expected_sha256=None if args.no_verify else "published")
     metadata = {"converted_from": source.name, "source_sha256": sha256_file(source),
                 "format": "book BaseModel.save_params pickle (a list of arrays in the model's params order)"}
     save_params(output, arrays, metadata=metadata, allow_nonfinite=args.allow_nonfinite)
@@ -410,8 +442,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (CommandError, OSError, ValueError, ArithmeticError, MemoryError, KeyError) as exc:  # NaN: diverged
         _error(_describe(exc))
         return 1
-    except Exception as exc:  # a bug: still one line, and a way to report it
-        _error(f"internal error: {type(exc).__name__}: {_one_line(exc)} (please report this)")
+    except Exception as exc:
+        from ._checks import DeviceUnavailableError
+
+        if isinstance(exc, DeviceUnavailableError):  # SCRATCHNLP_DEVICE=gpu without CuPy or a GPU
+            _error(_one_line(exc))
+            return 1
+        _error(f"internal error: {type(exc).__name__}: {_one_line(exc)} (please report this)")  # a bug: report it
         return 1
 
 

@@ -1,9 +1,13 @@
 import importlib.util
+import os
+import subprocess
+import sys
+import textwrap
 
 import numpy as np
 import pytest
 
-from scratchnlp import backend
+from scratchnlp import _checks, backend
 
 
 def test_default_is_numpy_float32():
@@ -45,6 +49,22 @@ def test_gpu_without_cupy_is_one_clear_error():
     with pytest.raises(RuntimeError, match="CuPy is not installed"):
         backend.set_device("gpu")
     assert backend.get_device() == "cpu"
+
+
+@pytest.mark.skipif(importlib.util.find_spec("cupy") is not None, reason="CuPy installed: the GPU may exist")
+def test_gpu_without_cupy_at_import_is_the_documented_error():
+    # SCRATCHNLP_DEVICE=gpu fails the backend's import; the error is still catchable by its own type
+    code = textwrap.dedent("""
+        try:
+            import scratchnlp.backend
+        except Exception as exc:
+            from scratchnlp._checks import DeviceUnavailableError
+            print(type(exc).__name__, isinstance(exc, DeviceUnavailableError), isinstance(exc, RuntimeError))
+    """)
+    env = {**os.environ, "SCRATCHNLP_DEVICE": "gpu"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120).stdout
+    assert out.split() == ["DeviceUnavailableError", "True", "True"]
+    assert backend.DeviceUnavailableError is _checks.DeviceUnavailableError
 
 
 def test_default_dtype_must_be_float():

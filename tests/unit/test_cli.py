@@ -415,7 +415,6 @@ def test_convert_refuses_a_hostile_pickle_and_writes_nothing(tmp_path, capsys):
     ("make", "message"),
     [
         (lambda p: None, "does not exist"),
-        (lambda p: p.mkdir(), "is a folder"),
         (lambda p: p.write_bytes(b"\x80\x03]q\x00(cnumpy"), "not a readable pickle (truncated or corrupted)"),
         (lambda p: _book_pickle(p, {"W": np.zeros(2)}), "expected a list of NumPy arrays"),
     ],
@@ -534,6 +533,89 @@ def test_run_over_an_interrupted_run_s_state_keeps_it(tmp_path, capsys):
     assert "continue it with --resume, or remove that file" in one_error_line(capsys.readouterr().err)
     assert state.read_bytes() == b"hours of training"
     state.unlink()
-    state.mkdir()
-    assert cli.main(["run", "better-rnnlm-ptb", "--resume", "--out", str(tmp_path)]) == 1
-    assert "cannot resume from" in one_error_line(capsys.readouterr().err)
+    state.mkdir()  # a folder where the state file should be: a usage error, found before any work
+    assert cli.main(["run", "better-rnnlm-ptb", "--resume", "--out", str(tmp_path)]) == 2
+    assert "where the run keeps its resume state file, is a folder" in one_error_line(capsys.readouterr().err)
+
+
+def test_convert_a_folder_is_a_usage_error_that_names_the_files_in_it(tmp_path, capsys):
+    folder = tmp_path / "book-weights"
+    folder.mkdir()
+    assert cli.main(["convert-book-weights", str(folder), "-o", str(tmp_path / "out.npz")]) == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert f"{folder} is a folder; give the path of the book's weight file itself" in line and ".npz" not in line
+    _book_pickle(folder / "Rnnlm.pkl", [np.zeros(2, np.float16)])
+    assert cli.main(["convert-book-weights", str(folder), "-o", str(tmp_path / "out.npz")]) == 2
+    assert f"(it holds Rnnlm.pkl); give the path of the book's weight file itself, e.g. {folder / 'Rnnlm.pkl'}" in (
+        one_error_line(capsys.readouterr().err))
+    assert not (tmp_path / "out.npz").exists()
+
+
+def test_convert_into_a_folder_is_a_usage_error(book_file, tmp_path, capsys):
+    source, _ = book_file
+    assert cli.main(["convert-book-weights", str(source), "-o", str(tmp_path)]) == 2
+    assert f"-o {tmp_path} is a folder; name the .npz file to write" in one_error_line(capsys.readouterr().err)
+
+
+def test_convert_a_damaged_copy_of_the_published_file_only_with_no_verify(tmp_path, capsys):
+    from scratchnlp.datasets import DatasetUnavailableError, fetch
+
+    try:
+        source = fetch("book-weights", "AttentionSeq2seq.pkl", progress=False)
+    except DatasetUnavailableError as exc:
+        if os.environ.get("SCRATCHNLP_REQUIRE_DATA"):
+            pytest.fail(f"the book's weights are required (SCRATCHNLP_REQUIRE_DATA) but unavailable: {exc}")
+        pytest.skip(f"book weights unavailable (set SCRATCHNLP_MIRROR): {exc}")
+    data = bytearray(source.read_bytes())
+    data[len(data) // 2] ^= 0x10
+    damaged = tmp_path / "renamed.pkl"
+    damaged.write_bytes(bytes(data))
+    out = tmp_path / "w.npz"
+    assert cli.main(["convert-book-weights", str(damaged), "-o", str(out)]) == 1
+    line = one_error_line(capsys.readouterr().err)
+    assert "is damaged or modified" in line and "published AttentionSeq2seq.pkl" in line and "--no-verify" in line
+    assert not out.exists()
+    assert cli.main(["convert-book-weights", str(damaged), "-o", str(out), "--no-verify"]) == 0
+    assert out.exists()
+
+
+def test_gpu_without_cupy_is_a_one_line_error_not_an_internal_one(monkeypatch, capsys):
+    from scratchnlp import backend
+    from scratchnlp._checks import DeviceUnavailableError
+
+    def no_gpu(*args, **kwargs):
+        raise DeviceUnavailableError("GPU requested but CuPy is not installed; install it or use the CPU")
+
+    monkeypatch.setattr(backend, "_import_cupy", no_gpu)
+    monkeypatch.setattr("scratchnlp.experiments.list_experiments", lambda: backend.set_device("gpu") or [])
+    assert cli.main(["experiments"]) == 1
+    line = one_error_line(capsys.readouterr().err)
+    assert line == "scratchnlp: error: GPU requested but CuPy is not installed; install it or use the CPU"
+
+
+def test_gpu_requested_by_the_environment_without_cupy_exits_1_in_one_line(tmp_path):
+    import importlib.util
+
+    if importlib.util.find_spec("cupy") is not None:
+        pytest.skip("CuPy installed: the GPU may exist")
+    env = {**os.environ, "SCRATCHNLP_DEVICE": "gpu"}
+    proc = subprocess.run([sys.executable, "-m", "scratchnlp.cli", "run", "cbow-ptb", "--out", str(tmp_path / "o")],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 1
+    line = one_error_line(proc.stderr)
+    assert "CuPy is not installed" in line and "internal error" not in line
+
+
+@pytest.mark.parametrize("role, filename", [("resume state file", "toy-resumable.state.npz"),
+                                            ("checkpoint", "toy-resumable.npz"),
+                                            ("results file", "toy-resumable.json")])
+@pytest.mark.parametrize("resume", [True, False])
+def test_run_with_a_folder_where_it_writes_a_file_is_a_usage_error_before_any_work(fake_run, tmp_path, capsys,
+                                                                                    role, filename, resume):
+    (tmp_path / filename).mkdir()
+    argv = ["run", "toy-resumable", "--out", str(tmp_path)] + (["--resume"] if resume else [])
+    assert cli.main(argv) == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert f"{tmp_path / filename}, where the run keeps its {role}, is a folder; remove it or choose another --out" in (
+        line)
+    assert fake_run == []  # the runner (and so training) never started
