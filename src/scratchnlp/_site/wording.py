@@ -40,12 +40,18 @@ def page_language() -> str:
 def say(templates: Mapping[str, Mapping[str, str]], key: str, lang: str | None = None, **values: Any) -> str:
     """``templates[lang][key]`` with ``values`` filled in (``str.format``); ``lang=None``: :func:`page_language`.
 
+    A module whose templates have no set at all for one of the site's languages (its pages are not translated
+    yet) speaks English, as the untranslated page around it does; a module that has a set for ``lang`` must have
+    every key in it, and a language the site is not published in is an error.
+
     Raises
     ------
     ValueError
         When ``templates`` has no wording ``key`` for ``lang``.
     """
     lang = page_language() if lang is None else lang
+    if lang in LANGUAGES and lang not in templates and LANGUAGES[0] in templates:
+        lang = LANGUAGES[0]
     try:
         template = templates[lang][key]
     except KeyError:
