@@ -1,0 +1,252 @@
+"""The page helpers that measure chapter 6.5's improvements and chapter 8.1's bottleneck: the switchable language
+model (equal to BetterRnnlm with every switch on, gradients checked), training and scoring a variant, the
+vocabulary shrinking, the copying task, accuracy by length, every branch of the decisions and their wording."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pytest
+
+from scratchnlp._site import ablation
+from scratchnlp.gradcheck import check_model
+from scratchnlp.models import BaseModel, BetterRnnlm
+from scratchnlp.optim import merge_shared
+
+# --- the switchable language model -----------------------------------------------------------------------------
+
+
+def test_with_every_improvement_it_is_better_rnnlm():
+    ours, book = ablation.VariantLm(30, 6, seed=3), BetterRnnlm(30, 6, 6, seed=3)
+    assert ours.param_names == book.param_names
+    assert all(np.array_equal(p, q) for p, q in zip(ours.params, book.params))
+    rng = np.random.default_rng(0)
+    xs, ts = rng.integers(0, 30, (4, 5)), rng.integers(0, 30, (4, 5))
+    for _ in range(2):  # the same dropout masks, call after call, and the same carried state
+        assert ours.forward(xs, ts) == book.forward(xs, ts)
+
+
+@pytest.mark.parametrize(("layers", "dropout", "tie"), [(1, 0.5, True), (2, 0.0, True), (2, 0.5, False),
+                                                        (3, 0.2, False)])
+def test_switches_change_the_layers(layers, dropout, tie):
+    model = ablation.VariantLm(30, 6, num_layers=layers, dropout_ratio=dropout, tie_weights=tie, seed=0)
+    assert len(model.lstm_layers) == layers
+    n_drop = sum(type(layer).__name__ == "TimeDropout" for layer in model.layers)
+    assert n_drop == (layers + 1 if dropout > 0 else 0)
+    names = dict(zip(model.param_names, model.params))
+    assert np.shares_memory(names["affine_W"], names["embed_W"]) is tie
+    unique, _ = merge_shared(model.params, model.grads)
+    assert sum(p.size for p in unique) == 30 * 6 + layers * 4 * 6 * (6 + 6 + 1) + (0 if tie else 6 * 30) + 30
+
+
+class _FromZeroState(BaseModel):
+    """Every forward starts the stateful model from a zero state, so repeated calls compute one function."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model, self.params, self.grads, self.param_names = model, model.params, model.grads, model.param_names
+
+    def forward(self, xs, ts):
+        self.model.reset_state()
+        return self.model.forward(xs, ts)
+
+    def backward(self, dout=1):
+        return self.model.backward(dout)
+
+
+@pytest.mark.parametrize("tie", [True, False])
+def test_variant_gradients_are_right(tie, assert_grads_ok):
+    rng = np.random.default_rng(1)
+    xs, ts = rng.integers(0, 7, (2, 3)), rng.integers(0, 7, (2, 3))
+    model = ablation.VariantLm(7, 4, num_layers=2, dropout_ratio=0.0, tie_weights=tie, seed=0, dtype=np.float64)
+    for p in model.params:  # larger than the initialisation, so every gradient is well above round-off
+        p[...] = rng.standard_normal(p.shape) * 0.5
+    errors = check_model(_FromZeroState(model), xs, ts)
+    assert set(errors) == set(model.param_names) - ({"affine_W"} if tie else set())
+    assert_grads_ok(errors)
+
+
+def test_variant_refuses_bad_switches():
+    with pytest.raises(ValueError, match="num_layers must be a positive int"):
+        ablation.VariantLm(10, 4, num_layers=0)
+    with pytest.raises(ValueError, match=r"dropout_ratio must be a number in \[0, 1\)"):
+        ablation.VariantLm(10, 4, dropout_ratio=1.0)
+    with pytest.raises(TypeError, match="tie_weights must be True or False"):
+        ablation.VariantLm(10, 4, tie_weights="yes")
+
+
+def test_train_variant_scores_every_pass():
+    rng = np.random.default_rng(0)
+    text = np.tile(rng.integers(0, 12, 40), 20)  # a short text repeated: learnable
+    run = ablation.train_variant("t", text[:600], text[600:], vocab_size=12, hidden_size=8, epochs=3, lr=1.0,
+                                 lr_decay=4.0, batch_size=4, time_size=5, seed=0)
+    assert len(run.train_ppl) == len(run.valid_ppl) == 3 and run.iterations_per_epoch == 599 // 20
+    assert run.valid_ppl[-1] < 12  # it learned something: better than a uniform guess
+    assert run.best_valid == min(run.valid_ppl) and run.valid_ppl[run.best_epoch - 1] == run.best_valid
+    assert run.gap == pytest.approx(run.valid_ppl[-1] - run.train_ppl[-1])
+    assert run.parameters == 12 * 8 + 2 * 4 * 8 * 17 + 12 and run.train_s > 0
+
+
+# --- vocabulary and the unigram reference ------------------------------------------------------------------------
+
+
+def test_shrink_vocabulary_keeps_the_most_frequent_words():
+    ids = np.array([5, 5, 5, 2, 2, 0, 7, 1])  # 5 three times, 2 twice, then 0, 1, 7 once (ties by id)
+    new_id = ablation.shrink_vocabulary(ids, 3, unk_id=2)
+    assert new_id[5] == 0 and new_id[2] == 1 and new_id[0] == 2
+    assert new_id[1] == new_id[7] == new_id[2]  # the rest became <unk>
+    with pytest.raises(ValueError, match="unknown-word id 7 is not among the 2 most frequent"):
+        ablation.shrink_vocabulary(ids, 2, unk_id=7)
+    with pytest.raises(ValueError, match="non-empty 1-D array of word ids"):
+        ablation.shrink_vocabulary(np.array([]), 2, unk_id=0)
+
+
+def test_unigram_perplexity():
+    assert ablation.unigram_perplexity(np.array([0, 1]), np.array([0, 0, 1, 0, 1]), 2) == pytest.approx(2.0)
+    skewed = ablation.unigram_perplexity(np.array([0] * 9 + [1]), np.array([0] * 11), 2)
+    assert skewed < 1.2
+
+
+# --- decisions about the improvements ------------------------------------------------------------------------
+
+
+def _run(valid, train=None, name="r"):
+    train = valid if train is None else train
+    return ablation.VariantRun(name, 2, 0.5, True, tuple(train), tuple(valid), 10, 100, 1.0)
+
+
+def test_removal_branches():
+    base = [_run([200, 150]), _run([210, 160])]
+    helps = ablation.removal("dropout", base, [_run([170]), _run([180])])
+    assert helps.verdict == "helps" and helps.differences == (20, 20) and helps.base_mean == 155
+    assert ablation.removal("dropout", base, [_run([140]), _run([150])]).verdict == "hurts"
+    assert ablation.removal("dropout", base, [_run([170]), _run([150])]).verdict == "unclear"  # seeds disagree
+    assert ablation.removal("dropout", base, [_run([151]), _run([161])]).verdict == "unclear"  # under 2%
+    with pytest.raises(ValueError, match="same number"):
+        ablation.removal("dropout", base, base[:1])
+
+
+def test_fit_gap():
+    with_dropout = [_run([110], [100])]
+    assert ablation.fit_gap(with_dropout, [_run([130], [100])]).overfitting
+    calm = ablation.fit_gap(with_dropout, [_run([105], [100])])
+    assert not calm.overfitting and calm.without_dropout == pytest.approx(0.05)
+    assert calm.with_dropout == pytest.approx(0.10)
+    with pytest.raises(ValueError, match="at least one run"):
+        ablation.fit_gap([], with_dropout)
+
+
+def test_removal_and_gap_wording():
+    base = [_run([150]), _run([160])]
+    cases = {"helps": [_run([170]), _run([180])], "hurts": [_run([130]), _run([140])],
+             "unclear": [_run([170]), _run([150])]}
+    texts = {verdict: ablation.removal_text(ablation.removal("tying", base, runs)) for verdict, runs in cases.items()}
+    assert "weight tying helps" in texts["helps"] and "175 against 155" in texts["helps"]
+    assert "weight tying hurts" in texts["hurts"]
+    assert "cannot tell whether weight tying helps" in texts["unclear"] and "2%" in texts["unclear"]
+    assert "second LSTM layer" in ablation.removal_text(ablation.removal("stacking", base, cases["helps"]))
+    over = ablation.gap_text(ablation.fit_gap(base, [_run([130], [100])]))
+    assert "30% worse" in over and "begun to overfit" in over and "neither" not in over
+    assert "nothing yet for dropout" in ablation.gap_text(ablation.fit_gap(base, base))
+    with pytest.raises(ValueError, match="no wording 'tying' for language 'xx'"):
+        ablation.removal_text(ablation.removal("tying", base, cases["helps"]), lang="xx")
+
+
+def test_draw_variant_curves():
+    import matplotlib.pyplot as plt
+
+    runs = {"a": [_run([300, 200], [290, 180]), _run([310, 210], [300, 200])], "b": [_run([250, 190], [240, 150])]}
+    fig = ablation.draw_variant_curves(runs, unigram=220.0)
+    top, bottom = fig.axes
+    assert len(top.get_lines()) == 4  # three runs and the unigram line
+    assert len(bottom.get_lines()) == 3  # the zero line and one gap curve per version
+    assert fig.get_size_inches()[0] <= 5.6
+    plt.close(fig)
+
+
+# --- the copying task and accuracy by length ------------------------------------------------------------------------
+
+
+def test_digit_copies():
+    task = ablation.digit_copies(50, 2, 5, seed=0)
+    assert task.questions.shape == (50, 5) and task.answers.shape == (50, 6)
+    assert set(task.lengths.tolist()) <= {2, 3, 4, 5}
+    space, start = task.char_to_id[" "], task.char_to_id["_"]
+    assert (task.answers[:, 0] == start).all() and np.array_equal(task.answers[:, 1:], task.questions)
+    for q, n in zip(task.questions, task.lengths):
+        assert (q[:n] < 10).all() and (q[n:] == space).all()
+    again = ablation.digit_copies(50, 2, 5, seed=0)
+    assert np.array_equal(again.questions, task.questions)
+    with pytest.raises(ValueError, match="min_length must not exceed max_length"):
+        ablation.digit_copies(5, 4, 3)
+
+
+def test_accuracy_by_length():
+    answers = np.array([[1, 2, 0], [1, 2, 3], [1, 2, 3], [4, 5, 0]])
+    guesses = np.array([[1, 2, 0], [1, 9, 3], [1, 2, 3], [4, 5, 7]])
+    lengths = np.array([2, 3, 3, 2])
+    per = ablation.accuracy_by_length(guesses, answers, lengths, scored=lengths)
+    assert per.groups == ((2, 2), (3, 3)) and per.counts == (2, 2)
+    assert per.answers == (0.5, 0.5)
+    assert per.characters == (1.0, pytest.approx(5 / 6))  # the padding's mistake is not scored
+    pooled = ablation.accuracy_by_length(guesses, answers, lengths, groups=[(1, 1), (2, 3)])
+    assert pooled.groups == ((2, 3),) and pooled.characters == (pytest.approx(10 / 12),)
+    with pytest.raises(ValueError, match=r"guesses and answers must be \(N, A\)"):
+        ablation.accuracy_by_length(guesses[:, :2], answers, lengths)
+
+
+def test_implied_share():
+    assert ablation.implied_share(5000, 5000) == 1.0
+    assert ablation.implied_share(0, 5000) == 0.0
+    assert ablation.implied_share(3, 5000) is None
+    with pytest.raises(ValueError, match="0 <= correct <= total"):
+        ablation.implied_share(6, 5)
+
+
+# --- the bottleneck decision ------------------------------------------------------------------------------------
+
+
+def _acc(chars):
+    groups = tuple((n, n) for n in range(2, 2 + len(chars)))
+    return ablation.LengthAccuracy(groups, (10,) * len(chars), tuple(chars), tuple(chars))
+
+
+def test_bottleneck_branches():
+    falls = ablation.bottleneck_verdict([_acc([1.0, 0.4]), _acc([1.0, 0.3])], [_acc([1.0, 0.9]), _acc([1.0, 0.8])])
+    assert falls.verdict == "fixed_falls" and (falls.short, falls.long) == (2, 3)
+    assert falls.fixed_long == pytest.approx(0.35) and falls.attention_long_range == (0.8, 0.9)
+    overlap = ablation.bottleneck_verdict([_acc([1.0, 0.4]), _acc([1.0, 0.85])], [_acc([1.0, 0.9]), _acc([1.0, 0.5])])
+    assert overlap.verdict == "unclear"
+    assert ablation.bottleneck_verdict([_acc([1.0, 0.95])], [_acc([0.99, 0.97])]).verdict == "flat"
+    assert ablation.bottleneck_verdict([_acc([1.0, 0.9])], [_acc([1.0, 0.5])]).verdict == "attention_falls"
+    assert ablation.bottleneck_verdict([_acc([1.0, 0.5])], [_acc([1.0, 0.55])]).verdict == "unclear"
+    with pytest.raises(ValueError, match="same length groups"):
+        ablation.bottleneck_verdict([_acc([1.0, 0.5])], [_acc([1.0, 0.5, 0.4])])
+    with pytest.raises(ValueError, match="at least one result"):
+        ablation.bottleneck_verdict([], [_acc([1.0])])
+
+
+def test_bottleneck_wording():
+    falls = ablation.bottleneck_verdict([_acc([1.0, 0.4]), _acc([1.0, 0.3])], [_acc([1.0, 0.9]), _acc([1.0, 0.8])])
+    text = ablation.bottleneck_text(falls)
+    assert "is the bottleneck" in text and "35%" in text and "30–40%" in text and "80–90%" in text
+    assert "not a bottleneck" in ablation.bottleneck_text(ablation.bottleneck_verdict([_acc([1.0, 0.95])],
+                                                                                        [_acc([0.99, 0.97])]))
+    assert "attention model loses more" in ablation.bottleneck_text(
+        ablation.bottleneck_verdict([_acc([1.0, 0.9])], [_acc([1.0, 0.5])]))
+    assert "does not separate them" in ablation.bottleneck_text(
+        ablation.bottleneck_verdict([_acc([1.0, 0.5])], [_acc([1.0, 0.55])]))
+
+
+def test_draw_accuracy_by_length():
+    import matplotlib.pyplot as plt
+
+    fig = ablation.draw_accuracy_by_length({"fixed": [_acc([1.0, 0.4]), _acc([1.0, 0.3])], "attention": [_acc([1, 1])]})
+    chars, whole = fig.axes
+    assert len(chars.get_lines()) == len(whole.get_lines()) == 3
+    assert [t.get_text() for t in whole.get_legend().get_texts()] == ["fixed", "attention"]
+    assert fig.get_size_inches()[0] <= 5.6
+    plt.close(fig)
