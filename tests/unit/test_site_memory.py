@@ -12,7 +12,7 @@ from scratchnlp._site import memory as site
 from scratchnlp.layers import TimeGRU, TimeLSTM, TimeRNN
 from scratchnlp.models import SimpleRnnlm
 from scratchnlp.optim import SGD, Adam
-from scratchnlp.training import RnnlmTrainer
+from scratchnlp.training import RnnlmTrainer, eval_perplexity
 
 # --- the model and the task ----------------------------------------------------------------------------------
 
@@ -178,43 +178,34 @@ def test_train_echo_learns_a_short_echo_and_records_the_gate():
 # --- decisions and wording ------------------------------------------------------------------------------------
 
 
-def test_memory_reach_takes_the_longest_unbroken_delay():
-    reach = site.memory_reach({
-        "RNN": {4: [1.0, 0.98], 8: [0.95, 0.93], 16: [0.5, 0.6]},
-        "LSTM": {4: [1.0, 1.0], 8: [0.7, 0.8], 16: [0.95, 0.95]},  # a late success does not count
-        "GRU": {4: [0.5, 0.5], 8: [0.2, 0.2], 16: [0.1, 0.1]},
+def test_rank_by_delay_level_and_leaders():
+    ranking = site.rank_by_delay({
+        "RNN": {8: [1.0, 0.98], 12: [0.6, 0.7], 16: [0.5, 0.6]},
+        "LSTM": {8: [0.96, 0.95], 12: [0.3, 0.3], 16: [0.1, 0.1]},
+        "GRU": {8: [1.0, 1.0], 12: [0.4, 0.4], 16: [0.56, 0.55]},
     })
-    assert reach.reach == {"RNN": 8, "LSTM": 4, "GRU": None}
-    assert reach.ranking == ("RNN", "LSTM", "GRU") and reach.leaders == ("RNN",)
-    assert reach.mean["RNN"][8] == pytest.approx(0.94)
-    assert site.reach_text(reach) == (
-        "RNN remembers furthest: its mean accuracy stays at or above 90% up to a delay of 8; LSTM up to 4 and GRU "
-        "not even at 4.")
+    assert ranking.delays == (8, 12, 16)
+    assert ranking.level == {8: True, 12: False, 16: False}
+    assert ranking.leader == {8: None, 12: "RNN", 16: "GRU"}
+    assert ranking.order[12] == ("RNN", "GRU", "LSTM") and ranking.mean["RNN"][12] == pytest.approx(0.65)
+    assert site.ranking_text(ranking) == (
+        "At a delay of 8, all are level, between 96% and 100%. At a delay of 12, RNN leads with 65%, ahead of GRU "
+        "(40%) and LSTM (30%). At a delay of 16, GRU leads with 56%, ahead of RNN (55%) and LSTM (10%).")
+    two = site.rank_by_delay({"RNN": {4: [0.9]}, "GRU": {4: [0.5]}}, close=0.0)
+    assert site.ranking_text(two) == "At a delay of 4, RNN leads with 90%, ahead of GRU (50%)."
 
 
-def test_memory_reach_ties_and_none():
-    tie = site.memory_reach({"GRU": {4: [0.99], 8: [0.5]}, "LSTM": {4: [0.95], 8: [0.2]}, "RNN": {4: [1.0], 8: [0.95]}})
-    assert tie.leaders == ("RNN",)
-    tie = site.memory_reach({"GRU": {4: [0.99], 8: [0.95]}, "LSTM": {4: [0.95], 8: [0.92]},
-                             "RNN": {4: [0.3], 8: [0.2]}})
-    assert tie.leaders == ("GRU", "LSTM")
-    assert site.reach_text(tie) == ("GRU and LSTM remember equally far: their mean accuracy stays at or above 90% "
-                                    "up to a delay of 8; RNN not even at 4.")
-    alone = site.memory_reach({"GRU": {4: [0.99]}, "LSTM": {4: [0.99]}})
-    assert site.reach_text(alone).endswith("up to a delay of 4.")
-    none = site.memory_reach({"GRU": {4: [0.5]}, "RNN": {4: [0.2]}}, threshold=0.6)
-    assert site.reach_text(none) == "No layer reaches a mean accuracy of 60%, not even at a delay of 4."
-
-
-def test_memory_reach_refuses_bad_input():
+def test_rank_by_delay_refuses_bad_input():
     with pytest.raises(ValueError, match="same delays"):
-        site.memory_reach({"RNN": {4: [1.0]}, "GRU": {8: [1.0]}})
-    with pytest.raises(ValueError, match="fractions"):
-        site.memory_reach({"RNN": {4: [95.0]}})
-    with pytest.raises(ValueError, match="fractions"):
-        site.memory_reach({"RNN": {4: []}})
-    with pytest.raises(ValueError, match="threshold"):
-        site.memory_reach({"RNN": {4: [1.0]}}, threshold=90)
+        site.rank_by_delay({"RNN": {4: [1.0]}, "GRU": {8: [1.0]}})
+    with pytest.raises(ValueError, match="accuracies in"):
+        site.rank_by_delay({"RNN": {4: [95.0]}, "GRU": {4: [1.0]}})
+    with pytest.raises(ValueError, match="accuracies in"):
+        site.rank_by_delay({"RNN": {4: []}, "GRU": {4: [1.0]}})
+    with pytest.raises(ValueError, match="two or more"):
+        site.rank_by_delay({"RNN": {4: [1.0]}})
+    with pytest.raises(ValueError, match="close"):
+        site.rank_by_delay({"RNN": {4: [1.0]}, "GRU": {4: [1.0]}}, close=5)
 
 
 def test_gate_drift_in_what_the_gate_keeps():
@@ -256,6 +247,32 @@ def test_decay_factor_every_verdict():
         site.decay_factor([1.0, 2.0], 1.5)
 
 
+def test_head_start_every_branch():
+    head = site.head_start({"LSTM": [0.1, 0.2], "GRU": [0.3, 0.3]}, {"LSTM": [0.3, 0.4], "GRU": [0.2, 0.2]},
+                           [0.5, 0.5])
+    assert head.before == pytest.approx({"LSTM": 0.15, "GRU": 0.3}) and head.after["LSTM"] == pytest.approx(0.35)
+    assert head.change == {"LSTM": "up", "GRU": "down"} and head.reference_ahead
+    assert site.head_start_text(head, 16) == (
+        "With the head start, the mean accuracy at a delay of 16 changes as follows: the LSTM's from 15% to 35% "
+        "and the GRU's from 30% down to 20%. The start explains part of the gap, not all of it: the plain RNN, at "
+        "50%, stays ahead.")
+    caught = site.head_start({"GRU": [0.30]}, {"GRU": [0.31]}, [0.305])
+    assert caught.change == {"GRU": "same"} and not caught.reference_ahead
+    assert site.head_start_text(caught, 8) == (
+        "With the head start, the mean accuracy at a delay of 8 changes as follows: the GRU's hardly at all (30% and "
+        "31%). The plain RNN's 30% is not ahead of them all, with or without the start.")
+    closed = site.head_start({"GRU": [0.30]}, {"GRU": [0.6]}, [0.5])
+    assert site.head_start_text(closed, 8).endswith("The start explains the gap: the plain RNN's 50% is no longer "
+                                                    "ahead of them all.")
+    useless = site.head_start({"GRU": [0.30]}, {"GRU": [0.30]}, [0.5])
+    assert site.head_start_text(useless, 8).endswith("The start does not explain the gap: the plain RNN, at 50%, "
+                                                     "stays ahead.")
+    with pytest.raises(ValueError, match="same layers"):
+        site.head_start({"GRU": [0.3]}, {"LSTM": [0.3]}, [0.5])
+    with pytest.raises(ValueError, match="reference"):
+        site.head_start({"GRU": [0.3]}, {"GRU": [0.3]}, [])
+
+
 # --- chapter 5 -------------------------------------------------------------------------------------------------
 
 
@@ -285,6 +302,16 @@ def test_map_unknown_and_unigram_perplexity():
         site.unigram_perplexity(train, np.array([5]), 4)
 
 
+def test_perplexities_scores_every_text_like_eval_perplexity():
+    model = SimpleRnnlm(6, 4, 4, seed=0)
+    texts = {"a": np.arange(61) % 6, "b": np.random.default_rng(0).integers(0, 6, 61)}
+    scores = site.perplexities(model, texts, 2, 5)
+    assert list(scores) == ["a", "b"]
+    assert scores["b"] == eval_perplexity(model, texts["b"], 2, 5)
+    with pytest.raises(ValueError, match="at least one"):
+        site.perplexities(model, {}, 2, 5)
+
+
 def test_generalisation_every_branch():
     worse = site.generalisation([300, 100, 8], [60, 40, 150], unigram=42, unigram_train=180)
     assert (worse.best_epoch, worse.best, worse.rising) == (2, 40, True)
@@ -311,10 +338,11 @@ def test_generalisation_every_branch():
 
 
 def test_every_template_key_is_used_by_a_wording_function():
-    used = {"reach_one", "reach_tie", "reach_none", "reach_other", "reach_other_none", "reach_others", "drift_more",
+    used = {"rank_level", "rank_lead", "rank_other", "drift_more",
             "drift_less", "drift_flat", "gate_LSTM", "gate_GRU", "decay_slower", "decay_faster",
-            "decay_as predicted", "gen_train", "gen_worse", "gen_better", "gen_level", "gen_best_worse",
-            "gen_best_better", "gen_best_level", "gen_rising", "gen_flat"}
+            "decay_as predicted", "head_up", "head_down", "head_same", "head_changes", "head_part",
+            "head_all", "head_none", "head_none_behind", "gen_train", "gen_worse", "gen_better", "gen_level",
+            "gen_best_worse", "gen_best_better", "gen_best_level", "gen_rising", "gen_flat"}
     assert set(site.TEMPLATES["en"]) == used
     with pytest.raises(ValueError, match="no wording"):
         site.drift_text(site.gate_drift("LSTM", [[0.5, 0.9]]), lang="xx")

@@ -10,12 +10,13 @@ Appendix C (the GRU beside the plain RNN and the LSTM):
   (the LSTM's forget gate ``f``, the GRU's update gate ``z``) from a layer's last forward pass;
 - :func:`fit_probed` trains exactly as ``RnnlmTrainer.fit`` does and looks at a copy of the model between
   stages (the gates over training, a held-out perplexity after every epoch);
-- the decisions :func:`memory_reach`, :func:`gate_drift` and :func:`decay_factor`.
+- the decisions :func:`rank_by_delay`, :func:`gate_drift`, :func:`decay_factor` and :func:`head_start`.
 
 Chapter 5 (the RNN language model on a text it has not read):
 
 - :func:`history_keys` (section 5.1.3's count of unseen histories), :func:`map_unknown` (words outside a
-  model's vocabulary become ``<unk>``, as in the Penn Treebank), :func:`unigram_perplexity`;
+  model's vocabulary become ``<unk>``, as in the Penn Treebank), :func:`unigram_perplexity`,
+  :func:`perplexities` (several texts scored at once, a probe for :func:`fit_probed`);
 - the decision :func:`generalisation`.
 
 Decisions are language-neutral dataclasses; the sentences come from :data:`TEMPLATES` through the ``*_text``
@@ -36,7 +37,7 @@ from .._checks import as_generator, check_positive_int
 from ..layers import TimeAffine, TimeEmbedding, TimeGRU, TimeLSTM, TimeRNN, TimeSoftmaxWithLoss
 from ..models import BaseModel
 from ..optim import Adam
-from ..training import RnnlmTrainer
+from ..training import RnnlmTrainer, eval_perplexity
 from .wording import say
 
 __all__ = [
@@ -49,21 +50,25 @@ __all__ = [
     "fit_probed",
     "EchoRun",
     "train_echo",
-    "MemoryReach",
-    "memory_reach",
+    "DelayRanking",
+    "rank_by_delay",
     "GateDrift",
     "gate_drift",
     "DecayFactor",
     "decay_factor",
+    "HeadStart",
+    "head_start",
     "history_keys",
     "map_unknown",
     "unigram_perplexity",
+    "perplexities",
     "Generalisation",
     "generalisation",
     "TEMPLATES",
-    "reach_text",
+    "ranking_text",
     "drift_text",
     "decay_text",
+    "head_start_text",
     "generalisation_text",
 ]
 
@@ -318,57 +323,48 @@ def train_echo(layer: str, *, delay: int, seed: int, n_symbols: int = 8, hidden_
 # --------------------------------------------------------------------------------------------------------
 
 
+def _mean_fraction(values: Sequence[float], what: str) -> float:
+    vals = [float(v) for v in values]
+    if not vals or any(not 0 <= v <= 1 for v in vals):
+        raise ValueError(f"{what} needs one or more accuracies in [0, 1], got {vals}")
+    return sum(vals) / len(vals)
+
+
 @dataclass(frozen=True)
-class MemoryReach:
-    """How far back each layer remembers: ``reach[name]`` is the longest delay up to which every tested delay
-    has a mean accuracy of at least ``threshold`` (None when not even the shortest has); ``mean[name][delay]``
-    the mean accuracy over seeds; ``ranking`` the names from the longest reach down (ties keep their order);
-    ``leaders`` those with the longest reach."""
+class DelayRanking:
+    """The layers ranked at each delay by their mean accuracy over seeds: ``mean[name][delay]``, ``order[delay]``
+    (best first), ``level[delay]`` (True when every layer is within ``close`` of the best) and ``leader[delay]``
+    (the best layer, None when level)."""
 
-    threshold: float
     delays: tuple[int, ...]
+    close: float
     mean: dict[str, dict[int, float]]
-    reach: dict[str, int | None]
-    ranking: tuple[str, ...]
-    leaders: tuple[str, ...]
+    order: dict[int, tuple[str, ...]]
+    level: dict[int, bool]
+    leader: dict[int, str | None]
 
 
-def memory_reach(accuracy: Mapping[str, Mapping[int, Sequence[float]]], threshold: float = 0.9) -> MemoryReach:
-    """Decide how far back each layer remembers from its accuracy (fractions, one per seed) at each delay.
+def rank_by_delay(accuracy: Mapping[str, Mapping[int, Sequence[float]]], *, close: float = 0.05) -> DelayRanking:
+    """Rank the layers at each delay from their accuracies (fractions, one per seed).
 
-    Every layer must have been measured at the same delays.
+    Every layer must have been measured at the same delays; ``close`` is in accuracy (0.05: five points).
     """
-    if not 0 < threshold <= 1:
-        raise ValueError(f"threshold must be in (0, 1], got {threshold!r}")
-    if len(accuracy) < 1:
-        raise ValueError("accuracy needs at least one layer")
+    if not 0 <= close < 1:
+        raise ValueError(f"close must be in [0, 1), got {close!r}")
+    if len(accuracy) < 2:
+        raise ValueError(f"ranking needs two or more layers, got {list(accuracy)}")
     delays_of = {name: tuple(sorted(by_delay)) for name, by_delay in accuracy.items()}
     delays = next(iter(delays_of.values()))
     if not delays or any(d != delays for d in delays_of.values()):
         raise ValueError(f"every layer needs accuracies at the same delays, got {delays_of}")
-    mean: dict[str, dict[int, float]] = {}
-    for name, by_delay in accuracy.items():
-        mean[name] = {}
-        for d in delays:
-            values = [float(a) for a in by_delay[d]]
-            if not values or any(not 0 <= a <= 1 for a in values):
-                raise ValueError(f"accuracies are fractions in [0, 1], one or more per delay; got {name} at "
-                                 f"delay {d}: {list(by_delay[d])}")
-            mean[name][d] = sum(values) / len(values)
-    reach: dict[str, int | None] = {}
-    for name in accuracy:
-        last = None
-        for d in delays:
-            if mean[name][d] < threshold:
-                break
-            last = d
-        reach[name] = last
-    def key(n: str) -> int:
-        return -1 if reach[n] is None else int(reach[n])  # type: ignore[arg-type]
-    ranking = tuple(sorted(accuracy, key=lambda n: -key(n)))
-    best = key(ranking[0])
-    return MemoryReach(threshold=float(threshold), delays=delays, mean=mean, reach=reach, ranking=ranking,
-                       leaders=tuple(n for n in ranking if key(n) == best))
+    mean = {name: {d: _mean_fraction(by_delay[d], f"{name} at delay {d}") for d in delays}
+            for name, by_delay in accuracy.items()}
+    order, level, leader = {}, {}, {}
+    for d in delays:
+        order[d] = tuple(sorted(mean, key=lambda n: -mean[n][d]))
+        level[d] = mean[order[d][0]][d] - mean[order[d][-1]][d] <= close
+        leader[d] = None if level[d] else order[d][0]
+    return DelayRanking(delays=delays, close=float(close), mean=mean, order=order, level=level, leader=leader)
 
 
 @dataclass(frozen=True)
@@ -440,6 +436,33 @@ def decay_factor(norms: Sequence[float], direct: float, *, rel_tol: float = 0.05
     return DecayFactor(measured=measured, direct=float(direct), steps=steps, reached=reached, verdict=verdict)
 
 
+@dataclass(frozen=True)
+class HeadStart:
+    """What starting the gates towards keeping the state changed, at one delay: for each gated layer the mean
+    accuracy over seeds without and with the head start (``before``, ``after``) and ``change``, ``"up"``,
+    ``"down"`` or ``"same"`` (within ``tol``); ``reference`` is the mean accuracy of a layer without gates (the
+    plain RNN) and ``reference_ahead`` whether it is still above every gated layer with the head start."""
+
+    before: dict[str, float]
+    after: dict[str, float]
+    change: dict[str, str]
+    reference: float
+    reference_ahead: bool
+
+
+def head_start(before: Mapping[str, Sequence[float]], after: Mapping[str, Sequence[float]],
+               reference: Sequence[float], *, tol: float = 0.02) -> HeadStart:
+    """Decide what a head start of the gates did to each gated layer's accuracy (one value per seed, before and
+    after), and whether the ungated ``reference`` stays ahead."""
+    if not before or set(before) != set(after):
+        raise ValueError(f"before and after need the same layers, got {sorted(before)} and {sorted(after)}")
+    b = {k: _mean_fraction(v, f"before[{k!r}]") for k, v in before.items()}
+    a = {k: _mean_fraction(after[k], f"after[{k!r}]") for k in before}
+    change = {k: "same" if abs(a[k] - b[k]) <= tol else ("up" if a[k] > b[k] else "down") for k in before}
+    ref = _mean_fraction(reference, "reference")
+    return HeadStart(before=b, after=a, change=change, reference=ref, reference_ahead=all(ref > v for v in a.values()))
+
+
 # --------------------------------------------------------------------------------------------------------
 # Chapter 5: text the model has not read
 # --------------------------------------------------------------------------------------------------------
@@ -490,6 +513,14 @@ def unigram_perplexity(train_ids: Any, ids: Any, vocab_size: int) -> float:
     freq = np.bincount(train_ids, minlength=V) / train_ids.size
     with np.errstate(divide="ignore"):
         return float(np.exp(-np.log(freq[ids]).mean()))
+
+
+def perplexities(model: Any, texts: Mapping[str, Any], batch_size: int, time_size: int) -> dict[str, float]:
+    """``eval_perplexity(model, ids, batch_size, time_size)`` for every named text of ``texts`` (chapter 5.5.2),
+    e.g. as the ``probe`` of :func:`fit_probed` through ``functools.partial``."""
+    if not texts:
+        raise ValueError("texts needs at least one named text")
+    return {name: eval_perplexity(model, ids, batch_size, time_size) for name, ids in texts.items()}
 
 
 @dataclass(frozen=True)
@@ -546,14 +577,9 @@ def generalisation(train_curve: Sequence[float], heldout_curve: Sequence[float],
 
 TEMPLATES: dict[str, dict[str, str]] = {
     "en": {
-        "reach_one": "{leader} remembers furthest: its mean accuracy stays at or above {threshold:.0%} up to a "
-                     "delay of {delay}{others}.",
-        "reach_tie": "{leaders} remember equally far: their mean accuracy stays at or above {threshold:.0%} up "
-                     "to a delay of {delay}{others}.",
-        "reach_none": "No layer reaches a mean accuracy of {threshold:.0%}, not even at a delay of {delay}.",
-        "reach_other": "{name} up to {delay}",
-        "reach_other_none": "{name} not even at {delay}",
-        "reach_others": "; {others}",
+        "rank_level": "At a delay of {delay}, all are level, between {low:.0%} and {high:.0%}.",
+        "rank_lead": "At a delay of {delay}, {leader} leads with {best:.0%}, ahead of {rest}.",
+        "rank_other": "{name} ({value:.0%})",
         "drift_more": "The {layer}'s {gate} went from keeping {start:.2f} of the state per step to {end:.2f} (mean "
                       "over seeds; {low:.2f} to {high:.2f}): training taught it to keep more.",
         "drift_less": "The {layer}'s {gate} went from keeping {start:.2f} of the state per step to {end:.2f} (mean "
@@ -569,6 +595,15 @@ TEMPLATES: dict[str, dict[str, str]] = {
                         "{direct:.2f} of the direct path alone: the other paths partly cancel it.",
         "decay_as predicted": "The gradient shrinks by a factor of {measured:.2f} per step on average, as the "
                               "direct path alone predicts ({direct:.2f}).",
+        "head_up": "the {layer}'s from {before:.0%} to {after:.0%}",
+        "head_down": "the {layer}'s from {before:.0%} down to {after:.0%}",
+        "head_same": "the {layer}'s hardly at all ({before:.0%} and {after:.0%})",
+        "head_changes": "With the head start, the mean accuracy at a delay of {delay} changes as follows: {changes}.",
+        "head_part": " The start explains part of the gap, not all of it: the plain RNN, at {reference:.0%}, stays "
+                     "ahead.",
+        "head_all": " The start explains the gap: the plain RNN's {reference:.0%} is no longer ahead of them all.",
+        "head_none": " The start does not explain the gap: the plain RNN, at {reference:.0%}, stays ahead.",
+        "head_none_behind": " The plain RNN's {reference:.0%} is not ahead of them all, with or without the start.",
         "gen_train": "On its training text the model's perplexity ends at {train:.1f}, against {unigram_train:.0f} "
                      "for the unigram model; on the held-out text it ends at {heldout:.0f}, against {unigram:.0f}: ",
         "gen_worse": "it has learned its training text rather than how the language goes on.",
@@ -593,21 +628,19 @@ def _join(items: Sequence[str], lang: str) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def reach_text(reach: MemoryReach, lang: str = "en") -> str:
-    """One or two sentences: which layer remembers furthest, and how far the others do."""
+def ranking_text(ranking: DelayRanking, lang: str = "en") -> str:
+    """One short sentence per delay: the layers level, or which one leads and by how much."""
     t = TEMPLATES
-    best = reach.reach[reach.leaders[0]]
-    if best is None:
-        return say(t, "reach_none", lang, threshold=reach.threshold, delay=reach.delays[0])
-    rest = [n for n in reach.ranking if n not in reach.leaders]
-    parts = [say(t, "reach_other", lang, name=n, delay=reach.reach[n]) if reach.reach[n] is not None
-             else say(t, "reach_other_none", lang, name=n, delay=reach.delays[0]) for n in rest]
-    others = say(t, "reach_others", lang, others=_join(parts, lang)) if parts else ""
-    if len(reach.leaders) == 1:
-        return say(t, "reach_one", lang, leader=reach.leaders[0], threshold=reach.threshold, delay=best,
-                   others=others)
-    return say(t, "reach_tie", lang, leaders=_join(reach.leaders, lang), threshold=reach.threshold, delay=best,
-               others=others)
+    sentences = []
+    for d in ranking.delays:
+        values = {n: ranking.mean[n][d] for n in ranking.order[d]}
+        if ranking.level[d]:
+            sentences.append(say(t, "rank_level", lang, delay=d, low=min(values.values()), high=max(values.values())))
+        else:
+            first, *rest = ranking.order[d]
+            others = _join([say(t, "rank_other", lang, name=n, value=values[n]) for n in rest], lang)
+            sentences.append(say(t, "rank_lead", lang, delay=d, leader=first, best=values[first], rest=others))
+    return " ".join(sentences)
 
 
 def drift_text(drift: GateDrift, lang: str = "en") -> str:
@@ -620,6 +653,19 @@ def drift_text(drift: GateDrift, lang: str = "en") -> str:
 def decay_text(decay: DecayFactor, lang: str = "en") -> str:
     """One sentence on the measured per-step factor against the direct path's."""
     return say(TEMPLATES, f"decay_{decay.verdict}", lang, measured=decay.measured, direct=decay.direct)
+
+
+def head_start_text(head: HeadStart, delay: int, lang: str = "en") -> str:
+    """Two sentences: how each gated layer's accuracy changed with the head start, and what that says about the
+    plain RNN's lead (part of it explained, all of it, or none)."""
+    t = TEMPLATES
+    changes = [say(t, f"head_{head.change[k]}", lang, layer=k, before=head.before[k], after=head.after[k])
+               for k in head.before]
+    helped = any(c == "up" for c in head.change.values())
+    key = ("head_part" if head.reference_ahead else "head_all") if helped else (
+        "head_none" if head.reference_ahead else "head_none_behind")
+    return (say(t, "head_changes", lang, delay=delay, changes=_join(changes, lang))
+            + say(t, key, lang, reference=head.reference))
 
 
 def generalisation_text(gen: Generalisation, lang: str = "en") -> str:
