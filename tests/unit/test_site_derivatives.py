@@ -347,12 +347,12 @@ def test_every_template_is_a_column_or_used_by_the_page():
 def test_words_and_headers_follow_the_page_language(monkeypatch):
     monkeypatch.delenv("SCRATCHNLP_LANG", raising=False)
     assert derivatives.header("usage") == ["layer", "file and line", "code"]
-    assert derivatives.words("figure.derivative", formula="$1-y^2$") == "derivative $1-y^2$"
+    assert derivatives.words("figure.derivative", formula="1 − y²") == "derivative 1 − y²"
     assert derivatives.words("check.caption", step=1e-5, points=4002, floor=1e-8).startswith(
         "Closed-form derivatives against central differences (step 1e-05, float64), by band of |x|, 4,002 points")
     monkeypatch.setenv("SCRATCHNLP_LANG", "ko")
     assert derivatives.header("usage") == ["계층", "파일과 행", "코드"]
-    assert derivatives.words("figure.derivative", formula="$1-y^2$") == "미분 $1-y^2$"
+    assert derivatives.words("figure.derivative", formula="1 − y²") == "미분 1 − y²"
     assert "4,002개" in derivatives.words("check.caption", step=1e-5, points=4002, floor=1e-8)
     assert derivatives.words("large.none", lang="en") == "none"  # an explicit language wins
     for table, cols in derivatives.COLUMNS.items():

@@ -383,16 +383,20 @@ def test_draw_hypernym_graph(ax):
 def test_draw_similarity_comparison(ax):
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(2, 1)
+    fig, axes = plt.subplots(2, 1, layout="constrained")
     try:
         comps = [comparison("WS", {"WordNet": 0.3, "vec": 0.2}),
                  site.compare_similarity("SL", HUMAN, {"WordNet": [1, 2, 3, 4, 5], "vec": [1, 1, 1, 1, 1]})]
         site.draw_similarity_comparison(axes, comps)
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        legend_box = fig.legends[0].get_window_extent(renderer)
+        assert all(legend_box.y1 <= ax.get_tightbbox(renderer).y0 + 1 for ax in axes)  # below every panel
         assert axes[0].get_title() == "WS (12 pairs)" and axes[1].get_title() == "SL (5 pairs)"
         texts = [t.get_text() for t in axes[1].texts]
         assert "1.00 (5 pairs)" in texts and "n/a (5 pairs)" in texts  # a constant score has no rho
         assert [t.get_text() for t in axes[0].get_yticklabels()] == ["WordNet", "vec"]
-        assert len(axes[0].patches) == 4 and axes[0].get_legend() is not None
+        assert len(axes[0].patches) == 4 and len(fig.legends) == 1  # below the panels, covering no bar
         assert axes[1].get_xlabel() == "Spearman's ρ with the human scores"
         with pytest.raises(ValueError, match="one axes per comparison"):
             site.draw_similarity_comparison([axes[0]], comps)
@@ -411,7 +415,7 @@ def test_draw_similarity_comparison_in_the_page_language(monkeypatch):
         site.draw_similarity_comparison(axes, comps)
         assert axes[0].get_title() == "WS (12쌍)" and axes[1].get_xlabel() == "사람의 점수와의 스피어먼 ρ"
         assert "없음 (5쌍)" in [t.get_text() for t in axes[1].texts]
-        legend = [t.get_text() for t in axes[0].get_legend().get_texts()]
+        legend = [t.get_text() for t in fig.legends[0].get_texts()]
         assert legend == ["점수를 매길 수 있는 쌍에서의 ρ", "모두 매길 수 있는 쌍에서의 ρ"]
     finally:
         plt.close(fig)

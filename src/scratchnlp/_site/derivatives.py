@@ -672,7 +672,9 @@ def scientific(value: Any, digits: int = 3) -> str:
 # --------------------------------------------------------------------------------------------------------
 
 #: The words of appendix A that its code produces (table headers and captions, figure legends), by language.
-#: Keys ``"<table>.<column>"`` are the column headers of the tables listed in :data:`COLUMNS`.
+#: Keys ``"<table>.<column>"`` are the column headers of the tables listed in :data:`COLUMNS`. A figure label
+#: filled from here takes its formulas as plain text (``"1 − y²"``), not mathtext: Matplotlib draws a label that
+#: contains ``$...$`` wholly with its math fonts, which have no Hangul.
 TEMPLATES: dict[str, dict[str, str]] = {
     "en": {
         "values.edge": "edge",

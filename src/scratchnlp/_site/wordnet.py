@@ -438,7 +438,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
                          "가까운 조합의 값), 그리고 빌드할 때 Penn Treebank로 학습한 두 종류의 벡터의 코사인 "
                          "유사도다. 대시(—)는 벡터가 없는 단어를 뜻한다.",
         "human.method": "방법",
-        "human.scored": "{set} 점수를 매긴 쌍",
+        "human.scored": "{set} 채점한 쌍",
         "human.rho": "{set} ρ",
         "human.rho_common": "{set} ρ, 공통 {common:,}쌍",
         "human.scored_of": "{total:,}쌍 중 {scored:,}쌍",
@@ -641,7 +641,10 @@ def draw_hypernym_graph(ax: Any, paths: Sequence[Sequence[str]], *, highlight: S
 def draw_similarity_comparison(axes: Sequence[Any], comparisons: Sequence[SimilarityComparison],
                                lang: str | None = None) -> None:
     """One panel per comparison: each method's Spearman rho on the pairs it can score and on the common pairs,
-    as horizontal bars labelled with their values and pair counts (words from :data:`TEMPLATES`)."""
+    as horizontal bars labelled with their values and pair counts (words from :data:`TEMPLATES`).
+
+    The legend goes below the panels, outside them (a figure legend; with ``layout="constrained"`` the figure
+    makes room for it), so that it covers no bar or label whatever the values and the language."""
     if len(axes) != len(comparisons):
         raise ValueError(f"need one axes per comparison, got {len(axes)} axes for {len(comparisons)} comparisons")
     from matplotlib.patches import Patch  # noqa: PLC0415 - Matplotlib only where a figure is drawn
@@ -669,4 +672,4 @@ def draw_similarity_comparison(axes: Sequence[Any], comparisons: Sequence[Simila
     axes[-1].set_xlabel(_say("figure.axis", lang))
     legend = [Patch(facecolor="0.4", alpha=alpha, hatch=hatch, edgecolor="white", label=_say(key, lang))
               for _, key, hatch, alpha in kinds]
-    axes[0].legend(handles=legend, loc="lower right")
+    axes[-1].figure.legend(handles=legend, loc="outside lower center")
