@@ -122,7 +122,8 @@ def train_step(
 ) -> StepResult:
     """One training iteration on one mini-batch: what every training loop runs (chapters 1.4.4, 5.5.3, 6.1.4).
 
-    1. ``loss = model.forward(*batch)``; a NaN or infinite loss stops here.
+    1. ``loss = model.forward(*batch)``; a NaN or infinite loss stops here (so does a loss layer's own
+       :class:`NonFiniteLossError` for NaN scores, re-raised saying ``where``).
     2. ``model.backward()`` fills ``model.grads``.
     3. The gradients of shared (tied) weights are summed, so each shared array is updated once
        (:func:`scratchnlp.optim.merge_shared`; chapter 6.5.3).
@@ -173,7 +174,11 @@ def train_step(
         raise TypeError(f"batch must be a tuple of the inputs of model.forward, e.g. (xs, ts), got "
                         f"{type(batch).__name__}")
     max_grad = _check_max_grad(max_grad)
-    loss = _checked_loss(model.forward(*batch), where)
+    try:
+        value = model.forward(*batch)
+    except NonFiniteLossError as err:  # a loss layer refusing NaN scores: say where, and that nothing changed
+        raise NonFiniteLossError(f"the loss is not finite{_at(where)}: {err}; {_ADVICE}") from err
+    loss = _checked_loss(value, where)
     model.backward()
     params, grads = merge_shared(model.params, model.grads)
     names = partial(_unique_names, model)
@@ -689,11 +694,15 @@ def eval_perplexity(
             xs, ts = corpus[pos], corpus[(pos + 1) % corpus_size]
             if on_gpu:
                 xs, ts = backend.to_gpu(xs), backend.to_gpu(ts)
-            loss = float(model.forward(xs, ts))
+            try:
+                loss = float(model.forward(xs, ts))
+                cause = ""
+            except NonFiniteLossError as err:  # the loss layer refused NaN scores (whose loss would be nan)
+                loss, cause = math.nan, f" ({err})"
             if not math.isfinite(loss):
                 raise NonFiniteLossError(
                     f"eval_perplexity: the loss of block {it + 1} of {max_iters} is {loss}; the model's weights "
-                    "probably hold NaN or inf (a diverged run?), so no perplexity can be given"
+                    f"probably hold NaN or inf (a diverged run?), so no perplexity can be given{cause}"
                 )
             total += loss
             bar.update(1)

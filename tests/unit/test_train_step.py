@@ -224,9 +224,27 @@ def test_a_nan_loss_stops_before_backward(xp):
     if xp is not np:
         bx, bt = backend.to_gpu(bx), backend.to_gpu(bt)
     model = TwoLayerNet(2, 10, 3, seed=0)
-    with pytest.raises(NonFiniteLossError, match=r"^loss became nan; the parameters keep their values"):
-        train_step(model, SGD(), (bx, bt))
+    with pytest.raises(NonFiniteLossError, match=r"^the loss is not finite at batch 7: SoftmaxWithLoss scores x "
+                                                 r"hold NaN.*; the parameters keep their values"):
+        train_step(model, SGD(), (bx, bt), where="batch 7")
     assert all(not bool((g != 0).any()) for g in model.grads)  # backward never ran
+
+
+class _InfLoss(TwoLayerNet):
+    def forward(self, x, t):
+        super().forward(x, t)
+        return float("inf")
+
+
+def test_an_infinite_loss_stops_before_backward(xp):
+    x, t = load_data()
+    bx, bt = x[:30], t[:30]
+    if xp is not np:
+        bx, bt = backend.to_gpu(bx), backend.to_gpu(bt)
+    model = _InfLoss(2, 10, 3, seed=0)
+    with pytest.raises(NonFiniteLossError, match=r"^loss became inf; the parameters keep their values"):
+        train_step(model, SGD(), (bx, bt))
+    assert all(not bool((g != 0).any()) for g in model.grads)
 
 
 def test_every_loop_runs_train_step(monkeypatch):

@@ -49,7 +49,8 @@ def test_nan_loss_stops_training_naming_the_iteration_and_keeps_parameters(xp):
     before = [backend.to_cpu(p) for p in model.params]
     x_bad = x.copy()
     x_bad[:] = np.nan
-    with pytest.raises(NonFiniteLossError, match=r"loss became nan at epoch 2, iteration 1 \(iteration 11 overall\)"):
+    with pytest.raises(NonFiniteLossError, match=r"not finite at epoch 2, iteration 1 \(iteration 11 overall\): "
+                                                 r"SoftmaxWithLoss scores x hold NaN.*keep their values"):
         trainer.fit(x_bad, t, max_epoch=1, batch_size=30)
     for p, b in zip(model.params, before):
         np.testing.assert_array_equal(backend.to_cpu(p), b)
