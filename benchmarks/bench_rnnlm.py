@@ -308,14 +308,14 @@ def report(name: str, result: dict, peak: float, flop: float, repeats: int) -> d
     best, median = result["best_s"], result["median_s"]
     print(f"\n{name}: {flop / 1e9:.2f} GFLOP per iteration in matrix products; best / median of {repeats}+ "
           "iterations in alternating blocks")
-    print(f"{'implementation':<24}{'best ms':>9}{'median ms':>11}{'GFLOP/s':>9}{'% of peak':>11}"
+    print(f"{'implementation':<28}{'best ms':>9}{'median ms':>11}{'GFLOP/s':>9}{'% of peak':>11}"
           f"{'ours/ref best':>15}{'ours/ref median':>17}")
     gflops = {}
     for k in best:
         gflops[k] = flop / best[k] / 1e9
         rb = f"{result['ratio_best'][k]:.2f}" if result["ratio_best"] else "-"
         rm = f"{result['ratio_median'][k]:.2f}" if result["ratio_median"] else "-"
-        print(f"{k:<24}{best[k] * 1e3:>9.1f}{median[k] * 1e3:>11.1f}{gflops[k]:>9.1f}{100 * gflops[k] / peak:>10.0f}%"
+        print(f"{k:<28}{best[k] * 1e3:>9.1f}{median[k] * 1e3:>11.1f}{gflops[k]:>9.1f}{100 * gflops[k] / peak:>10.0f}%"
               f"{rb:>15}{rm:>17}")
     out = {key: result[key] for key in ("best_s", "median_s", "ratio_best", "ratio_median")}
     out |= {"gflop": flop / 1e9, "gflops": gflops, "share_of_peak": {k: g / peak for k, g in gflops.items()}}
