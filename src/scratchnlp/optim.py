@@ -119,21 +119,48 @@ def _sq_sum(g: Any) -> float:
     return total
 
 
+def _device_sq_sum(grads: list[Any]) -> float | None:
+    """On the GPU: the float64 sum of the gradients' float32 sums of squares, read with one scalar transfer.
+
+    The same numbers as adding :func:`_sq_sum` of each on the host (each dot widened to float64 exactly,
+    added in the same order), without a synchronisation per gradient. None when not every gradient is a
+    CuPy array; a non-finite total is returned as it is (the caller redoes it per gradient).
+    """
+    if not grads or not all(backend.is_gpu_array(g) for g in grads):
+        return None
+    total = None
+    with np.errstate(over="ignore", invalid="ignore"):  # (for a NumPy-backed stand-in; the total says it all)
+        for g in grads:
+            flat = g.reshape(-1)
+            if flat.dtype.itemsize < 4:
+                flat = flat.astype("float32")
+            sq = (flat @ flat).astype("float64")
+            total = sq if total is None else total + sq
+    return float(total)
+
+
 def grad_norm(grads: list[Any]) -> float:
     """The global L2 norm of a list of gradients, accumulated in float64 (NaN or inf when any entry is).
 
     Each array is reduced with one dot product of its flattened self (a single BLAS pass, no temporary), so
     checking a step's gradients for NaN costs one read of them. A finite gradient too large for its dtype's
-    sum of squares is summed again in float64, so only NaN or inf entries give a non-finite norm.
+    sum of squares is summed again in float64, so only NaN or inf entries give a non-finite norm. On the GPU
+    the sums stay on the device and one scalar comes back (per gradient only when the total is not finite).
     """
-    total = 0.0
-    for g in grads:
-        total += _sq_sum(g)
+    total = _device_sq_sum(grads)
+    if total is None or not math.isfinite(total):
+        total = 0.0
+        for g in grads:
+            total += _sq_sum(g)
     return math.sqrt(total) if total >= 0 else float("nan")
 
 
 def _first_non_finite(grads: list[Any]) -> int | None:
-    """The index of the first gradient holding NaN or inf, or None when all are finite (one dot each)."""
+    """The index of the first gradient holding NaN or inf, or None when all are finite (one dot each; on the
+    GPU one scalar transfer when all are finite)."""
+    total = _device_sq_sum(grads)
+    if total is not None and math.isfinite(total):
+        return None
     for i, g in enumerate(grads):
         if not math.isfinite(_sq_sum(g)):
             return i

@@ -337,3 +337,26 @@ def test_optim_module_is_what_train_step_clips_with():
     assert training._checked_grads(grads, 0.5) == norm
     for g, c in zip(grads, copy):
         np.testing.assert_array_equal(g, c)
+
+
+def test_the_norm_on_the_device_is_one_transfer_and_the_same_number(device_xp, monkeypatch):
+    """On the GPU the clipping norm and the NaN checks read one scalar per step, not one per gradient."""
+    import fakecupy
+
+    from scratchnlp.optim import _first_non_finite
+
+    if device_xp is not fakecupy:
+        pytest.skip("only the CuPy stand-in counts the transfers")
+    rng = np.random.default_rng(0)
+    host = [rng.standard_normal(shape).astype(dtype) for shape, dtype in
+            (((30, 8), np.float32), ((8,), np.float32), ((8, 32), np.float16), ((5, 5), np.float64))]
+    host.append(np.full(4, 3e20, np.float32))  # finite, but its float32 sum of squares overflows
+    device = [backend.to_gpu(h) for h in host]
+    reads = []
+    real = fakecupy.ndarray.__float__
+    monkeypatch.setattr(fakecupy.ndarray, "__float__", lambda self: reads.append(1) or real(self))
+    assert grad_norm(device[:4]) == grad_norm(host[:4]) and len(reads) == 1
+    assert _first_non_finite(device[:4]) is None and len(reads) == 2
+    assert grad_norm(device) == grad_norm(host) and np.isfinite(grad_norm(device))  # the float64 redo
+    device[2][1, 3] = np.nan
+    assert _first_non_finite(device) == 2 and np.isnan(grad_norm(device))
