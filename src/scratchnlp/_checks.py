@@ -96,7 +96,17 @@ def check_shape(a: Any, shape: tuple[int, ...], name: str, what: str = "") -> No
     check_array(a, name)
     if tuple(a.shape) != tuple(shape):
         because = f" ({what})" if what else ""
-        raise ValueError(f"{name} must have shape {tuple(shape)}{because}, got {describe(a)}")
+        raise ValueError(f"{name} must be {tuple(shape)}{because}, got {describe(a)}")
+
+
+def check_grad(d: Any, shape: tuple[int, ...], name: str) -> None:
+    """A gradient arriving in ``backward``: a float array of the shape ``shape`` of what ``forward`` returned.
+
+    ``TypeError`` for something that is not an array, ``ValueError`` for another dtype or shape, one line that
+    names ``name`` and the shape expected (NumPy would broadcast a wrong shape, or fail inside an operation).
+    """
+    check_float(d, name)
+    check_shape(d, shape, name, "the shape of what forward returned")
 
 
 def check_scalar(value: Any, name: str) -> float:

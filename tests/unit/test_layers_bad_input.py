@@ -30,19 +30,28 @@ from scratchnlp.layers import (
     LSTM,
     RNN,
     Affine,
+    Attention,
     AttentionWeight,
     Dropout,
     Embedding,
+    EmbeddingDot,
     MatMul,
+    NegativeSamplingLoss,
     ReLU,
     Sigmoid,
     SigmoidWithLoss,
     Softmax,
     SoftmaxWithLoss,
+    TimeAffine,
     TimeAttention,
+    TimeBiLSTM,
     TimeDropout,
     TimeEmbedding,
+    TimeGRU,
+    TimeLSTM,
+    TimeRNN,
     TimeSoftmaxWithLoss,
+    WeightSum,
 )
 
 INF, NAN = np.inf, np.nan
@@ -293,21 +302,21 @@ def _forwarded(layer, *inputs):
     ("make", "dout", "said"),
     [
         (lambda: _forwarded(Affine(np.ones((3, 2)), np.zeros(2)), np.ones((4, 3))), np.ones((4, 5)),
-         "Affine.backward dout must have shape (4, 2)"),
+         "Affine.backward dout must be (4, 2)"),
         (lambda: _forwarded(Affine(np.ones((3, 2)), np.zeros(2)), np.ones((4, 3))), np.ones((3, 2)),
-         "Affine.backward dout must have shape (4, 2)"),
+         "Affine.backward dout must be (4, 2)"),
         (lambda: _forwarded(MatMul(np.ones((3, 2))), np.ones((4, 3))), np.ones((4, 5)),
-         "MatMul.backward dout must have shape (4, 2)"),
+         "MatMul.backward dout must be (4, 2)"),
         (lambda: _forwarded(Embedding(np.ones((5, 3))), np.array([1, 2])), np.ones((2, 4)),
-         "Embedding.backward dout must have shape (2, 3)"),
+         "Embedding.backward dout must be (2, 3)"),
         (lambda: _forwarded(Embedding(np.ones((5, 3))), np.array([1, 2])), np.ones((3, 3)),
-         "Embedding.backward dout must have shape (2, 3)"),
+         "Embedding.backward dout must be (2, 3)"),
         (lambda: _forwarded(Sigmoid(), np.ones((2, 3))), np.ones((3, 2)), "Sigmoid.backward dout"),
         (lambda: _forwarded(Softmax(), np.ones((2, 3))), np.ones((2, 1)), "Softmax.backward dout"),
         (lambda: _forwarded(ReLU(), np.ones((2, 3))), np.ones(3), "ReLU.backward dout"),
         (lambda: _forwarded(Dropout(), np.ones((2, 3))), np.ones((2, 1)), "Dropout.backward dout"),
         (lambda: _forwarded(RNN(np.ones((3, 2)), np.ones((2, 2)), np.zeros(2)), np.ones((2, 3)), np.ones((2, 2))),
-         np.ones((3, 2)), "RNN.backward dh_next must have shape (2, 2)"),
+         np.ones((3, 2)), "RNN.backward dh_next must be (2, 2)"),
         (lambda: _forwarded(GRU(np.ones((3, 6)), np.ones((2, 6)), np.zeros(6)), np.ones((2, 3)), np.ones((2, 2))),
          [1.0, 1.0], "GRU.backward dh_next must be a NumPy or CuPy array"),
     ],
@@ -322,7 +331,7 @@ def test_backward_with_a_wrong_shape_says_the_expected_one(make, dout, said):
 def test_lstm_backward_checks_both_gradients():
     layer = _forwarded(LSTM(np.ones((3, 8)), np.ones((2, 8)), np.zeros(8)), np.ones((2, 3)), np.ones((2, 2)),
                        np.ones((2, 2)))
-    with pytest.raises(ValueError, match=r"LSTM.backward dc_next must have shape \(2, 2\)"):
+    with pytest.raises(ValueError, match=r"LSTM.backward dc_next must be \(2, 2\)"):
         layer.backward(np.ones((2, 2)), np.ones((1, 2)))
     with pytest.raises(TypeError, match="LSTM c_prev must be a NumPy or CuPy array"):
         layer.forward(np.ones((2, 3)), np.ones((2, 2)), [[0.0, 0.0]] * 2)
@@ -356,3 +365,70 @@ def test_loss_backward_dout_must_be_a_number(layer):
 def test_time_embedding_errors_show_the_shape_given(ids, said):
     with pytest.raises(ValueError, match=said):
         TimeEmbedding(np.ones((5, 3))).forward(ids)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# every layer's backward, one table: a list, strings or a wrong shape are one line naming the layer
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _f(*shape):
+    return np.random.default_rng(0).normal(size=shape)
+
+
+# name: (make the layer, forward's inputs, a gradient of the right shape)
+EVERY_LAYER = {
+    "MatMul": (lambda: MatMul(_f(3, 2)), [_f(4, 3)], _f(4, 2)),
+    "Affine": (lambda: Affine(_f(3, 2), _f(2)), [_f(4, 3)], _f(4, 2)),
+    "Sigmoid": (Sigmoid, [_f(4, 3)], _f(4, 3)),
+    "ReLU": (ReLU, [_f(4, 3)], _f(4, 3)),
+    "Softmax": (Softmax, [_f(4, 3)], _f(4, 3)),
+    "Dropout": (Dropout, [_f(4, 3)], _f(4, 3)),
+    "Embedding": (lambda: Embedding(_f(5, 3)), [np.array([1, 2])], _f(2, 3)),
+    "EmbeddingDot": (lambda: EmbeddingDot(_f(5, 3)), [_f(2, 3), np.array([1, 2])], _f(2)),
+    "TimeEmbedding": (lambda: TimeEmbedding(_f(5, 3)), [np.array([[1, 2]])], _f(1, 2, 3)),
+    "TimeAffine": (lambda: TimeAffine(_f(3, 2), _f(2)), [_f(1, 4, 3)], _f(1, 4, 2)),
+    "TimeRNN": (lambda: TimeRNN(_f(3, 2), _f(2, 2), _f(2)), [_f(1, 4, 3)], _f(1, 4, 2)),
+    "TimeLSTM": (lambda: TimeLSTM(_f(3, 8), _f(2, 8), _f(8)), [_f(1, 4, 3)], _f(1, 4, 2)),
+    "TimeGRU": (lambda: TimeGRU(_f(3, 6), _f(2, 6), _f(6)), [_f(1, 4, 3)], _f(1, 4, 2)),
+    "TimeBiLSTM": (lambda: TimeBiLSTM(_f(3, 8), _f(2, 8), _f(8), _f(3, 8), _f(2, 8), _f(8)), [_f(1, 4, 3)],
+                   _f(1, 4, 4)),
+    "TimeDropout": (TimeDropout, [_f(1, 4, 3)], _f(1, 4, 3)),
+    "WeightSum": (WeightSum, [_f(2, 3, 4), _f(2, 3)], _f(2, 4)),
+    "AttentionWeight": (AttentionWeight, [_f(2, 3, 4), _f(2, 4)], _f(2, 3)),
+    "Attention": (Attention, [_f(2, 3, 4), _f(2, 4)], _f(2, 4)),
+    "TimeAttention": (TimeAttention, [_f(2, 3, 4), _f(2, 5, 4)], _f(2, 5, 4)),
+    "RNN": (lambda: RNN(_f(3, 2), _f(2, 2), _f(2)), [_f(4, 3), _f(4, 2)], _f(4, 2)),
+    "GRU": (lambda: GRU(_f(3, 6), _f(2, 6), _f(6)), [_f(4, 3), _f(4, 2)], _f(4, 2)),
+}
+
+
+@pytest.mark.parametrize("name", list(EVERY_LAYER))
+@pytest.mark.parametrize("kind", ["list", "strings", "transposed", "extra axis", "None"])
+def test_every_backward_refuses_a_gradient_it_cannot_use_in_one_line(name, kind):
+    make, inputs, dout = EVERY_LAYER[name]
+    layer = make()
+    layer.forward(*inputs)
+    bad = {"list": dout.tolist(), "strings": np.full(dout.shape, "a"), "transposed": dout.T.copy().reshape(-1, 1),
+           "extra axis": dout[..., None], "None": None}[kind]
+    with pytest.raises((ValueError, TypeError)) as info:
+        layer.backward(bad)
+    text = one_line(info)
+    assert "must" in text and not any(word in text for word in ("broadcast", "ufunc", "reshape", "attribute"))
+    layer.backward(dout)  # the layer is still usable
+
+
+def test_time_affine_of_an_empty_batch_is_empty():
+    layer = TimeAffine(_f(3, 2), _f(2))
+    assert layer.forward(np.zeros((0, 4, 3))).shape == (0, 4, 2)
+    assert layer.backward(np.zeros((0, 4, 2))).shape == (0, 4, 3)
+
+
+def test_negative_sampling_loss_names_itself():
+    corpus = np.array([0, 1, 2, 3, 4, 1, 2, 3])
+    loss = NegativeSamplingLoss(_f(5, 4), corpus, sample_size=2)
+    with pytest.raises(TypeError, match="NegativeSamplingLoss hidden vectors h must be a NumPy or CuPy array"):
+        loss.forward(_f(3, 4).tolist(), np.array([1, 2, 3]))
+    loss.forward(_f(3, 4), np.array([1, 2, 3]))
+    with pytest.raises(TypeError, match="NegativeSamplingLoss.backward dout must be a real number"):
+        loss.backward(None)

@@ -18,11 +18,11 @@ from .._checks import (
     as_generator,
     check_array,
     check_float,
+    check_grad,
     check_indices,
     check_ndim,
     check_nonempty_batch,
     check_scalar,
-    check_shape,
     describe,
 )
 from ..functions import _log_softmax, _softmax, sigmoid
@@ -55,8 +55,7 @@ def _check_input(x: Any, W: Any, layer: str) -> None:
 
 def _check_dout(dout: Any, shape: tuple[int, ...], layer: str) -> None:
     """``dout`` must be a float array of the shape of ``layer``'s last forward output."""
-    check_float(dout, f"{layer}.backward dout")
-    check_shape(dout, shape, f"{layer}.backward dout", "the shape of forward's output")
+    check_grad(dout, shape, f"{layer}.backward dout")
 
 
 class MatMul(Layer):

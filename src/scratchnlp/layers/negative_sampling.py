@@ -19,7 +19,17 @@ from typing import Any
 import numpy as np
 
 from .. import backend
-from .._checks import Seed, as_generator, check_float, check_indices, check_ndim, check_nonempty_batch, describe
+from .._checks import (
+    Seed,
+    as_generator,
+    check_float,
+    check_grad,
+    check_indices,
+    check_ndim,
+    check_nonempty_batch,
+    check_scalar,
+    describe,
+)
 from .base import Layer
 from .basic import Embedding, SigmoidWithLoss
 
@@ -78,6 +88,7 @@ class EmbeddingDot(Layer):
     def backward(self, dout: Any) -> Any:
         self._require_forward(self.cache)
         h, target_W = self.cache
+        check_grad(dout, target_W.shape[:-1], "EmbeddingDot.backward dout")
         xp = backend.xp(h)
         if dout.ndim == 1:  # one word per example: (N,)
             self.embed.backward(dout[:, None] * h)  # d(target_W) = dout * h, (N, D)
@@ -309,6 +320,7 @@ class NegativeSamplingLoss(Layer):
         return self._labels
 
     def forward(self, h: Any, target: Any) -> float:
+        check_float(h, "NegativeSamplingLoss hidden vectors h")
         check_ndim(target, (1, 2), "NegativeSamplingLoss target", "(N,) or (N, C) word ids")
         if target.shape[0] != h.shape[0]:
             raise ValueError(
@@ -332,5 +344,6 @@ class NegativeSamplingLoss(Layer):
 
     def backward(self, dout: float = 1.0) -> Any:
         self._require_forward(self.loss_layer.y)
+        dout = check_scalar(dout, "NegativeSamplingLoss.backward dout")
         dscore = self.loss_layer.backward(dout * self._scale)  # (N, C * (1 + k))
         return self.embed_dot.backward(dscore)  # (N, D)

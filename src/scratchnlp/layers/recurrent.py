@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from .. import backend
-from .._checks import check_float, check_ndim, check_shape, describe
+from .._checks import check_float, check_grad, check_ndim, describe
 from ..functions import sigmoid
 from .base import Layer
 
@@ -51,12 +51,6 @@ def _check_weights(Wx: Any, Wh: Any, b: Any, gates: int, layer: str) -> tuple[in
     if b.shape[0] != gates * H:
         raise ValueError(f"{layer} bias b must be ({gates * H},) to match Wh, got {describe(b)}")
     return D, H
-
-
-def _check_step_grad(d: Any, shape: tuple[int, ...], name: str) -> None:
-    """A one-step cell's incoming gradient must be a float array of the state's shape (N, H)."""
-    check_float(d, name)
-    check_shape(d, shape, name, "the shape of the state forward returned")
 
 
 def _grads_like(params: list[Any]) -> list[Any]:
@@ -114,7 +108,7 @@ class RNN(Layer):
         self._require_forward(self.cache)
         Wx, Wh, _ = self.params
         x, h_prev, h_next = self.cache
-        _check_step_grad(dh_next, h_next.shape, "RNN.backward dh_next")
+        check_grad(dh_next, h_next.shape, "RNN.backward dh_next")
         dt = dh_next * (1 - h_next**2)  # tanh' = 1 - tanh^2
         self.grads[0][...] = x.T @ dt
         self.grads[1][...] = h_prev.T @ dt
@@ -170,8 +164,8 @@ class LSTM(Layer):
         self._require_forward(self.cache)
         Wx, Wh, _ = self.params
         x, h_prev, c_prev, i, f, g, o, c_next = self.cache
-        _check_step_grad(dh_next, c_next.shape, "LSTM.backward dh_next")
-        _check_step_grad(dc_next, c_next.shape, "LSTM.backward dc_next")
+        check_grad(dh_next, c_next.shape, "LSTM.backward dh_next")
+        check_grad(dc_next, c_next.shape, "LSTM.backward dc_next")
         xp = backend.xp(x)
         tanh_c = xp.tanh(c_next)
         ds = dc_next + (dh_next * o) * (1 - tanh_c**2)  # the gradient reaching c through both of its uses
@@ -235,7 +229,7 @@ class GRU(Layer):
         Wx, Wh, _ = self.params
         H = Wh.shape[0]
         x, h_prev, z, r, h_hat = self.cache
-        _check_step_grad(dh_next, h_prev.shape, "GRU.backward dh_next")
+        check_grad(dh_next, h_prev.shape, "GRU.backward dh_next")
         xp = backend.xp(x)
         dt_h = dh_next * z * (1 - h_hat**2)  # through h~'s tanh
         dhr = dt_h @ Wh[:, 2 * H:].T  # gradient of r * h_prev
@@ -341,8 +335,7 @@ class _TimeRecurrent(Layer):
     def _backward_begin(self, dhs: Any) -> tuple[Any, Any]:
         self._require_forward(self.cache)
         N, T = self.cache["shape"]
-        if tuple(dhs.shape) != (N, T, self._H):
-            raise ValueError(f"{self._name} dhs must be ({N}, {T}, {self._H}), got {describe(dhs)}")
+        check_grad(dhs, (N, T, self._H), f"{self._name}.backward dhs")
         return backend.xp(dhs), dhs.transpose(1, 0, 2)  # (T, N, H), a view
 
     def _backward_end(self, xp: Any, dA: Any, X: Any, Hprev: Any, zero_start: bool = False) -> Any:
@@ -717,8 +710,7 @@ class TimeBiLSTM(Layer):
     def backward(self, dhs: Any) -> Any:
         self._require_forward(self.cache)
         N, T, H = self.cache
-        if tuple(dhs.shape) != (N, T, 2 * H):
-            raise ValueError(f"TimeBiLSTM dhs must be ({N}, {T}, {2 * H}), got {describe(dhs)}")
+        check_grad(dhs, (N, T, 2 * H), "TimeBiLSTM.backward dhs")
         dxs = self.forward_lstm.backward(dhs[:, :, :H])
         dxs2 = self.backward_lstm.backward(dhs[:, ::-1, H:])
         return dxs + dxs2[:, ::-1]

@@ -21,7 +21,16 @@ from typing import Any
 import numpy as np
 
 from .. import backend
-from .._checks import check_array, check_float, check_indices, check_ndim, check_scalar, check_score_maxes, describe
+from .._checks import (
+    check_array,
+    check_float,
+    check_grad,
+    check_indices,
+    check_ndim,
+    check_scalar,
+    check_score_maxes,
+    describe,
+)
 from .base import Layer
 from .basic import Affine, Dropout, Embedding
 
@@ -141,10 +150,7 @@ class TimeEmbedding(Embedding):
     def backward(self, dout: Any) -> None:
         self._require_forward(self.idx)
         T, N = self.idx.shape
-        if tuple(dout.shape) != (N, T, self.params[0].shape[1]):
-            raise ValueError(
-                f"TimeEmbedding dout must be ({N}, {T}, {self.params[0].shape[1]}), got {describe(dout)}"
-            )
+        check_grad(dout, (N, T, self.params[0].shape[1]), "TimeEmbedding.backward dout")
         return super().backward(dout.transpose(1, 0, 2))  # (T, N, D), matching the stored ids (T, N)
 
 
@@ -177,16 +183,15 @@ class TimeAffine(Affine):
         out = rx @ W  # (N*T, M)
         if add_bias:
             out += b
-        return out.reshape(N, T, -1)
+        return out.reshape(N, T, W.shape[1])
 
     def backward(self, dout: Any) -> Any:
         self._require_forward(self.x)
         W, _ = self.params
         N, T = self._shape
-        if tuple(dout.shape) != (N, T, W.shape[1]):
-            raise ValueError(f"TimeAffine dout must be ({N}, {T}, {W.shape[1]}), got {describe(dout)}")
+        check_grad(dout, (N, T, W.shape[1]), "TimeAffine.backward dout")
         xp = backend.xp(dout)
-        d2 = dout.reshape(N * T, -1)
+        d2 = dout.reshape(N * T, W.shape[1])
         dW, db = self.grads
         if dW.dtype == d2.dtype and self.x.dtype == d2.dtype:
             xp.matmul(self.x.T, d2, out=dW)  # written straight into the gradient buffer: no (D, M) temporary
@@ -196,7 +201,7 @@ class TimeAffine(Affine):
             xp.matmul(xp.ones(N * T, dtype=d2.dtype), d2, out=db)  # a BLAS GEMV: faster than sum(axis=0)
         else:
             db[...] = d2.sum(axis=0)
-        return (d2 @ W.T).reshape(N, T, -1)
+        return (d2 @ W.T).reshape(N, T, W.shape[0])
 
 
 def _label_ids(ts: Any, n: int, t: int, v: int, ignore_label: int | None) -> Any:
