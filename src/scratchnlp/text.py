@@ -402,10 +402,34 @@ def _check_top(top: Any) -> None:
 
 
 def _lookup(word: str, word_to_id: Mapping[str, int], role: str) -> int:
+    if not isinstance(word_to_id, Mapping):
+        raise TypeError(f"word_to_id must be a dict of word -> id (as preprocess returns it), got "
+                        f"{type(word_to_id).__name__}")
     try:
         return word_to_id[word]
     except KeyError:
         raise UnknownWordError(word, word_to_id, role=role) from None
+    except TypeError:  # an unhashable query
+        raise TypeError(f"{role} must be a word (str), got {type(word).__name__}") from None
+
+
+def _id_table(id_to_word: Any) -> Mapping[int, str]:
+    """``id_to_word`` as a mapping: a dict as it is, a list or tuple of words by position."""
+    if isinstance(id_to_word, Mapping):
+        return id_to_word
+    if isinstance(id_to_word, (list, tuple)):
+        return dict(enumerate(id_to_word))
+    raise TypeError(f"id_to_word must be a dict of id -> word (as preprocess returns it) or a list of words, got "
+                    f"{type(id_to_word).__name__}")
+
+
+def _check_rows(ids: dict[str, Any], word_matrix: Any) -> None:
+    """Every looked-up id must be a row of ``word_matrix`` (word_to_id and word_matrix from the same model)."""
+    V = word_matrix.shape[0]
+    for word, i in ids.items():
+        if isinstance(i, bool) or not isinstance(i, (int, np.integer)) or not 0 <= i < V:
+            raise ValueError(f"word_to_id[{word!r}] is {i!r}, which is not a row of word_matrix (0 to {V - 1}): "
+                             "word_to_id and word_matrix do not belong together")
 
 
 def _ranked(scores: np.ndarray, id_to_word: Mapping[int, str], exclude: set[int], top: int) -> list:
@@ -441,7 +465,7 @@ def most_similar(
     ----------
     query : str
     word_to_id : dict of str to int
-    id_to_word : dict of int to str
+    id_to_word : dict of int to str, or a list of the words in id order
     word_matrix : (V, D) array
         One word vector per row.
     top : int, default 5
@@ -459,7 +483,9 @@ def most_similar(
         If ``word_matrix`` is not a (V, D) numeric matrix or holds NaN/inf ("word vectors contain NaN/inf").
     """
     query_id = _lookup(query, word_to_id, "query")
+    id_to_word = _id_table(id_to_word)
     _check_word_matrix(word_matrix, id_to_word)
+    _check_rows({query: query_id}, word_matrix)
     _check_top(top)
     W = normalize(word_matrix)
     scores = backend.to_cpu(W @ W[query_id])
@@ -750,7 +776,7 @@ def analogy(
     ----------
     a, b, c : str
     word_to_id : dict of str to int
-    id_to_word : dict of int to str
+    id_to_word : dict of int to str, or a list of the words in id order
     word_matrix : (V, D) array
     top : int, default 5
     answer : str, optional
@@ -772,7 +798,9 @@ def analogy(
     """
     ids = [_lookup(w, word_to_id, role) for w, role in ((a, "a"), (b, "b"), (c, "c"))]
     answer_id = None if answer is None else _lookup(answer, word_to_id, "answer")
+    id_to_word = _id_table(id_to_word)
     _check_word_matrix(word_matrix, id_to_word)
+    _check_rows({**dict(zip((a, b, c), ids)), **({} if answer is None else {answer: answer_id})}, word_matrix)
     _check_top(top)
     W = normalize(word_matrix)
     xp = backend.xp(W)

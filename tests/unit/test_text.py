@@ -303,6 +303,26 @@ def test_most_similar_bad_arguments(toy):
         most_similar("you", word_to_id, id_to_word, C[0])
 
 
+def test_most_similar_and_analogy_check_the_vocabulary_tables(toy, royal):
+    corpus, word_to_id, id_to_word = toy
+    C = create_co_matrix(corpus, len(word_to_id))
+    for bad in (None, ["you", "say"], np.arange(3)):
+        with pytest.raises(TypeError, match="word_to_id must be a dict of word -> id"):
+            most_similar("you", bad, id_to_word, C)
+    for bad in (None, 3, np.array(["you"])):
+        with pytest.raises(TypeError, match="id_to_word must be a dict of id -> word .* or a list of words"):
+            most_similar("you", word_to_id, bad, C)
+    with pytest.raises(TypeError, match="query must be a word"):
+        most_similar(["you"], word_to_id, id_to_word, C)
+    listed = [id_to_word[i] for i in range(len(id_to_word))]  # a list of words in id order works like the dict
+    assert most_similar("you", word_to_id, listed, C) == most_similar("you", word_to_id, id_to_word, C)
+    with pytest.raises(ValueError, match=r"word_to_id\['you'\] is 99, which is not a row of word_matrix"):
+        most_similar("you", {**word_to_id, "you": 99}, id_to_word, C)
+    w2i, i2w, W = royal
+    with pytest.raises(ValueError, match=r"word_to_id\['queen'\] is -1, which is not a row"):
+        analogy("man", "king", "woman", {**w2i, "queen": -1}, i2w, W, answer="queen")
+
+
 # ---------------------------------------------------------------------------------------------------------
 # PPMI
 # ---------------------------------------------------------------------------------------------------------
