@@ -13,8 +13,9 @@ Exit status, one convention for every command:
   a CUDA device is missing;
 * 2 -- a usage error, detected from the command line before any work: unknown command, flag, dataset or
   experiment name, a flag with a bad value (``--epochs 0``), ``--resume`` for an experiment that cannot resume,
-  a folder given where a file is read or written (``convert-book-weights FOLDER``, ``-o FOLDER``, or a folder
-  in ``--out`` where ``run`` writes its checkpoint, results or resume state);
+  a folder given where a file is read or written (``convert-book-weights FOLDER``, ``-o FOLDER``, ``--model``
+  or ``--vectors`` naming a folder, or a folder in ``--out`` where ``run`` writes its checkpoint, results or
+  resume state);
 * 130 -- interrupted by Ctrl-C; 143 -- terminated by SIGTERM (cleanup runs as on Ctrl-C: no partial files);
 * 141 -- stdout was closed early (``scratchnlp experiments | head -1``): the command stops quietly, with the
   status a shell reports for a program killed by SIGPIPE.
@@ -48,6 +49,19 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def _not_a_folder(path: str, what: str, pattern: str) -> None:
+    """A file argument that names a folder is a usage error (exit 2), found before any work; ``pattern`` is the
+    kind of file expected (e.g. ``*.npz``), and the message lists the folder's files of that kind."""
+    from pathlib import Path
+
+    folder = Path(path)
+    if folder.is_dir():
+        found = sorted(p.name for p in folder.glob(pattern))[:5]
+        hint = f" (it holds {', '.join(found)})" if found else ""
+        example = folder / (found[0] if found else pattern.replace("*", "FILE"))
+        raise UsageError(f"{what} {folder} is a folder{hint}; give the path of the file itself, e.g. {example}")
 
 
 @dataclass(frozen=True)
@@ -197,6 +211,7 @@ def _run_similar(args: argparse.Namespace) -> int:
 
     if args.top < 1:
         raise UsageError(f"--top must be >= 1, got {args.top}")
+    _not_a_folder(args.vectors, "--vectors", "*.npz")
     W, word_to_id, id_to_word = load_word_vectors(args.vectors)
     # every query is answered before anything is printed: an error (an unknown word, NaN vectors) is then the
     # only output
@@ -232,11 +247,7 @@ def _run_convert(args: argparse.Namespace) -> int:
     from .checkpoint import load_book_params, save_params
 
     source = Path(args.source)
-    if source.is_dir():
-        found = sorted(p.name for p in source.glob("*.pkl"))
-        hint = f" (it holds {', '.join(found)})" if found else ""
-        raise UsageError(f"FILE.pkl {source} is a folder{hint}; give the path of the book's weight file itself, "
-                         f"e.g. {source / (found[0] if found else 'Rnnlm.pkl')}")
+    _not_a_folder(args.source, "FILE.pkl", "*.pkl")
     output = Path(args.output) if args.output is not None else Path(source.with_suffix(".npz").name)
     if args.output is None and source.suffix == ".npz":
         raise UsageError(f"{source} already ends in .npz; name the output with -o")
@@ -294,6 +305,7 @@ def _run_generate(args: argparse.Namespace) -> int:
         raise UsageError(f"--top-k must be >= 1, got {args.top_k}")
     if args.seed is not None and args.seed < 0:
         raise UsageError(f"--seed must be >= 0, got {args.seed}")
+    _not_a_folder(args.model, "--model", "*.npz")
     model, word_to_id, id_to_word = load_language_model(args.model)
     if args.start not in word_to_id:
         raise UnknownWordError(args.start, word_to_id, role="start word")

@@ -179,13 +179,12 @@ def test_similar_on_nonfinite_vectors_is_an_error(tmp_path, capsys, bad):
     ("make", "message"),
     [
         (lambda p: p.write_text("just text\n"), "is not a scratchnlp checkpoint: it is a text file"),
-        (lambda p: p.mkdir(), "is a folder"),
         (lambda p: None, "does not exist"),
     ],
 )
 def test_similar_on_files_that_are_not_checkpoints(tmp_path, capsys, make, message):
     path = tmp_path / "v.npz"
-    make(path)
+    make(path)  # (a folder is a usage error, exit 2: test_a_folder_as_the_model_or_vectors_is_a_usage_error)
     assert cli.main(["similar", "cat", "--vectors", str(path)]) == 1
     line = one_error_line(capsys.readouterr().err)
     assert message in line and "allow_pickle" not in line
@@ -543,10 +542,11 @@ def test_convert_a_folder_is_a_usage_error_that_names_the_files_in_it(tmp_path, 
     folder.mkdir()
     assert cli.main(["convert-book-weights", str(folder), "-o", str(tmp_path / "out.npz")]) == 2
     line = one_error_line(capsys.readouterr().err)
-    assert f"{folder} is a folder; give the path of the book's weight file itself" in line and ".npz" not in line
+    assert f"FILE.pkl {folder} is a folder; give the path of the file itself, e.g. {folder}/FILE.pkl" in line
+    assert ".npz" not in line
     _book_pickle(folder / "Rnnlm.pkl", [np.zeros(2, np.float16)])
     assert cli.main(["convert-book-weights", str(folder), "-o", str(tmp_path / "out.npz")]) == 2
-    assert f"(it holds Rnnlm.pkl); give the path of the book's weight file itself, e.g. {folder / 'Rnnlm.pkl'}" in (
+    assert f"(it holds Rnnlm.pkl); give the path of the file itself, e.g. {folder / 'Rnnlm.pkl'}" in (
         one_error_line(capsys.readouterr().err))
     assert not (tmp_path / "out.npz").exists()
 
@@ -619,3 +619,12 @@ def test_run_with_a_folder_where_it_writes_a_file_is_a_usage_error_before_any_wo
     assert f"{tmp_path / filename}, where the run keeps its {role}, is a folder; remove it or choose another --out" in (
         line)
     assert fake_run == []  # the runner (and so training) never started
+
+
+@pytest.mark.parametrize("argv", [["generate", "--start", "you", "--model"], ["similar", "you", "--vectors"]])
+def test_a_folder_as_the_model_or_vectors_is_a_usage_error(tmp_path, capsys, argv):
+    save_params(tmp_path / "lm.npz", [np.zeros(2)])
+    assert cli.main([*argv, str(tmp_path)]) == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert f"{argv[-1]} {tmp_path} is a folder (it holds lm.npz); give the path of the file itself, e.g. " \
+        f"{tmp_path / 'lm.npz'}" in line
