@@ -179,3 +179,42 @@ def test_make_addition_bad_arguments():
         sequence.make_addition(101, digits=1)
     with pytest.raises(ValueError, match="at most half"):
         sequence.make_addition(60, digits=1)
+
+
+@pytest.mark.parametrize(
+    ("file_name", "error", "message"),
+    [
+        (None, TypeError, "file_name must be a file name or path .* got NoneType"),
+        (3, TypeError, "file_name must be a file name or path .* got int"),
+        ("FOLDER", IsADirectoryError, "is a folder; give the path of a file in the question_answer format"),
+    ],
+)
+def test_sequence_file_names_that_are_not_files_are_one_clear_error(tmp_path, file_name, error, message):
+    with pytest.raises(error, match=message):
+        sequence.load_data(str(tmp_path) if file_name == "FOLDER" else file_name)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"seed": "a"}, "seed must be a non-negative int"),
+        ({"n_per_class": 0}, "n_per_class must be a positive int"),
+        ({"n_classes": 2.5}, "n_classes must be a positive int"),
+        ({"noise": -1.0}, "noise must be a finite number >= 0"),
+        ({"noise": float("nan")}, "noise must be a finite number >= 0"),
+    ],
+)
+def test_spiral_arguments_are_checked(kwargs, message):
+    from scratchnlp.datasets import spiral
+
+    with pytest.raises(ValueError, match=message):
+        spiral.load_data(**kwargs)
+
+
+def test_spiral_keeps_the_book_s_seeded_points():
+    from scratchnlp.datasets import spiral
+
+    x, t = spiral.load_data()
+    x2, _ = spiral.load_data(np.random.default_rng(1984))
+    np.testing.assert_array_equal(x, x2)
+    assert x.shape == (300, 2) and t.sum() == 300

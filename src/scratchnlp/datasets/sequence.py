@@ -130,7 +130,13 @@ def _read(file_name: str | os.PathLike[str], progress: bool | None) -> tuple[str
         path = fetch("sequence", file_name, progress)
         key = file_name
     else:
+        if not isinstance(file_name, (str, os.PathLike)):
+            raise TypeError(f"file_name must be a file name or path ({', '.join(FILES)}, or a local file), got "
+                            f"{type(file_name).__name__}")
         path = Path(file_name)
+        if path.is_dir():
+            raise IsADirectoryError(f"sequence file {str(file_name)!r} is a folder; give the path of a file in the "
+                                    "question_answer format")
         if not path.is_file():
             raise FileNotFoundError(
                 f"no sequence file {str(file_name)!r}: use one of the book's files ({', '.join(FILES)}, downloaded "

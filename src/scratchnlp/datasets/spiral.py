@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import describe
+from .._checks import Seed, as_generator, check_positive_int, describe
 
 __all__ = ["load_data"]
 
 
 def load_data(
-    seed: int | np.random.Generator = 1984, *, n_per_class: int = 100, n_classes: int = 3, noise: float = 0.2
+    seed: Seed = 1984, *, n_per_class: int = 100, n_classes: int = 3, noise: float = 0.2
 ) -> tuple[np.ndarray, np.ndarray]:
     """Generate the spiral dataset in the book's format.
 
@@ -23,9 +23,12 @@ def load_data(
     x : (n_classes * n_per_class, 2) float32 coordinates
     t : (n_classes * n_per_class, n_classes) int32 one-hot labels
     """
-    if n_per_class < 1 or n_classes < 1:
-        raise ValueError(f"n_per_class and n_classes must be >= 1, got {n_per_class} and {n_classes}")
-    rng = np.random.default_rng(seed)
+    n_per_class = check_positive_int(n_per_class, "n_per_class")
+    n_classes = check_positive_int(n_classes, "n_classes")
+    if isinstance(noise, bool) or not isinstance(noise, (int, float, np.integer, np.floating)) or not (
+            np.isfinite(noise) and noise >= 0):
+        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
+    rng = as_generator(seed)
     n = n_per_class * n_classes
     x = np.empty((n, 2), dtype=np.float32)
     t = np.zeros((n, n_classes), dtype=np.int32)
