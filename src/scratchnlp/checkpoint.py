@@ -51,6 +51,13 @@ class CheckpointError(ValueError):
     """A checkpoint file is missing, truncated, corrupted, or does not fit the model."""
 
 
+def _as_path(path: Any, what: str) -> Path:
+    """``path`` as a :class:`~pathlib.Path`, or a ``TypeError`` in the library's words for anything else."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"{what} must be a file path (str or os.PathLike), got {type(path).__name__}")
+    return Path(path)
+
+
 def _params_of(model_or_params: Any) -> tuple[list[Any], list[str], bool]:
     """The parameters, their names, and whether those names are real (a model's) or made up (a list's)."""
     if isinstance(model_or_params, (list, tuple)):
@@ -154,7 +161,7 @@ def save_params(
     OSError
         If the file cannot be written (the message names it); an existing file is left untouched.
     """
-    path = Path(path)
+    path = _as_path(path, "save_params path")
     params, names, _ = _params_of(model_or_params)
     store = _storage_dtype(dtype if dtype is not None else backend.get_storage_dtype())
     if metadata is not None and not isinstance(metadata, dict):
@@ -358,7 +365,7 @@ def read_checkpoint(path: str | os.PathLike[str]) -> tuple[dict[str, Any], list[
         lacks or has a malformed header, or an array's shape, dtype or SHA-256 differs from the header
         (truncation or corruption). The message names the file and the problem.
     """
-    path = Path(path)
+    path = _as_path(path, "checkpoint path")
     size = _regular_file_size(path)
     try:
         with open(path, "rb") as fh:
@@ -705,6 +712,8 @@ def assign_params(model: Any, arrays: Any, *, source: str = "the weights") -> No
     model_name = type(model).__name__ if not isinstance(model, (list, tuple)) else "the model"
     owners = shared_structure(params)
     distinct = [i for i, (o, _) in enumerate(owners) if o == i]
+    if not isinstance(arrays, (list, tuple)):
+        raise TypeError(f"arrays must be a list of arrays in the model's params order, got {type(arrays).__name__}")
     arrays = list(arrays)
     if len(arrays) == len(params):
         slots = list(range(len(params)))
@@ -842,7 +851,7 @@ def load_book_params(
     its model class (``Rnnlm.pkl`` for an ``Rnnlm`` of any size). The price is that weights a reader trained
     at the published sizes need ``expected_sha256=None``.
     """
-    path = Path(path)
+    path = _as_path(path, "load_book_params path")
     if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
         raise ValueError(f"max_bytes must be a positive int, got {max_bytes!r}")
     if expected_sha256 is not None and expected_sha256 != _PUBLISHED and (

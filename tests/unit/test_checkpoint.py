@@ -498,3 +498,18 @@ def test_json_is_strict_both_ways(tmp_path):
         path = write_archive(tmp_path / f"{constant}.npz", text, {"p0.npy": _npy_bytes(a)})
         with pytest.raises(CheckpointError, match=f"not valid JSON.*{constant} is not a JSON value"):
             read_checkpoint(path)
+
+
+@pytest.mark.parametrize("bad", [None, 3, ["a.npz"]])
+def test_a_path_that_is_not_a_path_is_one_clear_error(bad):
+    from scratchnlp.checkpoint import assign_params, load_book_params
+
+    for call, what in ((lambda: save_params(bad, [np.ones(2)]), "save_params path"),
+                       (lambda: read_checkpoint(bad), "checkpoint path"),
+                       (lambda: load_params(bad, [np.ones(2)]), "checkpoint path"),
+                       (lambda: load_book_params(bad), "load_book_params path")):
+        with pytest.raises(TypeError, match=f"{what} must be a file path \\(str or os.PathLike\\), got "
+                                            f"{type(bad).__name__}"):
+            call()
+    with pytest.raises(TypeError, match="arrays must be a list of arrays in the model's params order, got"):
+        assign_params([np.ones(2)], None if bad is None else np.ones(2))
