@@ -105,6 +105,10 @@ def update(lang: str, docnames: list[str]) -> None:
         if path.is_file():
             with path.open("rb") as f:
                 catalog = read_po(f, locale=lang)
+            # a translation kept aside (obsolete) comes back when its English is on the page again
+            for message in list(catalog.obsolete.values()):
+                if message.id not in catalog:
+                    catalog[message.id] = message
         else:
             catalog = Catalog(locale=lang, project="scratchnlp", fuzzy=False)
         catalog.update(template, no_fuzzy_matching=False)

@@ -42,6 +42,9 @@ LOGGER = logging.getLogger(__name__)
 NOTEBOOK_DIR = "_notebooks"
 _CHAPTER_DOC = re.compile(r"^book/ch(\d{2})_[\w-]+$")
 _APPENDIX_DOC = re.compile(r"^book/appendix_([a-z])_[\w-]+$")
+#: Teaching pages that are neither a chapter nor an appendix of the book (the site's expansion of the book's
+#: section 1.5): numbered on their own, without a chapter prefix, and published as notebooks like the chapters.
+_TEACHING_DOCS = frozenset({"book/speedup"})
 _GITHUB = re.compile(r"^https://github\.com/(?P<owner>[\w.-]+)/(?P<repo>[\w.-]+?)(?:\.git)?/?$")
 
 
@@ -115,6 +118,11 @@ def chapter_key(docname: str) -> str | None:
     return m.group(1).upper() if m else None
 
 
+def has_notebook(docname: str) -> bool:
+    """Whether the page is published as a notebook: the chapters, the appendices and :data:`_TEACHING_DOCS`."""
+    return chapter_key(docname) is not None or docname in _TEACHING_DOCS
+
+
 def _build_facts(app: Any) -> dict[str, str]:
     import numpy  # noqa: PLC0415
 
@@ -157,11 +165,15 @@ def configure(app: Any, config: Any) -> None:
 
 
 def fill_placeholders(app: Any, docname: str, source: list[str]) -> None:
-    """source-read: replace the repository placeholders in a page's source."""
-    source[0] = _fill(app, source[0])
+    """source-read: replace the repository placeholders in a page's source (not when extracting the messages
+    to translate: the catalogs keep the placeholders, and ``translations.py`` fills them in as it compiles)."""
+    if app.builder.name != "gettext":
+        source[0] = fill_text(app, source[0])
 
 
-def _fill(app: Any, text: str) -> str:
+def fill_text(app: Any, text: str) -> str:
+    """``text`` with the repository placeholders (``{{ repository_url }}``, ``{{ source_url }}``,
+    ``{{ notebooks_branch }}``) replaced by this build's values."""
     options = app.config.html_theme_options
     url = options.get("repository_url", "")
     values = {
@@ -284,7 +296,7 @@ def _executed(app: Any, docname: str) -> tuple[Any | None, dict[str, Any]]:
 
 def notebook_context(app: Any, docname: str, glue: dict[str, Any]) -> Context:
     """How the page's notebook resolves glue, citations, references and numbers: as this build did."""
-    return sphinx_context(app, docname, glue, has_notebook=lambda other: chapter_key(other) is not None)
+    return sphinx_context(app, docname, glue, has_notebook=has_notebook)
 
 
 def write_notebook(app: Any, docname: str) -> Path | None:
@@ -294,7 +306,7 @@ def write_notebook(app: Any, docname: str) -> Path | None:
     import nbformat  # noqa: PLC0415
 
     source = Path(app.env.doc2path(docname))
-    notebook = jupytext.reads(_fill(app, source.read_text(encoding="utf-8")), fmt="md:myst")
+    notebook = jupytext.reads(fill_text(app, source.read_text(encoding="utf-8")), fmt="md:myst")
     executed, glue = _executed(app, docname)
     try:
         notebook = export_notebook(notebook, executed, notebook_context(app, docname, glue))
@@ -348,7 +360,7 @@ def _binder_url(app: Any, docname: str) -> str | None:
 
 def add_notebook_buttons(app: Any, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
     """html-page-context, after the theme made its buttons: the chapter's notebook, to download and to launch."""
-    if chapter_key(pagename) is None or doctree is None:
+    if not has_notebook(pagename) or doctree is None:
         return
     write_notebook(app, pagename)
     href = f"{context['pathto'](NOTEBOOK_DIR, 1)}/{pagename}.ipynb"

@@ -22,6 +22,15 @@ ROOT = Path(__file__).resolve().parents[2]
 #: The book's title in each edition.
 TITLES = {"ko": "scratchnlp: 밑바닥부터 시작하는 딥러닝 2, 실행하며 읽기"}
 
+#: Settings whose words a reader sees, per edition (the English ones are in _config.yml).
+WORDS = {
+    "ko": {
+        "copyright": "scratchnlp 개발자들; 코드는 MIT 라이선스",
+        "nb_code_prompt_show": "코드 보기",
+        "nb_code_prompt_hide": "코드 숨기기",
+    },
+}
+
 
 def edition_config(lang: str, english: dict, *, execute: bool = True) -> dict:
     """The configuration of the ``lang`` edition made from the English ``english`` configuration."""
@@ -40,6 +49,10 @@ def edition_config(lang: str, english: dict, *, execute: bool = True) -> dict:
                                   for name, path in (sphinx.get("local_extensions") or {}).items()}
     sphinx_config = dict(sphinx.get("config") or {})
     sphinx_config["language"] = lang
+    words = WORDS.get(lang, {})
+    if "copyright" in words:
+        config["copyright"] = words["copyright"]
+    sphinx_config.update({k: v for k, v in words.items() if k.startswith("nb_")})
     sphinx["config"] = sphinx_config
     config["sphinx"] = sphinx
     return config

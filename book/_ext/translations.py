@@ -18,9 +18,14 @@ built into the folder named after its language code under it (``ko/``).
 from __future__ import annotations
 
 import html
+import shutil
 from pathlib import Path
 from typing import Any
 
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from companion import fill_text
 from docutils import nodes
 from myst_nb.core.variables import format_plain_text
 from myst_nb.ext.glue.crossref import read_glue_cache
@@ -66,7 +71,7 @@ class TranslatedGlueText(PasteTextRole):
         value = _page_glue(self, key)
         if value is None or "text/plain" not in value.get("data", {}):
             message = f"translated message: no text value {key!r} glued on page {self.document.settings.env.docname!r}"
-            return [], [self.document.reporter.warning(message, line=self.lineno)]
+            return [], [self.document.reporter.warning(message, line=self.line)]
         text = format_plain_text(value["data"]["text/plain"], fmt or "s")
         node = nodes.inline(text, text, classes=["pasted-text"])
         self.set_source_info(node)
@@ -84,8 +89,8 @@ class TranslatedGlueMarkdown(PasteMarkdownRole):
         if value is None or "text/markdown" not in value.get("data", {}):
             message = (f"translated message: no Markdown value {key!r} glued on page "
                        f"{self.document.settings.env.docname!r}")
-            return [], [self.document.reporter.warning(message, line=self.lineno)]
-        return self.inliner.parse(value["data"]["text/markdown"], self.lineno, None, nodes.inline())
+            return [], [self.document.reporter.warning(message, line=self.line)]
+        return self.inliner.parse(value["data"]["text/markdown"], self.line, None, nodes.inline())
 
 
 class KeepOutputsOutOfCatalogs(SphinxTransform):
@@ -111,6 +116,22 @@ class KeepOutputsOutOfCatalogs(SphinxTransform):
                 node["translatable"] = False
 
 
+class TableCellsAreMessages(SphinxTransform):
+    """The paragraphs of a table written in a page's source become messages like any paragraph.
+
+    MyST gives them no source position, and Sphinx leaves text without one out of the catalogs (it takes it for
+    text a directive made up); they get their table's. Runs before Sphinx's translation (priority 20)."""
+
+    default_priority = 11
+
+    def apply(self, **kwargs: Any) -> None:
+        for table in self.document.findall(nodes.table):
+            source = table.source or self.document.get("source")
+            for paragraph in table.findall(nodes.paragraph):
+                if not paragraph.source:
+                    paragraph.source, paragraph.line = source, table.line or 0
+
+
 def _ancestors(node: nodes.Node, stop: nodes.Node) -> list[nodes.Node]:
     found = []
     while node.parent is not None and node is not stop:
@@ -123,10 +144,39 @@ def _language(app: Any) -> str:
     return app.config.language or "en"
 
 
+#: Where the translations' catalogs are kept, under the repository root.
+CATALOGS = "locales"
+
+
 def _has_catalog(app: Any, pagename: str) -> bool:
-    lang = _language(app)
-    return any((Path(app.srcdir) / folder / lang / "LC_MESSAGES" / f"{pagename}.po").is_file()
-               for folder in app.config.locale_dirs)
+    return (Path(app.srcdir) / CATALOGS / _language(app) / "LC_MESSAGES" / f"{pagename}.po").is_file()
+
+
+def compile_catalogs(app: Any, config: Any) -> None:
+    """config-inited: compile the edition's catalogs into the build folder, and translate from there.
+
+    The repository placeholders (``{{ repository_url }}`` ...) stay in the catalogs as they are in the pages'
+    sources, and are filled here as ``companion.py`` fills them in the pages, so a fork's build keeps matching
+    its messages; nothing is written into the source tree."""
+    lang = config.language or "en"
+    if lang == "en":
+        return
+    source = Path(app.srcdir) / CATALOGS / lang / "LC_MESSAGES"
+    target_root = Path(app.doctreedir).parent / "locale"
+    if target_root.exists():
+        shutil.rmtree(target_root)
+    for po in sorted(source.rglob("*.po")):
+        with po.open("rb") as f:
+            catalog = read_po(f, locale=lang)
+        compiled = Catalog(locale=lang)
+        for message in catalog:
+            if message.id and message.string and not message.fuzzy:
+                compiled.add(fill_text(app, message.id), fill_text(app, message.string))
+        mo = target_root / lang / "LC_MESSAGES" / po.relative_to(source).with_suffix(".mo")
+        mo.parent.mkdir(parents=True, exist_ok=True)
+        with mo.open("wb") as f:
+            write_mo(f, compiled)
+    config.locale_dirs = [str(target_root)]
 
 
 def other_edition_url(lang: str, pagename: str, target: str) -> str:
@@ -165,5 +215,7 @@ def setup(app: Any) -> dict[str, Any]:
     app.add_role_to_domain("glue", "text", TranslatedGlueText(), override=True)
     app.add_role_to_domain("glue", "md", TranslatedGlueMarkdown(), override=True)
     app.add_transform(KeepOutputsOutOfCatalogs)
+    app.add_transform(TableCellsAreMessages)
+    app.connect("config-inited", compile_catalogs, priority=600)  # after companion.py settled the repository URL
     app.connect("html-page-context", add_edition_links, priority=650)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

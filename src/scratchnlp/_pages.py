@@ -142,6 +142,16 @@ def glue(name: str, variable: Any, display: bool = True) -> None:
 # --------------------------------------------------------------------------------------------------------
 
 
+#: The title of a library listing, per language (the Korean edition executes the pages with SCRATCHNLP_LANG=ko).
+_SOURCE_HEADING = {"en": {"source": "Source: `{name}` ({n} lines)"}, "ko": {"source": "소스: `{name}` ({n}줄)"}}
+
+
+def _source_heading(name: str, n_lines: int) -> str:
+    from scratchnlp._site.wording import say  # noqa: PLC0415
+
+    return say(_SOURCE_HEADING, "source", name=name, n=n_lines)
+
+
 def _qualified_name(obj: Any) -> str:
     module = getattr(obj, "__module__", None) or ""
     name = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None) or repr(obj)
@@ -174,7 +184,7 @@ def show_source(obj: Any, *, title: str | None = None) -> Markdown:
         raise TypeError(f"show_source needs a module, class, method or function with source, got {obj!r}") from exc
     source = textwrap.dedent(source).rstrip("\n") + "\n"
     n_lines = source.count("\n")
-    heading = title if title is not None else f"Source: `{_qualified_name(obj)}` ({n_lines} lines)"
+    heading = title if title is not None else _source_heading(_qualified_name(obj), n_lines)
     opened = ":open:\n" if n_lines <= SOURCE_OPEN_MAX_LINES else ""
     fence = "````"
     while fence in source:

@@ -95,8 +95,14 @@ def _rel(path: Path) -> str:
     return path.relative_to(HTML_DIR).as_posix()
 
 
+#: Teaching pages that are neither a chapter nor an appendix of the book, tested like the chapters: the site's
+#: expansion of the book's section 1.5.
+EXPANSION_PAGES = ("book/speedup.html",)
+
+
 def _chapter_pages(site_dir: Path) -> list[str]:
-    return sorted(_rel(p) for p in (site_dir / "book").glob("*.html") if p.name.startswith(("ch", "appendix")))
+    chapters = [_rel(p) for p in (site_dir / "book").glob("*.html") if p.name.startswith(("ch", "appendix"))]
+    return sorted(chapters + [p for p in EXPANSION_PAGES if (site_dir / p).is_file()])
 
 
 def _api_pages(site_dir: Path) -> list[str]:
@@ -292,6 +298,10 @@ def test_figures_tables_and_exercises_are_numbered_per_chapter(site_dir: Path) -
     for chapter in _chapter_pages(site_dir):
         number = str(int(re.match(r"book/ch(\d+)_", chapter).group(1))) if "/ch" in chapter else None
         if number is None:
+            if chapter in EXPANSION_PAGES:  # numbered on their own, without a chapter's prefix
+                html = (site_dir / chapter).read_text(encoding="utf-8")
+                figures = re.findall(r'<span class="caption-number">Fig\. ([\d.]+)', html)
+                assert figures and figures[0] == "1" and all("." not in n for n in figures), f"{chapter}: {figures}"
             continue
         html = (site_dir / chapter).read_text(encoding="utf-8")
         numbers = re.findall(r'<span class="caption-number">(?:Fig\.|Table) ([\d.]+)', html)
@@ -311,7 +321,7 @@ def test_section_headings_carry_the_books_numbers_in_order(site_dir: Path) -> No
         assert headings, f"{chapter} has no numbered section"
         firsts = [tuple(int(p) for p in h.split("–")[0].strip(".").split(".")) for h in headings]
         assert firsts == sorted(firsts), f"{chapter}: sections out of the book's order: {headings}"
-        if not appendix:  # the book's appendices have no summary
+        if not appendix and chapter not in EXPANSION_PAGES:  # the book's appendices have no summary
             assert re.search(r"<h2[^>]*>\s*\d+\.\d+ Summary", html), f"{chapter}: the summary is not numbered"
 
 
@@ -656,6 +666,8 @@ def test_translated_pages_read_in_korean(site_dir: Path) -> None:
         prose = _TAGS.sub(" ", _CODE_AND_MATH.sub(" ", ko_html))
         hangul, latin = len(_HANGUL.findall(prose)), len(_LATIN_WORD.findall(prose))
         assert hangul > 0 and latin / hangul < 0.08, f"{KO}/{page}: {latin} Latin words to {hangul} Hangul syllables"
+        # emphasis that Markdown did not close (`**값**에` after punctuation) shows its asterisks
+        assert "**" not in prose and "__" not in prose, f"{KO}/{page} shows raw emphasis markers"
         en_glued = len(re.findall(r'class="pasted-text"', _article(site_dir / page)))
         ko_glued = len(re.findall(r'class="pasted-text"', ko_html))
         assert ko_glued == en_glued, f"{KO}/{page} shows {ko_glued} glued values, the English page {en_glued}"
