@@ -279,9 +279,10 @@ class SigmoidWithLoss(Layer):
         tf = t.astype(x.dtype, copy=False)
         z = x * (1 - 2 * tf)  # x for label 0, -x for label 1: the loss is softplus(z)
         loss = xp.maximum(z, 0) + xp.log1p(xp.exp(-xp.abs(z)))
-        # the loss and the largest score in one read from a GPU: NaN or +inf among the scores makes the latter
-        total, top = backend.to_cpu(xp.stack((loss.sum(dtype=np.float64), x.max().astype(np.float64)))).tolist()
-        if not top < float("inf"):
+        # one scalar read from a GPU: the loss, or NaN when the largest score is NaN or +inf (-inf is fine)
+        bad = ~(x.max() < np.inf)
+        total = float(xp.where(bad, np.nan, loss.sum(dtype=np.float64)))
+        if total != total:
             what = "NaN" if bool(xp.isnan(x).any()) else "+inf"
             raise NonFiniteScoresError(
                 f"SigmoidWithLoss scores x hold {what} ({describe(x)}; a diverged run?); expected finite scores, or "
