@@ -4,9 +4,9 @@ The same library code runs on both (the book's chapter 1.5.3 and its appendix on
 ``BetterRnnlm`` with the book's sizes on a batch of 20 x 35 word ids (SGD, clipping), and ``AttentionSeq2seq``
 with the book's sizes on a batch of 128 dates (Adam, clipping), each built once with NumPy arrays and once
 with CuPy arrays and timed by :func:`scratchnlp._pages.chapter_step_times` (the device is synchronised before
-the clock is read). Prints seconds per iteration on each and the ratio CPU / GPU. Appendix D of the companion
-site shows the numbers of ``benchmarks/results/bench_gpu.json`` (written by ``make bench`` on a machine with
-a GPU) when it is built without one.
+the clock is read). Prints seconds per iteration on each and the ratio CPU / GPU. The companion site's page on
+section 1.5 shows the numbers of ``benchmarks/results/bench_gpu.json`` (written by ``make bench`` on a machine
+with a GPU) when it is built without one.
 
     python benchmarks/bench_gpu.py                       # needs CuPy and a CUDA device
     python benchmarks/bench_gpu.py --repeats 10 --json out.json

@@ -256,7 +256,8 @@ class _AnyGlue(dict):
 
 
 def _chapter_sources() -> list[Path]:
-    return sorted(p for p in BOOK.glob("*.md") if p.name.startswith(("ch", "appendix_")))
+    # the chapters, the appendices and the site's expansion of the book's section 1.5
+    return sorted(p for p in BOOK.glob("*.md") if p.name.startswith(("ch", "appendix_")) or p.name == "speedup.md")
 
 
 @pytest.mark.parametrize("page", _chapter_sources(), ids=lambda p: p.stem)

@@ -5,11 +5,12 @@ Everything here is data or is computed from data:
 
 - :data:`BOOK_TOC` is the book's table of contents (the Korean edition's numbering and titles, English titles
   of our own), one :class:`BookSection` per section, in the book's order;
-- :func:`read_site_headings` reads the ``##``/``###`` headings of the site's chapter and appendix pages and the
-  anchor (slug) MyST gives each, with MyST's own parser and slug function, so that a link made here is the link
-  the strict build checks; :func:`place_sections` finds, for every book section, the most specific site
-  heading that covers it (a range such as ``2.3.2–2.3.3`` covers every section in between), plus the explicit
-  :data:`EXTRA_LINKS` to pages whose headings do not carry the book's numbers;
+- :func:`read_site_headings` reads the ``##``/``###`` headings of the site's chapter and appendix pages (and of
+  its expansion of the book's section 1.5, :data:`SITE_APPENDIX`) and the anchor (slug) MyST gives each, with
+  MyST's own parser and slug function, so that a link made here is the link the strict build checks;
+  :func:`place_sections` finds, for every book section, the most specific site heading that covers it (a range
+  such as ``2.3.2–2.3.3`` covers every section in between), plus the explicit :data:`EXTRA_LINKS` to pages
+  whose headings do not place the book's sections;
 - :data:`BOOK_RESULTS` holds the numbers the book reports; :func:`compare_result` and :func:`compare_speed`
   decide how the library's committed runs and benchmarks compare with them;
 - :data:`CODE_ISSUES` lists the problems of the book's published code, each cited by repository path.
@@ -355,14 +356,17 @@ def _subtree(number: str) -> frozenset[str]:
 # Explicit links to pages whose headings do not carry the book's numbers
 # --------------------------------------------------------------------------------------------------------
 
-#: This site's own appendix, an expansion of the book's section 1.5 (not one of the book's appendices).
-SITE_APPENDIX = "appendix_d_speedup"
+#: This site's own page beyond the book's chapters and appendices: its expansion of the book's section 1.5
+#: (bit precision, the GPU). Its headings carry the book's numbers 1.5.1 and 1.5.2 where they expand those
+#: sections, and "Beyond the book: ..." elsewhere; the map links it from 1.5, 1.5.1 and 1.5.2 through
+#: :data:`EXTRA_LINKS`, never in place of chapter 1's own headings.
+SITE_APPENDIX = "speedup"
 
 
 @dataclass(frozen=True)
 class ExtraLink:
     """A link from book section ``section`` to ``page`` (a docname in ``book/``, without ``.md``): to its
-    heading numbered ``heading`` (a number of the site's own, such as ``"D.1"``), or to the page's title when
+    heading numbered ``heading`` (such as ``"1.5.1"`` on :data:`SITE_APPENDIX`), or to the page's title when
     ``heading`` is None."""
 
     section: str
@@ -373,8 +377,8 @@ class ExtraLink:
 #: Where a book section is also taught on a page whose headings do not carry its number.
 EXTRA_LINKS: tuple[ExtraLink, ...] = (
     ExtraLink("1.5", SITE_APPENDIX),
-    ExtraLink("1.5.1", SITE_APPENDIX, "D.1"),
-    ExtraLink("1.5.2", SITE_APPENDIX, "D.4"),
+    ExtraLink("1.5.1", SITE_APPENDIX, "1.5.1"),
+    ExtraLink("1.5.2", SITE_APPENDIX, "1.5.2"),
     ExtraLink("2.2.1", "appendix_b_wordnet"),
 )
 
@@ -421,6 +425,7 @@ def parse_heading_number(text: str) -> tuple[str, str] | None:
 
 def _site_pages(book_dir: Path) -> list[Path]:
     pages = sorted(book_dir.glob("ch[0-9]*.md")) + sorted(book_dir.glob("appendix_*.md"))
+    pages.append(book_dir / f"{SITE_APPENDIX}.md")
     return [p for p in pages if p.is_file()]
 
 
@@ -467,8 +472,9 @@ def _page_headings(path: Path, md: Any, anchors: int) -> list[SiteHeading]:
 
 
 def read_site_headings(book_dir: str | Path) -> list[SiteHeading]:
-    """The headings (levels up to ``myst_heading_anchors``) of the site's chapter pages (``ch*.md``) and
-    appendix pages (``appendix_*.md``) in ``book_dir``, page by page, each with the anchor MyST gives it.
+    """The headings (levels up to ``myst_heading_anchors``) of the site's chapter pages (``ch*.md``),
+    appendix pages (``appendix_*.md``) and :data:`SITE_APPENDIX` in ``book_dir``, page by page, each with the
+    anchor MyST gives it.
 
     MyST's own Markdown parser (with the extensions of the repository's ``_config.yml``) and its own slug
     function are used, so a link ``page.md#slug`` made from a heading here is one the site build resolves.
@@ -492,8 +498,9 @@ def read_site_headings(book_dir: str | Path) -> list[SiteHeading]:
 def covered_sections(heading: SiteHeading) -> frozenset[str]:
     """The book sections a heading covers: from its first to its last number in the book's order, with
     everything inside the last (``"2.1–2.2"`` covers 2.1, 2.1.1, 2.2, 2.2.1 and 2.2.2). Empty for an unnumbered
-    heading or one whose numbers are not the book's (this site's appendix D)."""
-    if heading.first is None or heading.last is None:
+    heading, one whose numbers are not the book's, and the headings of :data:`SITE_APPENDIX`, which expand
+    sections that chapter 1 teaches (the map links them through :data:`EXTRA_LINKS` instead)."""
+    if heading.first is None or heading.last is None or heading.page == SITE_APPENDIX:
         return frozenset()
     if heading.first not in _ORDER or heading.last not in _ORDER:
         return frozenset()
@@ -572,11 +579,12 @@ def place_sections(headings: Sequence[SiteHeading], toc: Sequence[BookSection] =
 
 
 def unknown_numbered_headings(headings: Sequence[SiteHeading]) -> list[SiteHeading]:
-    """Numbered headings whose numbers are not sections of the book, outside this site's own appendix
-    (a typo such as ``2.3.9``, or a range that runs backwards): each would hide a section from the map."""
+    """Numbered headings whose numbers are not sections of the book (a typo such as ``2.3.9``, or a range that
+    runs backwards): each would hide a section from the map, or, on :data:`SITE_APPENDIX`, pretend to be a
+    section the book does not have."""
     bad = []
     for h in headings:
-        if h.first is None or h.page == SITE_APPENDIX:
+        if h.first is None:
             continue
         if h.first not in _ORDER or (h.last or "") not in _ORDER or _subtree_end(h.last or "") < _ORDER[h.first]:
             bad.append(h)
@@ -787,11 +795,13 @@ def chapter_rows(placements: Sequence[Placement], headings: Sequence[SiteHeading
 
 def site_appendix_rows(placements: Sequence[Placement], headings: Sequence[SiteHeading],
                        lang: str = "en") -> list[list[str]]:
-    """The rows of this site's own appendix: each numbered heading of :data:`SITE_APPENDIX` with the book
-    sections whose extra links lead to it (``[heading link, what it expands]``)."""
+    """The rows of this site's expansion of section 1.5: each section (``##`` heading) of :data:`SITE_APPENDIX`
+    that carries a book number or goes beyond the book, with the book sections whose extra links lead to it
+    (``[heading link, what it expands]``)."""
     rows = []
+    beyond = set(beyond_the_book_headings(headings, SITE_APPENDIX))
     for h in headings:
-        if h.page != SITE_APPENDIX or h.level == 1 or h.first is None:
+        if h.page != SITE_APPENDIX or h.level != 2 or (h.first is None and h not in beyond):
             continue
         expands = [p.section.number for p in placements for link, target in p.extras if target == h]
         words = (_say("site_appendix.expands", lang, sections=", ".join(expands)) if expands
@@ -987,8 +997,9 @@ def speed_text(c: SpeedComparison, lang: str = "en") -> str:
     return _say(f"speed.{c.verdict}", lang, ratio=ratio)
 
 
-#: Where the site shows the benchmark ratios: this site's appendix D, section D.3.
-BENCHMARKS_SHOWN_AT = ExtraLink("", SITE_APPENDIX, "D.3")
+#: Where the site shows the benchmark ratios: :data:`SITE_APPENDIX` (its section "Beyond the book: what
+#: vectorising bought").
+BENCHMARKS_SHOWN_AT = ExtraLink("", SITE_APPENDIX)
 
 _CHAPTER_NOTE = re.compile(r"\(ch\. (?P<chapter>\d+)\)")
 
