@@ -890,7 +890,7 @@ def accuracy_curves(
 
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(True, alpha=0.3)
-    ax.legend(fontsize="small")
+    ax.legend()
     return ax
 
 
@@ -951,7 +951,7 @@ def perplexity_by_epoch(
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(True, alpha=0.3)
     if label is not None or best_epoch is not None or reference_label is not None:
-        ax.legend(fontsize="small")
+        ax.legend()
     return ax
 
 
@@ -994,7 +994,7 @@ def norms_by_distance(
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.grid(True, which="major", alpha=0.3)
-    ax.legend(fontsize="small")
+    ax.legend()
     return ax
 
 
