@@ -188,7 +188,7 @@ def set_default_dtype(dtype: Any) -> None:
     runs tens to hundreds of times slower than float32, and a float16 training step loses small updates to
     rounding (a weight near 1 cannot change by less than about 0.0005) and overflows past 65504 in the
     softmax's sums. A model built with an explicit ``dtype=np.float16`` still computes in float16, for
-    whoever wants to see that happen (appendix D of the companion site measures it).
+    whoever wants to see that happen (the companion site's page on section 1.5 measures it).
 
     Raises
     ------
