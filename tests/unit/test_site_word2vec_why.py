@@ -160,12 +160,14 @@ def test_neighbour_stopword_share_counts_frequent_neighbours_of_ordinary_words()
     # words 0 and 1 are frequent; 2 and 3 are close to each other and nearer 0 than 1, 4 and 5 the other way
     W = np.array([[1.0, 0, 0], [0, 0, 1.0], [0.7, 0.7, 0], [0.6, 0.8, 0], [0, 0.6, 0.8], [0, 0.5, 0.85]])
     counts = np.array([100, 90, 30, 30, 30, 30])
-    share = site.neighbour_stopword_share(W, counts, n_frequent=2, min_count=20, k=1)
+    share = site.neighbour_stopword_share(W, counts, n_frequent=2, n_queries=4, k=1)
     assert share == pytest.approx(0.0)  # each ordinary word's nearest is another ordinary word
-    share2 = site.neighbour_stopword_share(W, counts, n_frequent=2, min_count=20, k=2)
+    share2 = site.neighbour_stopword_share(W, counts, n_frequent=2, n_queries=4, k=2)
     assert share2 == pytest.approx(4 / 8)  # the second neighbour of each is a frequent word
-    with pytest.raises(ValueError, match="no word outside the 2 most frequent"):
-        site.neighbour_stopword_share(W, counts, n_frequent=2, min_count=1000)
+    only_two = site.neighbour_stopword_share(W, counts, n_frequent=2, n_queries=2, k=2)
+    assert only_two == pytest.approx(2 / 4)  # words 2 and 3 only
+    with pytest.raises(ValueError, match="n_frequent \\+ n_queries = 7 is more than the 6 words"):
+        site.neighbour_stopword_share(W, counts, n_frequent=2, n_queries=5)
     with pytest.raises(ValueError, match="one entry per word"):
         site.neighbour_stopword_share(W, counts[:3])
 
@@ -224,7 +226,46 @@ def test_power_verdict_refuses_bad_input(values, message):
         site.power_verdict("m", values)
 
 
+def test_first_divergence_reports_the_update_that_failed():
+    corpus = _toy_corpus(2000)
+    assert site.first_divergence(CBOW(10, 4, 2, corpus, seed=0), corpus, epochs=1, batch_size=64, lr=0.05,
+                                 progress=False) is None
+    failed = site.first_divergence(CBOW(10, 4, 2, corpus, seed=0), corpus, epochs=1, batch_size=64, lr=1e30,
+                                   min_lr=1e30, progress=False)
+    assert isinstance(failed, int) and failed >= 1
+
+
+def test_divergence_text_both_branches():
+    assert site.divergence_text(99, batch_size=1024, power=1.0, updates=900).startswith(
+        "A first try with the batches of 1,024 targets used above shows why: with power 1 the run stopped at "
+        "update 99 with a non-finite loss")
+    assert "ran its 900 updates with power 1 without diverging" in site.divergence_text(
+        None, batch_size=1024, power=1.0, updates=900)
+
+
 # --- claim 2: agreement with the softmax ---------------------------------------------------------------------
+
+
+def test_similarity_agreement():
+    rng = np.random.default_rng(0)
+    W = rng.standard_normal((20, 5))
+    Q, _ = np.linalg.qr(rng.standard_normal((5, 5)))
+    assert site.similarity_agreement(W, W @ Q, np.arange(10)) == pytest.approx(1.0)  # a rotation keeps cosines
+    assert abs(site.similarity_agreement(W, rng.standard_normal((20, 5)), np.arange(20))) < 0.2
+    with pytest.raises(ValueError, match="at least 3 words"):
+        site.similarity_agreement(W, W, np.arange(2))
+    with pytest.raises(ValueError, match="same vocabulary"):
+        site.similarity_agreement(W, W[:5], np.arange(3))
+
+
+def test_agreement_text_when_negative_sampling_reaches_a_second_softmax_model():
+    full = site.agreement_verdict({1: 0.2, 5: 0.3, 20: 0.45}, ceiling=0.42, floor=0.0)
+    assert full.fraction > 1
+    assert site.agreement_text(full).endswith("with k = 20 the neighbours agree with the softmax models' as well as "
+                                              "two softmax models agree with each other.")
+    mixed = site.agreement_verdict({1: 0.2, 5: 0.5, 20: 0.45}, ceiling=0.42, floor=0.0)
+    assert site.agreement_text(mixed).startswith("The overlap does not grow steadily with the number of negatives, "
+                                                 "but with k = 5")
 
 
 def test_agreement_verdict_rising_and_mixed():
@@ -349,11 +390,27 @@ def test_window_verdict_refuses_missing_scores():
         site.window_verdict([], [0.1], [0.1], [0.1])
 
 
-def test_committed_gap_text():
-    book = {"wordsim353": {"spearman": 0.296}, "simlex999": {"spearman": 0.096}}
-    fast = {"wordsim353": {"spearman": 0.195}, "simlex999": {"spearman": 0.110}}
-    text = site.committed_gap_text(book, fast)
-    assert "WordSim-353 goes from 0.296 to 0.195 and SimLex-999 from 0.096 to 0.110" in text
+def _evaluation(ws: float, sl: float) -> dict:
+    return {"evaluation": {"wordsim353": {"spearman": ws}, "simlex999": {"spearman": sl}}}
+
+
+def test_committed_gaps_and_their_sentences():
+    committed = {"cbow-ptb": _evaluation(0.296, 0.096), "cbow-ptb-fast": _evaluation(0.195, 0.110),
+                 "skipgram-ptb": _evaluation(0.30, 0.09), "skipgram-ptb-fast": _evaluation(0.31, 0.14)}
+    gaps = site.committed_gaps(committed)
+    assert [(g.model, g.outcome) for g in gaps] == [("cbow", "differs"), ("skipgram", "level")]
+    text = site.committed_gap_text(gaps)
+    assert text.startswith("The analogy scores hide a difference in word similarity: from the book's training to "
+                           "the fast variant, CBOW's WordSim-353 score goes from 0.296 to 0.195, and its SimLex-999 "
+                           "score from 0.096 to 0.110.")
+    assert "Skip-gram's WordSim-353 score hardly moves between its two committed runs, from 0.300 to 0.310" in text
+    committed["skipgram-ptb-fast"] = _evaluation(0.20, 0.14)
+    committed["cbow-ptb-fast"] = _evaluation(0.30, 0.10)
+    text = site.committed_gap_text(site.committed_gaps(committed))
+    assert text.startswith("Word similarity agrees too")
+    assert "Skip-gram's scores change too between its two committed runs: from 0.300 to 0.200" in text
+    assert site.committed_gaps({"cbow-ptb": committed["cbow-ptb"]}) == []
+    assert site.committed_gap_text([]) == ""
 
 
 # --- the tense direction -----------------------------------------------------------------------------------
@@ -388,11 +445,19 @@ def test_direction_baseline_finds_a_shared_direction_and_its_absence():
     shared = site.direction_baseline(W, pairs, counts, n_draws=100, seed=0)
     assert shared.outcome == "shared" and shared.share_above == 0.0
     assert shared.observed > shared.baseline_q95 > shared.baseline_mean
-    assert site.direction_text(shared).startswith("They share a direction beyond what frequency explains")
+    assert site.direction_text(shared) == ("The tense differences share a direction beyond what frequency explains: "
+                                           "none of the 100 frequency-matched draws is as aligned.")
     W, pairs, counts = _direction_world(shared=False)
     random = site.direction_baseline(W, pairs, counts, n_draws=100, seed=0)
     assert random.outcome == "not_shared" and random.share_above >= 0.05
-    assert site.direction_text(random).startswith("They are no more aligned than pairs")
+    n_above = round(100 * random.share_above)
+    assert site.direction_text(random).startswith("The tense differences are no more aligned than pairs")
+    assert f": {n_above} of the 100 draws are at least as aligned" in site.direction_text(random)
+
+
+def test_direction_text_when_a_few_draws_are_as_aligned():
+    few = site.DirectionBaseline(0.4, 0.1, 0.3, 0.03, 200, "shared")
+    assert site.direction_text(few).endswith("only 6 of the 200 frequency-matched draws are as aligned.")
 
 
 def test_direction_baseline_refuses_bad_input():
@@ -415,7 +480,7 @@ def _sections(family_accuracy: float):
         ("gram1", [("cheap", "cheaper", "big", "bigger"), ("fast", "faster", "old", "older")]),
     ]
     scores = [
-        {"name": "capital-world", "total": 2, "evaluated": 1, "accuracy": 0.0},
+        {"name": "capital-world", "total": 4, "evaluated": 1, "accuracy": 0.0},
         {"name": "family", "total": 2, "evaluated": 1, "accuracy": family_accuracy},
         {"name": "gram1", "total": 2, "evaluated": 2, "accuracy": 0.2},
     ]
@@ -424,7 +489,7 @@ def _sections(family_accuracy: float):
     return questions, scores, counts
 
 
-def test_section_coverage_and_both_family_sentences():
+def test_section_coverage_and_every_family_sentence():
     questions, scores, counts = _sections(0.5)
     cov, overall = site.section_coverage(questions, scores, counts, min_questions=1)
     assert cov["family"].best and not cov["gram1"].best
@@ -432,11 +497,22 @@ def test_section_coverage_and_both_family_sentences():
     assert overall == pytest.approx(float(np.median([2, 3, 50, 40, 900, 300, 800, 200, 20, 10, 100, 15, 30, 5,
                                                      200, 10])))
     text = site.coverage_text(cov, overall)
-    assert text.startswith('Capital cities are mostly missing from its vocabulary: 1 of the 2 "capital-world"')
-    assert "they are the best section, at 50.0%" in text
+    assert text.startswith('Capital cities are mostly missing from its vocabulary: 1 of the 4 "capital-world"')
+    assert "and the words of those occur more often in PTB than" in text
+    assert text.endswith("They are the best section, at 50.0%.")
     cov, overall = site.section_coverage(*_sections(0.1), min_questions=1)
     assert not cov["family"].best
-    assert "and score 10.0%." in site.coverage_text(cov, overall)
+    assert site.coverage_text(cov, overall).endswith("They score 10.0%.")
+    assert "about as often" in site.coverage_text(cov, 500.0)
+    assert "although the words of those occur less often" in site.coverage_text(cov, 5000.0)
+
+
+def test_coverage_text_when_capitals_can_be_asked():
+    questions, scores, counts = _sections(0.5)
+    scores[0]["evaluated"] = 2
+    cov, overall = site.section_coverage(questions, scores, counts, min_questions=1)
+    assert site.coverage_text(cov, overall).startswith('Most capital-city questions can be asked: 2 of the 4 '
+                                                       '"capital-world" questions.')
 
 
 def test_section_coverage_refuses_mismatched_sections():
@@ -531,14 +607,14 @@ def test_runs_table_row_formats_the_summary():
 # --- wording -------------------------------------------------------------------------------------------------
 
 
-def test_every_template_is_used_and_a_page_language_without_templates_falls_back_to_english(monkeypatch):
+def test_every_template_is_used_and_an_untranslated_page_language_speaks_english(monkeypatch):
     source = Path(site.__file__).read_text(encoding="utf-8")
     for key in site.TEMPLATES["en"]:  # every key is named in the code, whole or as the prefix of an f-string
         assert f'"{key}"' in source or f'f"{key.split("_")[0]}_' in source, key
     fields = {name for t in site.TEMPLATES["en"].values() for _, name, _, _ in string.Formatter().parse(t) if name}
-    assert "share" in fields and "metric" in fields
+    assert "n_above" in fields and "metric" in fields
     verdict = site.window_verdict([0.2], [0.3], [0.1], [0.1])
     monkeypatch.setenv("SCRATCHNLP_LANG", "ko")
     assert site.window_text(verdict).startswith("Without the dynamic window")
-    with pytest.raises(ValueError, match="no wording 'window_raises' for language 'ko'"):
-        site.window_text(verdict, lang="ko")
+    with pytest.raises(ValueError, match="no wording 'window_raises' for language 'fr'"):
+        site.window_text(verdict, lang="fr")

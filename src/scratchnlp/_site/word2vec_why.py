@@ -36,7 +36,7 @@ from .._checks import Seed, as_generator
 from ..evaluation import spearman
 from ..text import normalize
 from ..word2vec_fast import _window_mask
-from .wording import page_language, say
+from .wording import say
 
 __all__ = [
     "TEMPLATES",
@@ -45,11 +45,14 @@ __all__ = [
     "neighbour_stopword_share",
     "top_neighbours",
     "mean_jaccard",
+    "similarity_agreement",
     "similarity_pairs",
     "pair_cosines",
     "PowerVerdict",
     "power_verdict",
     "power_text",
+    "first_divergence",
+    "divergence_text",
     "AgreementVerdict",
     "agreement_verdict",
     "agreement_text",
@@ -72,6 +75,8 @@ __all__ = [
     "ExponentReading",
     "exponent_reading",
     "exponent_text",
+    "CommittedGap",
+    "committed_gaps",
     "committed_gap_text",
     "principal_components",
     "step_time",
@@ -149,7 +154,9 @@ def _softmax_cbow_batch(W_in: Any, W_out: Any, contexts: np.ndarray, mask: np.nd
     n = target.shape[0]
     with np.errstate(over="ignore", invalid="ignore"):  # a diverged model is reported below, not warned about
         h = np.matmul(weights[:, None, :], W_in[contexts])[:, 0, :]  # (N, H): mean of the context vectors in use
-        score = h @ W_out  # (N, V)
+        # the products go through einsum, not BLAS: for these sizes one thread is enough, and a multi-threaded
+        # BLAS on a machine busy with other work can be many times slower than one thread
+        score = np.einsum("nh,hv->nv", h, W_out)  # (N, V)
         score -= score.max(axis=1, keepdims=True)
         np.exp(score, out=score)
         score /= score.sum(axis=1, keepdims=True)  # now the probabilities p
@@ -157,8 +164,8 @@ def _softmax_cbow_batch(W_in: Any, W_out: Any, contexts: np.ndarray, mask: np.nd
         g = -score  # (N, V): label - p, times the learning rate, as the fast variant's negative sampling does
         g[np.arange(n), target] += 1.0
         g *= W_in.dtype.type(lr)
-        neu1e = g @ W_out.T  # (N, H), from the weights before the update
-        d_out = h.T @ g
+        neu1e = np.einsum("nv,hv->nh", g, W_out)  # (N, H), from the weights before the update
+        d_out = np.einsum("nh,nv->hv", h, g)
     if not (math.isfinite(loss) and np.isfinite(neu1e).all() and np.isfinite(d_out).all()):
         raise FloatingPointError(f"loss {loss}")
     W_out += d_out
@@ -310,19 +317,36 @@ def mean_jaccard(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.mean(scores))
 
 
-def neighbour_stopword_share(word_matrix: Any, counts: Any, *, n_frequent: int = 100, min_count: int = 20,
+def similarity_agreement(word_matrix_a: Any, word_matrix_b: Any, words: Any) -> float:
+    """Spearman's rho between two models' cosine similarities of every pair of ``words`` (section 4.2.5).
+
+    1 means the two models order all the pairs of these words the same way, from most to least similar.
+    """
+    Ua, Ub = _unit(word_matrix_a), _unit(word_matrix_b)
+    if Ua.shape[0] != Ub.shape[0]:
+        raise ValueError(f"the two matrices must have one row per word of the same vocabulary, got {Ua.shape[0]} "
+                         f"and {Ub.shape[0]} rows")
+    ids = _ids(words, Ua.shape[0], "words")
+    if ids.size < 3:
+        raise ValueError(f"need at least 3 words, got {ids.size}")
+    upper = np.triu_indices(ids.size, k=1)
+    return spearman((Ua[ids] @ Ua[ids].T)[upper], (Ub[ids] @ Ub[ids].T)[upper])
+
+
+def neighbour_stopword_share(word_matrix: Any, counts: Any, *, n_frequent: int = 100, n_queries: int = 2000,
                              k: int = 10) -> float:
     """The share of the nearest neighbours of ordinary words that are among the most frequent words (4.2.6).
 
-    The query words are every word seen at least ``min_count`` times that is not among the ``n_frequent`` most
-    frequent ones; each gets its ``k`` nearest neighbours among all words. A word such as "the" or "of" says
-    little about the meaning of a noun or a verb, so a high share means neighbour lists filled by function words.
+    The query words are the ``n_queries`` most frequent words after the ``n_frequent`` most frequent ones; each
+    gets its ``k`` nearest neighbours among all words. A word such as "the" or "of" says little about the meaning
+    of a noun or a verb, so a high share means neighbour lists filled by function words.
 
     Parameters
     ----------
     word_matrix : (V, D) float array
     counts : (V,) word counts in the training corpus
-    n_frequent, min_count, k : int
+    n_frequent, n_queries, k : int
+        ``n_frequent + n_queries`` must not exceed V.
 
     Returns
     -------
@@ -333,13 +357,13 @@ def neighbour_stopword_share(word_matrix: Any, counts: Any, *, n_frequent: int =
     if counts.shape != (U.shape[0],):
         raise ValueError(f"counts must have one entry per word, shape ({U.shape[0]},), got {counts.shape}")
     n_frequent = _check_int(n_frequent, "n_frequent", 1)
+    n_queries = _check_int(n_queries, "n_queries", 1)
+    if n_frequent + n_queries > U.shape[0]:
+        raise ValueError(f"n_frequent + n_queries = {n_frequent + n_queries} is more than the {U.shape[0]} words")
     order = np.argsort(-counts, kind="stable")
     frequent = np.zeros(U.shape[0], dtype=bool)
     frequent[order[:n_frequent]] = True
-    queries = np.flatnonzero((counts >= min_count) & ~frequent)
-    if queries.size == 0:
-        raise ValueError(f"no word outside the {n_frequent} most frequent is seen {min_count} times or more")
-    neighbours = top_neighbours(U, queries, np.arange(U.shape[0]), k)
+    neighbours = top_neighbours(U, order[n_frequent : n_frequent + n_queries], np.arange(U.shape[0]), k)
     return float(frequent[neighbours].mean())
 
 
@@ -382,11 +406,23 @@ TEMPLATES: dict[str, dict[str, str]] = {
                        "({best_value}): the difference is within the spread between seeds ({spread}).",
         "power_behind": "On {metric}, the power {best:g} scores best ({best_value}) and {ref:g} is behind it "
                         "({ref_value}), by more than the spread between seeds ({spread}).",
+        "diverged": "A first try with the batches of {batch:,} targets used above shows why: with power {power:g} "
+                    "the run stopped at update {iteration:,} with a non-finite loss, because the few most frequent "
+                    "words are drawn as negatives so often that one batch sums hundreds of updates into each of "
+                    "their rows.",
+        "not_diverged": "A first try with the batches of {batch:,} targets used above ran its {iteration:,} updates "
+                        "with power {power:g} without diverging on this build; the smaller batches are kept so that "
+                        "every run of this section uses one setting.",
         "agree_rises": "The overlap grows with the number of negatives, and with k = {best_k} the neighbours "
-                       "agree with the softmax model's {frac:.0%} of the way from random vectors to a second "
+                       "agree with the softmax models' {frac:.0%} of the way from random vectors to a second "
                        "softmax model.",
+        "agree_rises_full": "The overlap grows with the number of negatives, and with k = {best_k} the neighbours "
+                            "agree with the softmax models' as well as two softmax models agree with each other.",
         "agree_mixed": "The overlap does not grow steadily with the number of negatives; the closest is k = "
                        "{best_k}, {frac:.0%} of the way from random vectors to a second softmax model.",
+        "agree_mixed_full": "The overlap does not grow steadily with the number of negatives, but with k = "
+                            "{best_k} the neighbours agree with the softmax models' as well as two softmax models "
+                            "agree with each other.",
         "rare_sg": "In the bucket of the rarest words, skip-gram is ahead of CBOW by {diff:.3f} (95% bootstrap "
                    "interval {low:.3f} to {high:.3f}), as the book says it should be.",
         "rare_cbow": "In the bucket of the rarest words, CBOW is ahead of skip-gram by {neg_diff:.3f} (95% "
@@ -404,41 +440,57 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "window_none": "Without the dynamic window, WordSim-353 goes from {dyn:.3f} to {full:.3f}, within the "
                        "spread between seeds ({spread:.3f}): on this budget the dynamic window does not explain "
                        "the difference.",
-        "direction_shared": "They share a direction beyond what frequency explains: the tense differences are "
-                            "more aligned than in any but {share:.0%} of the frequency-matched random draws.",
-        "direction_not": "They are no more aligned than pairs of a present form and a random word of about the "
-                         "same frequency as its past form ({share:.0%} of those draws are at least as aligned), "
-                         "so these vectors do not show a shared tense direction.",
-        "coverage": "Capital cities are mostly missing from its vocabulary: {cap_eval:,} of the {cap_total:,} "
-                    "\"{cap_name}\" questions can be asked.",
-        "family_best": "Family relations can be asked more often ({fam_eval:,} of {fam_total:,} questions), "
-                       "because the askable ones use frequent words (a median of {fam_median:,.0f} occurrences in "
-                       "PTB, against {all_median:,.0f} for the words of all askable questions), and they are the "
-                       "best section, at {fam_acc:.1%}.",
-        "family_not_best": "Family relations can be asked in {fam_eval:,} of {fam_total:,} questions, whose words "
-                           "occur a median of {fam_median:,.0f} times in PTB (against {all_median:,.0f} for all "
-                           "askable questions), and score {fam_acc:.1%}.",
+        "direction_shared_none": "The tense differences share a direction beyond what frequency explains: none "
+                                 "of the {n_draws:,} frequency-matched draws is as aligned.",
+        "direction_shared_some": "The tense differences share a direction beyond what frequency explains: only "
+                                 "{n_above:,} of the {n_draws:,} frequency-matched draws are as aligned.",
+        "direction_not": "The tense differences are no more aligned than pairs of a present form and a random word "
+                         "of about the same frequency as its past form: {n_above:,} of the {n_draws:,} draws are at "
+                         "least as aligned, so these vectors do not show a shared tense direction.",
+        "coverage_missing": "Capital cities are mostly missing from its vocabulary: {cap_eval:,} of the "
+                            "{cap_total:,} \"{cap_name}\" questions can be asked.",
+        "coverage_present": "Most capital-city questions can be asked: {cap_eval:,} of the {cap_total:,} "
+                            "\"{cap_name}\" questions.",
+        "family_more": "Family relations are not missing in the same way: {fam_eval:,} of {fam_total:,} questions "
+                       "can be asked, and the words of those occur more often in PTB than the words of all askable "
+                       "questions do (a median of {fam_median:,.0f} occurrences against {all_median:,.0f}).",
+        "family_same": "Family relations are not missing in the same way: {fam_eval:,} of {fam_total:,} questions "
+                       "can be asked, and the words of those occur about as often in PTB as the words of all "
+                       "askable questions do (a median of {fam_median:,.0f} occurrences against "
+                       "{all_median:,.0f}).",
+        "family_less": "Family relations are not missing in the same way: {fam_eval:,} of {fam_total:,} questions "
+                       "can be asked, although the words of those occur less often in PTB than the words of all "
+                       "askable questions do (a median of {fam_median:,.0f} occurrences against "
+                       "{all_median:,.0f}).",
+        "family_best": "They are the best section, at {fam_acc:.1%}.",
+        "family_not_best": "They score {fam_acc:.1%}.",
         "exponent_super": "Over the larger sizes the time grows faster than the work: the measured multiply-adds "
                           "per nanosecond fell from {rate_lo:.2f} at {v_lo:,} words to {rate_hi:.2f} at "
-                          "{v_hi:,}, so each word of the vocabulary costs more when there are more of them.",
+                          "{v_hi:,}, so each word of the vocabulary cost more when there were more of them.",
         "exponent_linear": "Over the larger sizes the time grows as the work does: the measured multiply-adds per "
                            "nanosecond were {rate_lo:.2f} at {v_lo:,} words and {rate_hi:.2f} at {v_hi:,}.",
-        "exponent_sub": "Over the larger sizes the time grows more slowly than the work, because fixed costs per "
-                        "step still weigh: the measured multiply-adds per nanosecond rose from {rate_lo:.2f} at "
-                        "{v_lo:,} words to {rate_hi:.2f} at {v_hi:,}.",
-        "gap_ws": "The analogy scores hide a difference in word similarity: from the book's training to the fast "
-                  "variant, WordSim-353 goes from {book_ws:.3f} to {fast_ws:.3f} and SimLex-999 from "
-                  "{book_sl:.3f} to {fast_sl:.3f}.",
+        "exponent_sub": "Over the larger sizes the time grows more slowly than the work: the measured multiply-adds "
+                        "per nanosecond rose from {rate_lo:.2f} at {v_lo:,} words to {rate_hi:.2f} at {v_hi:,}, so "
+                        "at the smaller sizes much of the time went to something other than the products with "
+                        "all {v_lo:,} words.",
+        "gap_cbow_differs": "The analogy scores hide a difference in word similarity: from the book's training to "
+                            "the fast variant, CBOW's WordSim-353 score goes from {book_ws:.3f} to {fast_ws:.3f}, "
+                            "and its SimLex-999 score from {book_sl:.3f} to {fast_sl:.3f}.",
+        "gap_cbow_level": "Word similarity agrees too: from the book's training to the fast variant, CBOW's "
+                          "WordSim-353 score goes from {book_ws:.3f} to {fast_ws:.3f}, and its SimLex-999 score "
+                          "from {book_sl:.3f} to {fast_sl:.3f}.",
+        "gap_skipgram_differs": "Skip-gram's scores change too between its two committed runs: from "
+                                "{book_ws:.3f} to {fast_ws:.3f} on WordSim-353, and from {book_sl:.3f} to "
+                                "{fast_sl:.3f} on SimLex-999.",
+        "gap_skipgram_level": "Skip-gram's WordSim-353 score hardly moves between its two committed runs, from "
+                              "{book_ws:.3f} to {fast_ws:.3f} (SimLex-999: {book_sl:.3f} to {fast_sl:.3f}).",
     },
 }
 
 
 def _say(key: str, lang: str | None, **values: Any) -> str:
-    """``TEMPLATES[lang][key]`` filled in; ``lang=None`` follows the page's language and, until that language has
-    templates here, falls back to English (the page is then published with English computed sentences)."""
-    if lang is None:
-        lang = page_language()
-        lang = lang if lang in TEMPLATES else "en"
+    """``TEMPLATES[lang][key]`` filled in by :func:`scratchnlp._site.wording.say` (``lang=None``: the page's
+    language; a language without templates here yet speaks English)."""
     return say(TEMPLATES, key, lang, **values)
 
 
@@ -511,6 +563,30 @@ def power_text(verdict: PowerVerdict, fmt: str = ".3f", lang: str | None = None)
                 spread=format(verdict.spread, fmt))
 
 
+def first_divergence(model: Any, corpus: Any, **train_kwargs: Any) -> int | None:
+    """Train ``model`` with :func:`scratchnlp.word2vec_fast.train_fast` and return the update at which the loss
+    became non-finite, or None when the run ended normally (``train_kwargs`` go to ``train_fast``)."""
+    from ..training import NonFiniteLossError  # noqa: PLC0415
+    from ..word2vec_fast import train_fast  # noqa: PLC0415
+
+    done: list[int] = []
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):  # the overflow is the finding, reported as a number
+            train_fast(model, corpus, callback=lambda iteration, loss: done.append(iteration), **train_kwargs)
+    except NonFiniteLossError:
+        return len(done) + 1
+    return None
+
+
+def divergence_text(iteration: int | None, *, batch_size: int, power: float, updates: int,
+                    lang: str | None = None) -> str:
+    """Whether a run with large batches diverged: ``iteration`` is the update at which it stopped with a
+    non-finite loss, or None when it ran all its ``updates``."""
+    if iteration is None:
+        return _say("not_diverged", lang, batch=batch_size, power=power, iteration=updates)
+    return _say("diverged", lang, batch=batch_size, power=power, iteration=iteration)
+
+
 # --------------------------------------------------------------------------------------------------------
 # Claim 2: negative sampling against the softmax
 # --------------------------------------------------------------------------------------------------------
@@ -550,8 +626,8 @@ def agreement_verdict(overlap: Mapping[int, float], ceiling: float, floor: float
 
 def agreement_text(verdict: AgreementVerdict, lang: str | None = None) -> str:
     """The sentence of an :class:`AgreementVerdict`."""
-    return _say("agree_rises" if verdict.rises else "agree_mixed", lang, best_k=verdict.best_k,
-                frac=verdict.fraction)
+    key = ("agree_rises" if verdict.rises else "agree_mixed") + ("_full" if verdict.fraction >= 1 else "")
+    return _say(key, lang, best_k=verdict.best_k, frac=verdict.fraction)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -739,10 +815,46 @@ def window_text(verdict: WindowVerdict, lang: str | None = None) -> str:
                 dyn_sl=verdict.dynamic_simlex, full_sl=verdict.full_simlex, spread=verdict.spread)
 
 
-def committed_gap_text(book: Mapping[str, Any], fast: Mapping[str, Any], lang: str | None = None) -> str:
-    """WordSim-353 and SimLex-999 of the committed book-way and fast runs (their ``evaluation`` dicts)."""
-    return _say("gap_ws", lang, book_ws=book["wordsim353"]["spearman"], fast_ws=fast["wordsim353"]["spearman"],
-                book_sl=book["simlex999"]["spearman"], fast_sl=fast["simlex999"]["spearman"])
+@dataclass(frozen=True)
+class CommittedGap:
+    """Word similarity of a committed book-way run and its fast variant (``evaluation`` of the results files).
+
+    ``book_ws``/``fast_ws`` are WordSim-353's rho, ``book_sl``/``fast_sl`` SimLex-999's; ``outcome`` is
+    ``"differs"`` when WordSim-353 moves by more than ``tie``, else ``"level"``.
+    """
+
+    model: str
+    book_ws: float
+    fast_ws: float
+    book_sl: float
+    fast_sl: float
+    outcome: str
+
+
+def committed_gaps(committed: Mapping[str, Mapping[str, Any]], *, tie: float = 0.03) -> list[CommittedGap]:
+    """The :class:`CommittedGap` of CBOW (``cbow-ptb`` against ``cbow-ptb-fast``) and of skip-gram, for each
+    model whose two results files are both in ``committed`` (experiment name to results)."""
+    gaps = []
+    for model, book_name, fast_name in (("cbow", "cbow-ptb", "cbow-ptb-fast"),
+                                        ("skipgram", "skipgram-ptb", "skipgram-ptb-fast")):
+        if book_name not in committed or fast_name not in committed:
+            continue
+        book, fast = committed[book_name]["evaluation"], committed[fast_name]["evaluation"]
+        b_ws, f_ws = float(book["wordsim353"]["spearman"]), float(fast["wordsim353"]["spearman"])
+        gaps.append(CommittedGap(model, b_ws, f_ws, float(book["simlex999"]["spearman"]),
+                                 float(fast["simlex999"]["spearman"]),
+                                 "differs" if abs(f_ws - b_ws) > tie else "level"))
+    return gaps
+
+
+def committed_gap_text(gaps: Sequence[CommittedGap], lang: str | None = None) -> str:
+    """Sentences on the committed runs' word similarity (empty when no pair of files was found)."""
+    parts = []
+    for gap in gaps:
+        key = f"gap_{gap.model}_{gap.outcome}"
+        parts.append(_say(key, lang, book_ws=gap.book_ws, fast_ws=gap.fast_ws, book_sl=gap.book_sl,
+                          fast_sl=gap.fast_sl))
+    return " ".join(parts)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -823,8 +935,12 @@ def direction_baseline(word_matrix: Any, pairs: Sequence[tuple[int, int]], count
 
 def direction_text(baseline: DirectionBaseline, lang: str | None = None) -> str:
     """The sentence of a :class:`DirectionBaseline`."""
-    return _say("direction_shared" if baseline.outcome == "shared" else "direction_not", lang,
-                share=baseline.share_above)
+    n_above = int(round(baseline.share_above * baseline.n_draws))
+    if baseline.outcome == "shared":
+        key = "direction_shared_none" if n_above == 0 else "direction_shared_some"
+    else:
+        key = "direction_not"
+    return _say(key, lang, n_above=n_above, n_draws=baseline.n_draws)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -884,15 +1000,28 @@ def section_coverage(questions: Sequence[tuple[str, Sequence[tuple[str, str, str
 
 
 def coverage_text(coverages: Mapping[str, SectionCoverage], overall_median: float, *,
-                  capitals: str = "capital-world", family: str = "family", lang: str | None = None) -> str:
-    """Two sentences: how few capital-city questions can be asked, and how the family questions fare."""
+                  capitals: str = "capital-world", family: str = "family", ratio: float = 1.5,
+                  lang: str | None = None) -> str:
+    """How few capital-city questions can be asked, and how the family questions fare (section 4.4.2).
+
+    The family words count as more (less) frequent than those of all askable questions when their median count
+    is more than ``ratio`` times (less than 1 / ``ratio`` times) the overall median.
+    """
     cap, fam = coverages[capitals], coverages[family]
-    text = _say("coverage", lang, cap_eval=cap.evaluated, cap_total=cap.total, cap_name=cap.name)
+    key = "coverage_missing" if cap.evaluated < cap.total / 2 else "coverage_present"
+    text = _say(key, lang, cap_eval=cap.evaluated, cap_total=cap.total, cap_name=cap.name)
     if fam.evaluated == 0 or fam.median_count is None or fam.accuracy is None:
         return text
-    key = "family_best" if fam.best else "family_not_best"
-    return text + " " + _say(key, lang, fam_eval=fam.evaluated, fam_total=fam.total, fam_median=fam.median_count,
-                             all_median=overall_median, fam_acc=fam.accuracy)
+    if fam.median_count > ratio * overall_median:
+        freq = "more"
+    elif fam.median_count < overall_median / ratio:
+        freq = "less"
+    else:
+        freq = "same"
+    values = {"fam_eval": fam.evaluated, "fam_total": fam.total, "fam_median": fam.median_count,
+              "all_median": overall_median, "fam_acc": fam.accuracy}
+    return " ".join([text, _say(f"family_{freq}", lang, **values),
+                     _say("family_best" if fam.best else "family_not_best", lang, **values)])
 
 
 # --------------------------------------------------------------------------------------------------------
