@@ -976,7 +976,7 @@ def attention_reading_sentence(question: str, reading: Mapping[str, tuple[str, f
 
 
 # --------------------------------------------------------------------------------------------------------
-# Appendix D: the committed benchmark results, precision and the GPU
+# The speed-up page (section 1.5 in depth): the committed benchmark results, precision and the GPU
 # --------------------------------------------------------------------------------------------------------
 
 __all__ += ["benchmarks_dir", "load_benchmarks", "benchmark_ratios", "seconds_text", "machine_text",
@@ -1231,7 +1231,7 @@ def machine_text(record: Mapping[str, Any]) -> str:
 
 def precision_effect_sentence(model: str, metric: str, full: float, half: float, *, higher_is_better: bool,
                               unit: str = "", digits: int = 1, tolerance: float = 0.0) -> str:
-    """Whether storing a model's weights in float16 lowered its score, and by how much (appendix D).
+    """Whether storing a model's weights in float16 lowered its score, and by how much (the speed-up page).
 
     ``full`` is the score with the float32 weights, ``half`` the score after a round trip through float16;
     differences within ``tolerance`` count as none (the scores are printed with ``digits`` decimals and
@@ -1258,7 +1258,7 @@ def precision_effect_sentence(model: str, metric: str, full: float, half: float,
 
 
 def batch_gain_sentence(gains: Mapping[str, tuple[float, str]], *, same: float = 1.2) -> str:
-    """How much faster per sample the largest batch trained than the smallest (appendix D.2).
+    """How much faster per sample the largest batch trained than the smallest (the speed-up page).
 
     ``gains`` maps a model's description (``"the language model"``) to its throughput at the largest batch over
     that at the smallest, and the unit of its samples (``"words"``). Gains within a factor ``same`` of 1 count
@@ -1278,7 +1278,7 @@ def batch_gain_sentence(gains: Mapping[str, tuple[float, str]], *, same: float =
 
 
 def gpu_sentence(available: bool, record: Mapping[str, Any] | None) -> str:
-    """What the GPU section of appendix D shows: a measurement made now, committed numbers, or neither."""
+    """What the GPU section of the speed-up page shows: a measurement made now, committed numbers, or neither."""
     if available:
         return ("This page was built on a machine with a usable GPU, so the timings below were measured during the "
                 "build.")

@@ -657,7 +657,7 @@ def test_diffuse_positions_sentence():
         _pages.diffuse_positions_sentence(entropy, labels[:-1], constant)
 
 
-# --- appendix D: benchmark records, precision and the GPU ---------------------------------------------------
+# --- the speed-up page: benchmark records, precision and the GPU ---------------------------------------------
 
 
 def _bench_record(results, **extra):
