@@ -4,6 +4,8 @@ site (read from the real pages), the book's results beside the committed runs, a
 from __future__ import annotations
 
 import pickle
+import re
+import string
 import textwrap
 from pathlib import Path
 
@@ -18,6 +20,12 @@ BOOK = ROOT / "book"
 
 pytest.importorskip("myst_parser")
 pytest.importorskip("jupytext")
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_asked(monkeypatch):
+    """The functions follow SCRATCHNLP_LANG when no language is given: these tests ask for English by default."""
+    monkeypatch.delenv("SCRATCHNLP_LANG", raising=False)
 
 
 @pytest.fixture(scope="module")
@@ -228,8 +236,10 @@ def test_place_sections_finds_the_most_specific_heading(tmp_path: Path) -> None:
     assert [r[0] for r in rows[:3]] == ["1", "1.1", "1.1.1"]
     assert rows[-1] == ["–", "beyond the book", "[Beyond the book: optimizers]"
                         "(ch01_review.md#beyond-the-book-optimizers)"]
-    # until the map has Korean templates, the Korean edition's map speaks English (its page is untranslated)
-    assert bm.chapter_rows(list(placed.values()), headings, "1", lang="ko")[-1][1] == "beyond the book"
+    korean = bm.chapter_rows(list(placed.values()), headings, "1", lang="ko")
+    assert korean[1] == ["1.1", "수학과 파이썬 복습", "[1.1 Maths](ch01_review.md#11-maths)"]
+    assert korean[3][2] == "[1.1 Maths](ch01_review.md#11-maths) 안에서"
+    assert korean[-1][1] == "책 너머"
     with pytest.raises(ValueError, match="chapter must be one of"):
         bm.chapter_rows(list(placed.values()), headings, "1.1")
 
@@ -304,8 +314,8 @@ def test_the_site_headings_are_read_from_every_chapter_page(headings) -> None:
     assert pages == chapter_pages | {bm.SITE_APPENDIX}
     titles = {h.page: h for h in headings if h.level == 1}
     assert titles["ch02_count_based"].first == "2" and titles[bm.SITE_APPENDIX].first == "1.5"
-    ranged = next(h for h in headings if h.first == "2.3.2")
-    assert ranged.last == "2.3.3" and ranged.slug == "232233-the-distributional-hypothesis"
+    single = next(h for h in headings if h.first == "2.3.2")
+    assert single.last == "2.3.2" and single.slug == "232-distributed-representations-of-words"
 
 
 # --- the book's results beside ours --------------------------------------------------------------------------
@@ -508,3 +518,110 @@ def test_evidence_text_refuses_unknown_issues_and_missing_values() -> None:
         bm.evidence_text("gpu_scatter", {"rows": 1, "targets": 1})
     with pytest.raises(ValueError, match="no wording"):
         bm.evidence_text("gru", {"shapes": []}, lang="xx")
+
+
+# --- the words, in every language ----------------------------------------------------------------------------
+
+PAGE = BOOK / "book_map.md"
+
+
+def _fields(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+
+
+def test_every_template_exists_in_every_language_with_the_same_placeholders() -> None:
+    assert set(bm.TEMPLATES) == {"en", "ko"}
+    assert bm.TEMPLATES["en"].keys() == bm.TEMPLATES["ko"].keys()
+    for key, english in bm.TEMPLATES["en"].items():
+        assert _fields(bm.TEMPLATES["ko"][key]) == _fields(english), key
+
+
+# A Korean particle whose form depends on the sound before it (은/는, 이/가, 을/를, 와/과, (으)로) cannot follow a
+# placeholder, whose last sound is unknown; the copula 이다 (이고, 이며) and 의, 에, 에서 take every noun.
+_VARIABLE_PARTICLE = re.compile(r"\}(은|는|가|을|를|와|과|으로|로|이(?![다고며]))")
+
+
+def test_korean_templates_put_no_variable_particle_after_a_placeholder() -> None:
+    for key, template in bm.TEMPLATES["ko"].items():
+        assert not _VARIABLE_PARTICLE.search(template), (key, template)
+    assert _VARIABLE_PARTICLE.search("{x}를 본다") and not _VARIABLE_PARTICLE.search("{x}이다")
+
+
+def test_every_template_is_used_by_a_function_or_the_page() -> None:
+    import inspect
+
+    source = inspect.getsource(bm) + PAGE.read_text(encoding="utf-8")
+    by_columns = {f"{table}.{column}" for table, columns in bm.COLUMNS.items() for column in columns}
+    prefixes = {"place", "issue", "evidence", "result", "speed", "what"}  # keys made from a decision's fields
+    for key in bm.TEMPLATES["en"]:
+        used = f'"{key}"' in source or key in by_columns or key.split(".")[0] in prefixes
+        assert used, f"template {key!r} is never used"
+    assert {f"what.{r.experiment}" for r in bm.BOOK_RESULTS} <= bm.TEMPLATES["en"].keys()
+
+
+def test_headers_and_captions_follow_the_page_language(monkeypatch) -> None:
+    assert bm.header("map") == ["section", "the book's title", "on this site"]
+    assert bm.chapter_caption("2") == "The book's chapter 2, section by section, and where this site teaches it."
+    assert bm.chapter_caption("B").startswith("The book's appendix B,")
+    assert bm.section_title(bm.book_section("2.3.4")) == "The co-occurrence matrix"
+    monkeypatch.setenv("SCRATCHNLP_LANG", "ko")
+    assert bm.header("map") == ["절", "책의 제목", "이 사이트에서"]
+    assert bm.header("map", "en")[0] == "section"  # an explicit language wins
+    assert bm.chapter_caption("2") == "책의 2장: 절마다 이 사이트에서 다루는 곳."
+    assert bm.chapter_caption("C") == "책의 부록 C: 절마다 이 사이트에서 다루는 곳."
+    assert bm.section_title(bm.book_section("2.3.4")) == "동시발생 행렬"
+    assert [len(bm.header(t)) for t in bm.COLUMNS] == [3, 2, 6, 5]
+    with pytest.raises(ValueError, match="no table 'other'"):
+        bm.header("other")
+    with pytest.raises(ValueError, match="chapter must be one of"):
+        bm.chapter_caption("2.3")
+
+
+def test_korean_sentences_and_cells(monkeypatch) -> None:
+    monkeypatch.setenv("SCRATCHNLP_LANG", "ko")
+    counts = {"own": 3, "range": 2, "parent": 1, "starts": 1, "missing": 0}
+    assert bm.coverage_text(bm.Coverage(7, counts, ())) == (
+        "책의 7개 절 모두가 이 사이트에 자리가 있다. 3개는 자기만의 제목 아래, 2개는 이웃한 절과 함께 쓰는 제목 "
+        "아래, 1개는 자신을 감싸는 절의 제목 안에 있고, 1개는 첫 번째 하위 절이 시작하는 곳에 있다.")
+    some = bm.coverage_text(bm.Coverage(9, dict(counts, missing=2), ("B", "B.1")))
+    assert some.startswith("책의 9개 절 가운데 7개가") and some.endswith(" 2개는 아직 사이트에 없다: B, B.1.")
+    shorter = bm.compare_result(PPL, _run("x-ppl", 130.0, "test_perplexity", 2))
+    assert bm.comparison_text(shorter) == "다르다: 에폭이 더 적음(4에폭 중 2에폭), 30% 높음"
+    acc = bm.compare_result(ACC, _run("x-acc", 0.52, "test_accuracy", 25))
+    assert bm.comparison_text(acc) == "가깝다: 책의 값과 2.0%p 이내"
+    assert bm.shorter_runs_text([shorter]).startswith("커밋된 `x-ppl` 실행은 지금까지 책의 4에폭 가운데 2에폭만")
+    assert bm.speed_text(bm.compare_speed("a loop", 2.0, 0.5)) == "라이브러리가 4.0배 빠름"
+    rows = bm.results_rows([bm.compare_result(ACC, None)], [("7", bm.compare_speed("x", 1.0, 1.0))], [],
+                           source_url="u")
+    assert rows == [["a seq2seq", "7.3.4", "약 50%(25에폭)", "–", "아직 결과 파일 없음", "–"],
+                    ["x", "7장", "1.00 s, 같은 기기에서 책의 코드", "1.00 s", "거의 같음(10% 이내)", "–"]]
+    real = bm.compare_result(bm.BOOK_RESULTS[0], None)
+    assert bm.results_rows([real], [], [], source_url="u")[0][0] == "Rnnlm(LSTM 언어 모델), PTB 테스트 퍼플렉서티"
+    issue = bm.CODE_ISSUES[0]
+    assert bm.issue_text(issue, "title") == "자기 폴더에서만 실행되는 스크립트"
+    assert "(한국어판)](https://github.com/WegraLee/" in bm.book_file_links(issue)
+    assert bm.evidence_text("sys_path", {"modules": 49, "unchanged": True}) == (
+        "임시 폴더에서 라이브러리의 모듈 49개를 임포트한 뒤 sys.path: 그대로")
+    assert bm.evidence_text("gpu_negatives", {"share": 0.0047, "rows": 0.023, "hits": 0, "draws": 500000}) == (
+        "PTB에서 책의 GPU 방식으로 뽑으면 타깃 자신인 부정적 예의 비율이 0.47%이다(그런 부정적 예를 하나 이상 "
+        "받는 타깃의 비율 2.3%). 라이브러리의 샘플러: 500,000개 중 0개")
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_every_computed_cell_is_in_its_language(lang) -> None:
+    """Every template of a language fills (with values of the right kinds), and only Korean ones hold Hangul."""
+    sample = {"link": "[x](y.md)", "page": "`y.md`", "sections": "1.5.1", "chapter": "2", "sections_n": 1,
+              "placed": 1, "own": 1, "range": 1, "parent": 1, "starts": 1, "n": 1, "numbers": "B",
+              "value": 0.5, "epochs": 4, "file": "f", "url": "u", "time": "1 s", "diff": 0.1, "direction": "d",
+              "done": 1, "book": 2, "experiment": "e", "ratio": 2.0, "tol": 0.1, "modules": 3, "state": "s",
+              "rows": 0.1, "targets": 5, "links": "l", "size": 7, "zero": 1, "nan": 2, "cells": 49,
+              "warning": "w", "lib_bad": 0, "lib_warnings": 0, "share": 0.01, "hits": 0, "draws": 10,
+              "marker": "m", "outcome": "o", "error": "E", "shapes": "(1,)"}
+    hangul = re.compile("[가-힣]")
+    for key, template in bm.TEMPLATES[lang].items():
+        template.format(**sample)
+        words_only = re.sub(r"`[^`]*`|\{[^}]*\}", "", template)  # neither code nor placeholders
+        if lang == "en":
+            assert not hangul.search(words_only), key
+        elif re.search("[A-Za-z가-힣]", words_only):
+            assert hangul.search(words_only), key

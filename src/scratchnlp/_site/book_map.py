@@ -16,7 +16,8 @@ Everything here is data or is computed from data:
 - :data:`CODE_ISSUES` lists the problems of the book's published code, each cited by repository path.
 
 Decisions are language-neutral dataclasses; the words a page shows come from :data:`TEMPLATES`, one set per
-language (``"en"`` now), through the ``*_text`` functions.
+language (``"en"``, ``"ko"``), through the ``*_text`` functions, :func:`words` and :func:`header`; a
+function whose ``lang`` is ``None`` speaks the page's language (``SCRATCHNLP_LANG``).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from .wording import say
+from .wording import page_language, say
 
 __all__ = [
     "BookSection",
@@ -78,6 +79,10 @@ __all__ = [
     "evidence_text",
     "book_file_links",
     "TEMPLATES",
+    "COLUMNS",
+    "words",
+    "header",
+    "chapter_caption",
 ]
 
 
@@ -326,8 +331,10 @@ def book_section(number: str) -> BookSection:
         raise KeyError(f"the book has no section {number!r}") from None
 
 
-def section_title(section: BookSection, lang: str = "en") -> str:
-    """The title of a book section in ``lang``: the Korean edition's for ``"ko"``, ours in English otherwise."""
+def section_title(section: BookSection, lang: str | None = None) -> str:
+    """The title of a book section in ``lang`` (``None``: the page's language, ``SCRATCHNLP_LANG``): the Korean
+    edition's for ``"ko"``, ours in English otherwise."""
+    lang = page_language() if lang is None else lang
     return section.title_ko if lang == "ko" else section.title
 
 
@@ -642,6 +649,38 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "beyond": "beyond the book",
         "site_appendix.expands": "expands {sections}",
         "site_appendix.own": "this site's own",
+        # the tables' headers (COLUMNS) and captions
+        "map.section": "section",
+        "map.title": "the book's title",
+        "map.site": "on this site",
+        "caption.chapter": "The book's chapter {chapter}, section by section, and where this site teaches it.",
+        "caption.appendix": "The book's appendix {chapter}, section by section, and where this site teaches it.",
+        "site_appendix.site": "on this site",
+        "site_appendix.relation": "relation to the book",
+        "caption.site_appendix": "The site's page on section 1.5, section by section, and the sections it expands.",
+        "results.result": "result",
+        "results.section": "book section",
+        "results.book": "the book",
+        "results.ours": "ours",
+        "results.comparison": "comparison",
+        "results.shown": "shown on",
+        "caption.results": "The results the book reports beside the library's committed runs (read from results/), "
+                           "and the time of the book's code beside the library's on the same machine (read from "
+                           "benchmarks/results/).",
+        "issues.problem": "problem",
+        "issues.section": "book section",
+        "issues.code": "the book's code",
+        "issues.evidence": "evidence (computed on this page)",
+        "issues.library": "the library",
+        "caption.issues": "Problems of the book's published code, with the files cited at fixed commits of the two "
+                          "repositories, the evidence computed on this page (or cited, where it needs a GPU), and "
+                          "what the library does instead.",
+        # the book's results (BOOK_RESULTS), by experiment
+        "what.rnnlm-ptb": "Rnnlm (LSTM language model), PTB test perplexity",
+        "what.better-rnnlm-ptb": "BetterRnnlm (two LSTM layers, dropout, tied weights), PTB test perplexity",
+        "what.seq2seq-addition": "seq2seq on addition, test accuracy",
+        "what.seq2seq-addition-reverse": "seq2seq with reversed input, test accuracy",
+        "what.peeky-seq2seq-addition": "peeky seq2seq with reversed input, test accuracy",
         "coverage.all": "All {sections} sections of the book have a place on the site: {own} under a heading of "
                         "their own, {range} under a heading shared with their neighbours, {parent} inside the "
                         "heading of the section that encloses them, and {starts} where their first subsection "
@@ -744,11 +783,175 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "issue.gru.library": "`GRU(Wx, Wh, b)` and `TimeGRU(Wx, Wh, b)` follow the layer protocol like the "
                              "LSTM, pass the numerical gradient check, and `b = 0` gives the book's GRU.",
     },
+    "ko": {
+        "place.own": "{link}",
+        "place.range": "{link}",
+        "place.parent": "{link} 안에서",
+        "place.starts": "{link}에서 시작",
+        "place.missing": "**아직 사이트에 없음**",
+        "place.extra": "; 그리고 {link}",
+        "place.extra_missing": "; 그리고 {page}(아직 쓰지 않은 페이지)",
+        "beyond": "책 너머",
+        "site_appendix.expands": "{sections} 확장",
+        "site_appendix.own": "이 사이트 고유의 내용",
+        "map.section": "절",
+        "map.title": "책의 제목",
+        "map.site": "이 사이트에서",
+        "caption.chapter": "책의 {chapter}장: 절마다 이 사이트에서 다루는 곳.",
+        "caption.appendix": "책의 부록 {chapter}: 절마다 이 사이트에서 다루는 곳.",
+        "site_appendix.site": "이 사이트에서",
+        "site_appendix.relation": "책과의 관계",
+        "caption.site_appendix": "1.5절을 다루는 이 사이트의 페이지: 절마다 그 절이 확장하는 책의 절.",
+        "results.result": "결과",
+        "results.section": "책의 절",
+        "results.book": "책",
+        "results.ours": "라이브러리",
+        "results.comparison": "비교",
+        "results.shown": "보여 주는 곳",
+        "caption.results": "책이 보고한 결과와 라이브러리의 커밋된 실행 결과(results/에서 읽음), 그리고 같은 기기에서 "
+                           "잰 책의 코드와 라이브러리의 실행 시간(benchmarks/results/에서 읽음).",
+        "issues.problem": "문제",
+        "issues.section": "책의 절",
+        "issues.code": "책의 코드",
+        "issues.evidence": "근거(이 페이지에서 계산)",
+        "issues.library": "라이브러리",
+        "caption.issues": "책이 공개한 코드의 문제. 두 저장소의 고정된 커밋에서 인용한 파일, 이 페이지에서 계산한 "
+                          "근거(GPU가 필요한 경우는 인용), 그리고 라이브러리가 대신 하는 일을 보인다.",
+        "what.rnnlm-ptb": "Rnnlm(LSTM 언어 모델), PTB 테스트 퍼플렉서티",
+        "what.better-rnnlm-ptb": "BetterRnnlm(LSTM 계층 2개, 드롭아웃, 가중치 공유), PTB 테스트 퍼플렉서티",
+        "what.seq2seq-addition": "덧셈 문제의 seq2seq, 테스트 정확도",
+        "what.seq2seq-addition-reverse": "입력을 반전한 seq2seq, 테스트 정확도",
+        "what.peeky-seq2seq-addition": "입력을 반전한 Peeky seq2seq, 테스트 정확도",
+        "coverage.all": "책의 {sections}개 절 모두가 이 사이트에 자리가 있다. {own}개는 자기만의 제목 아래, "
+                        "{range}개는 이웃한 절과 함께 쓰는 제목 아래, {parent}개는 자신을 감싸는 절의 제목 "
+                        "안에 있고, {starts}개는 첫 번째 하위 절이 시작하는 곳에 있다.",
+        "coverage.some": "책의 {sections}개 절 가운데 {placed}개가 이 사이트에 자리가 있다. {own}개는 자기만의 제목 "
+                         "아래, {range}개는 이웃한 절과 함께 쓰는 제목 아래, {parent}개는 자신을 감싸는 절의 제목 안에 "
+                         "있고, {starts}개는 첫 번째 하위 절이 시작하는 곳에 있다.",
+        "coverage.missing": "{n}개는 아직 사이트에 없다: {numbers}.",
+        "result.book_perplexity": "약 {value:g}({epochs}에폭)",
+        "result.book_accuracy": "약 {value:.0%}({epochs}에폭)",
+        "result.ours_perplexity": "{value:.1f}({epochs}에폭, [{file}]({url}))",
+        "result.ours_accuracy": "{value:.1%}({epochs}에폭, [{file}]({url}))",
+        "result.ours_missing": "–",
+        "result.book_time": "{time}, 같은 기기에서 책의 코드",
+        "result.chapter": "{chapter}장",
+        "result.not_found": "–",
+        "result.close_relative": "가깝다: 책의 값과 {diff:.1%} 이내",
+        "result.close_points": "가깝다: 책의 값과 {diff:.1f}%p 이내",
+        "result.fewer_epochs_relative": "다르다: 에폭이 더 적음({book}에폭 중 {done}에폭), {diff:.0%} {direction}",
+        "result.fewer_epochs_points": "다르다: 에폭이 더 적음({book}에폭 중 {done}에폭), {diff:.1f}%p {direction}",
+        "result.differs_relative": "다르다: {diff:.0%} {direction}",
+        "result.differs_points": "다르다: {diff:.1f}%p {direction}",
+        "result.missing": "아직 결과 파일 없음",
+        "result.shorter": "커밋된 `{experiment}` 실행은 지금까지 책의 {book}에폭 가운데 {done}에폭만 학습했으므로, 이 "
+                          "행은 책보다 짧은 실행을 책의 결과와 비교한다. `scratchnlp run {experiment} --resume`으로 "
+                          "이어서 학습할 수 있다.",
+        "result.none_shorter": "커밋된 실행은 모두 책과 같은 수의 에폭을 학습했다.",
+        "direction.higher": "높음",
+        "direction.lower": "낮음",
+        "speed.faster": "라이브러리가 {ratio:.1f}배 빠름",
+        "speed.slower": "책의 코드가 {ratio:.1f}배 빠름",
+        "speed.same": "거의 같음({tol:.0%} 이내)",
+        "evidence.sys_path": "임시 폴더에서 라이브러리의 모듈 {modules}개를 임포트한 뒤 sys.path: {state}",
+        "evidence.sys_path.unchanged": "그대로",
+        "evidence.sys_path.changed": "바뀜",
+        "evidence.gpu_scatter": "`backend.scatter_add`와 `np.add.at`의 비교, 행 {rows:,}개를 {targets}개 행에 더함"
+                                "(모든 인덱스가 반복됨): 최대 차이 {diff:.1g}",
+        "evidence.gpu_mixed": "독자들의 보고: {links}",
+        "evidence.ppmi": "0으로만 된 행이 {zero}개인 {size}×{size} 행렬에 책의 식을 적용: 원소 {cells:,}개 중 "
+                         "{nan:,}개가 NaN이고, NumPy가 \u201c{warning}\u201d 경고를 낸다. 같은 행렬에 `text.ppmi`를 "
+                         "적용: 유한하지 않은 원소 {lib_bad}개, NumPy 경고 {lib_warnings}개",
+        "evidence.gpu_negatives": "PTB에서 책의 GPU 방식으로 뽑으면 타깃 자신인 부정적 예의 비율이 {share:.2%}이다"
+                                  "(그런 부정적 예를 하나 이상 받는 타깃의 비율 {rows:.1%}). 라이브러리의 샘플러: "
+                                  "{draws:,}개 중 {hits}개",
+        "evidence.pickle": "`pickle.loads`가 돌려준 값은 {marker}이며, 파일이 지정한 코드가 만든 것이다. "
+                           "`load_book_params`: {outcome}",
+        "evidence.pickle.refused": "파일을 거부했고({error}) 아무것도 호출하지 않았다",
+        "evidence.pickle.loaded": "파일을 읽어 들였다",
+        "evidence.gru": "여기서 `GRU(Wx, Wh, b).params`의 형상: {shapes}",
+        "evidence.cited": "인용: {links}",
+        "issue.sys_path.title": "자기 폴더에서만 실행되는 스크립트",
+        "issue.sys_path.problem": "스크립트는 부모 폴더(한국어판 ch08에서는 `../ch07`도)를 `sys.path`에 추가해서 공용 "
+                                  "코드를 찾고, `../ch06/Rnnlm.pkl` 같은 상대 경로로 가중치를 연다. 두 README 모두 "
+                                  "각 장의 폴더에서 실행하라고 안내한다.",
+        "issue.sys_path.library": "설치하는 패키지다. `sys.path`를 고치는 코드가 없고, `scratchnlp run`은 어느 "
+                                  "폴더에서든 동작하며, 데이터와 가중치는 캐시 폴더에서 읽는다.",
+        "issue.gpu_scatter.title": "GPU의 scatter-add가 CuPy에서 제거된 함수를 거친다",
+        "issue.gpu_scatter.problem": "GPU 모드에서 한국어판의 `common/np.py`는 CuPy 자체를 고친다(CuPy를 `np`로 "
+                                     "불러 `np.add.at = np.scatter_add`). 일본어 저장소는 그 대신 "
+                                     "`Embedding.backward`에서 `cupy.scatter_add`를 호출한다. CuPy 8에서 "
+                                     "`cupy.scatter_add`가 제거되었으므로 어느 쪽의 GPU 모드든 그 줄에서 실패한다.",
+        "issue.gpu_scatter.library": "`backend.scatter_add` 하나(GPU에서는 `cupyx.scatter_add`, CPU에서는 정렬 후 "
+                                     "묶어서 더하기)를 쓰고, NumPy와 CuPy는 전혀 고치지 않는다.",
+        "issue.gpu_mixed.title": "GPU 모드에서 NumPy 배열과 CuPy 배열이 섞인다",
+        "issue.gpu_mixed.problem": "`config.GPU = True`로 모델은 CuPy가 되지만, `ch07/train_seq2seq.py` 같은 "
+                                   "스크립트는 데이터를 NumPy로 남겨 두고, CuPy는 둘을 함께 계산하기를 거부한다"
+                                   "(`TimeSoftmaxWithLoss`의 `ls *= mask`).",
+        "issue.gpu_mixed.library": "트레이너가 모든 배치를 모델의 장치로 옮기고, 모든 함수는 입력에서 배열 모듈을 "
+                                   "얻는다. 테스트는 모든 트레이너를 CuPy처럼 NumPy 배열을 거부하는 CuPy 대역에서 "
+                                   "실행한다.",
+        "issue.ppmi.title": "PPMI가 0을 0으로 나눈다",
+        "issue.ppmi.problem": "`ppmi`는 원소마다 `C[i, j] * N / (S[j] * S[i])`를 계산한다. 동시발생이 하나도 없는 "
+                              "단어에서는 0/0이 되고, NumPy는 NaN과 경고로 답한다. `max(0, pmi)`가 NaN을 0으로 "
+                              "바꾸는 것은 다른 인수가 NaN이면 파이썬의 `max`가 첫 번째 인수를 남기기 때문일 뿐이다.",
+        "issue.ppmi.library": "`text.ppmi`는 행렬 전체에 한 번에 `log2(max(1, x))`를 계산한다. 개수가 0이거나 "
+                              "행이 모두 0이면 경고 없이 정확히 0이 된다.",
+        "issue.gpu_negatives.title": "GPU에서는 부정적 예가 타깃일 수 있다",
+        "issue.gpu_negatives.problem": "`UnigramSampler`는 CPU에서는 타깃을 제외하지만, GPU에서는 주석에 적힌 대로 "
+                                       "전체 분포에서 모든 부정적 예를 한 번에 뽑는다. 그래서 긍정적 예인 단어가 "
+                                       "부정적 예로도 점수를 받는 일이 생긴다.",
+        "issue.gpu_negatives.library": "`UnigramSampler`는 두 장치 모두에서 타깃과 겹친 부정적 예를 다시 뽑는다. "
+                                       "그래서 각 부정적 예는 타깃을 뺀 분포를 따른다.",
+        "issue.pickle.title": "가중치가 pickle이고, 읽으면 코드가 실행된다",
+        "issue.pickle.problem": "`BaseModel.load_params`와 `ch04/eval.py`는 `pickle.load`로 가중치를 읽는데, 이 "
+                                "함수는 파일이 지정한 것은 무엇이든 호출한다. 내려받은 `.pkl`은 어떤 코드든 실행할 "
+                                "수 있다.",
+        "issue.pickle.library": "`checkpoint.save_params`는 JSON 헤더가 붙은 `.npz`를 쓰고 pickle은 쓰지 않는다. "
+                                "`checkpoint.load_book_params`는 실수 배열만 다시 만들고 그 밖의 전역 이름은 모두 "
+                                "거부하는 언피클러로 책의 pickle을 읽는다.",
+        "issue.gru.title": "한국어판의 GRU에는 편향이 없다",
+        "issue.gru.problem": "`GRU(Wx, Wh)`와 `TimeGRU(Wx, Wh)`에는 편향이 없고, 기울기를 `params`/`grads` 대신 "
+                             "`dWx`/`dWh`에 두며(그래서 책의 옵티마이저가 갱신하지 못한다), `TimeGRU.__init__`은 "
+                             "`self.dWx`의 철자를 틀린다. 일본어 저장소는 2020년에 세 가지를 모두 고쳤다.",
+        "issue.gru.library": "`GRU(Wx, Wh, b)`와 `TimeGRU(Wx, Wh, b)`는 LSTM처럼 계층 규약을 따르고, 수치 미분을 "
+                             "이용한 기울기 확인을 통과하며, `b = 0`이면 책의 GRU와 같다.",
+    },
 }
 
 
-def _say(key: str, lang: str = "en", **values: Any) -> str:
+def _say(key: str, lang: str | None = None, **values: Any) -> str:
     return say(TEMPLATES, key, lang, **values)
+
+
+#: The columns of the page's tables, whose headers come from :data:`TEMPLATES` (``"<table>.<column>"`` keys).
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "map": ("section", "title", "site"),
+    "site_appendix": ("site", "relation"),
+    "results": ("result", "section", "book", "ours", "comparison", "shown"),
+    "issues": ("problem", "section", "code", "evidence", "library"),
+}
+
+
+def words(key: str, lang: str | None = None, **values: Any) -> str:
+    """The map's wording ``key`` from :data:`TEMPLATES` with ``values`` filled in; ``lang=None``: the page's
+    language (``SCRATCHNLP_LANG``, see :func:`scratchnlp._site.wording.page_language`)."""
+    return _say(key, lang, **values)
+
+
+def header(table: str, lang: str | None = None) -> list[str]:
+    """The column headers of one of the page's tables (a key of :data:`COLUMNS`) in ``lang``."""
+    if table not in COLUMNS:
+        raise ValueError(f"no table {table!r}; known: {sorted(COLUMNS)}")
+    return [_say(f"{table}.{column}", lang) for column in COLUMNS[table]]
+
+
+def chapter_caption(chapter: str, lang: str | None = None) -> str:
+    """The caption of one chapter's (or appendix's) table of the map: "The book's chapter 2, section by
+    section, and where this site teaches it." """
+    if chapter not in _BY_NUMBER or book_section(chapter).depth != 1:
+        raise ValueError(f"chapter must be one of {[c.number for c in chapters()]}, got {chapter!r}")
+    return _say("caption.appendix" if chapter.isalpha() else "caption.chapter", lang, chapter=chapter)
 
 
 def heading_link(heading: SiteHeading) -> str:
@@ -758,7 +961,7 @@ def heading_link(heading: SiteHeading) -> str:
     return f"[{text}]({target})"
 
 
-def placement_text(placement: Placement, lang: str = "en") -> str:
+def placement_text(placement: Placement, lang: str | None = None) -> str:
     """The "on this site" cell of a book section: its link(s), or a note that it is missing."""
     if placement.heading is None:
         words = _say("place.missing", lang)
@@ -780,7 +983,7 @@ def _page_of_chapter(headings: Sequence[SiteHeading], chapter: str) -> str | Non
 
 
 def chapter_rows(placements: Sequence[Placement], headings: Sequence[SiteHeading], chapter: str,
-                 lang: str = "en") -> list[list[str]]:
+                 lang: str | None = None) -> list[list[str]]:
     """The rows of one chapter's table: ``[number, the book's title, on this site]`` for every section of
     the chapter, then one row per "Beyond the book" heading of the chapter's page."""
     if chapter not in _BY_NUMBER or book_section(chapter).depth != 1:
@@ -794,7 +997,7 @@ def chapter_rows(placements: Sequence[Placement], headings: Sequence[SiteHeading
 
 
 def site_appendix_rows(placements: Sequence[Placement], headings: Sequence[SiteHeading],
-                       lang: str = "en") -> list[list[str]]:
+                       lang: str | None = None) -> list[list[str]]:
     """The rows of this site's expansion of section 1.5: each section (``##`` heading) of :data:`SITE_APPENDIX`
     that carries a book number or goes beyond the book, with the book sections whose extra links lead to it
     (``[heading link, what it expands]``)."""
@@ -829,7 +1032,7 @@ def coverage(placements: Sequence[Placement]) -> Coverage:
     return Coverage(len(placements), counts, missing)
 
 
-def coverage_text(c: Coverage, lang: str = "en") -> str:
+def coverage_text(c: Coverage, lang: str | None = None) -> str:
     """The sentence that sums up a :class:`Coverage`."""
     placed = c.sections - len(c.missing)
     head = _say("coverage.all" if not c.missing else "coverage.some", lang, placed=placed, sections=c.sections,
@@ -942,7 +1145,7 @@ def compare_result(result: BookResult, run: Mapping[str, Any] | None, *, rel_tol
     return ResultComparison(result, verdict, ours, epochs, difference, tolerance)
 
 
-def comparison_text(c: ResultComparison, lang: str = "en") -> str:
+def comparison_text(c: ResultComparison, lang: str | None = None) -> str:
     """The words of a :class:`ResultComparison`: "close: within 1.1% of the book's", "differs: fewer epochs
     (5 of 40); 36% higher", ..."""
     if c.verdict == "missing" or c.difference is None:
@@ -953,7 +1156,7 @@ def comparison_text(c: ResultComparison, lang: str = "en") -> str:
                 done=c.ours_epochs, book=c.result.book_epochs)
 
 
-def shorter_runs_text(comparisons: Sequence[ResultComparison], lang: str = "en") -> str:
+def shorter_runs_text(comparisons: Sequence[ResultComparison], lang: str | None = None) -> str:
     """A sentence naming the committed runs that trained fewer epochs than the book's (each with its epochs
     done), or saying that none did."""
     shorter = [c for c in comparisons if c.ours_epochs is not None and c.ours_epochs < c.result.book_epochs]
@@ -989,7 +1192,7 @@ def compare_speed(what: str, book_s: float, ours_s: float, *, tolerance: float =
     return SpeedComparison(what, float(book_s), float(ours_s), ratio, verdict, tolerance)
 
 
-def speed_text(c: SpeedComparison, lang: str = "en") -> str:
+def speed_text(c: SpeedComparison, lang: str | None = None) -> str:
     """The words of a :class:`SpeedComparison`: "ours 13.8x faster", "the book's code 1.2x faster", ..."""
     if c.verdict == "same":
         return _say("speed.same", lang, tol=c.tolerance)
@@ -1027,7 +1230,7 @@ def _heading_by_number(headings: Sequence[SiteHeading], page: str, number: str) 
 
 def results_rows(comparisons: Sequence[ResultComparison],
                  speeds: Sequence[tuple[str | None, SpeedComparison]],
-                 headings: Sequence[SiteHeading], *, source_url: str, lang: str = "en") -> list[list[str]]:
+                 headings: Sequence[SiteHeading], *, source_url: str, lang: str | None = None) -> list[list[str]]:
     """The rows of the results table: ``[what, book section, the book, ours, comparison, shown on]``, first
     the book's reported results, then the speed of the book's code against the library's.
 
@@ -1047,7 +1250,8 @@ def results_rows(comparisons: Sequence[ResultComparison],
             ours = _say(f"result.ours_{kind}", lang, value=c.ours, epochs=c.ours_epochs, file=file,
                         url=f"{source_url}/{file}")
         shown = _heading_by_number(headings, r.page, r.heading)
-        rows.append([r.what, r.section, book, ours, comparison_text(c, lang),
+        what = _say(f"what.{r.experiment}", lang) if f"what.{r.experiment}" in TEMPLATES["en"] else r.what
+        rows.append([what, r.section, book, ours, comparison_text(c, lang),
                      heading_link(shown) if shown is not None else _say("result.not_found", lang)])
     shown = _resolve_extra(BENCHMARKS_SHOWN_AT, headings)
     for chapter, sc in speeds:
@@ -1068,7 +1272,8 @@ BOOK_REPOSITORIES: dict[str, tuple[str, str]] = {
     "ja": ("oreilly-japan/deep-learning-from-scratch-2", "842ae31c2bb070f5116275606ed90396626a2c17"),
 }
 
-_EDITION_NAMES = {"en": {"ko": "Korean edition", "ja": "Japanese original"}}
+_EDITION_NAMES = {"en": {"ko": "Korean edition", "ja": "Japanese original"},
+                  "ko": {"ko": "한국어판", "ja": "일본어 원서"}}
 
 
 @dataclass(frozen=True)
@@ -1172,10 +1377,10 @@ def harmless_pickle(marker: str) -> bytes:
     ])
 
 
-def book_file_links(issue: CodeIssue, lang: str = "en") -> str:
+def book_file_links(issue: CodeIssue, lang: str | None = None) -> str:
     """The files of an issue as Markdown links, ``[`common/util.py` 141–142 (Korean edition)](url)``, and its
     other references, separated by semicolons."""
-    names = _EDITION_NAMES.get(lang, _EDITION_NAMES["en"])
+    names = _EDITION_NAMES.get(page_language() if lang is None else lang, _EDITION_NAMES["en"])
     parts = []
     for f in issue.files:
         where = ""
@@ -1186,14 +1391,14 @@ def book_file_links(issue: CodeIssue, lang: str = "en") -> str:
     return "; ".join(parts)
 
 
-def issue_text(issue: CodeIssue, part: Literal["title", "problem", "library"], lang: str = "en") -> str:
+def issue_text(issue: CodeIssue, part: Literal["title", "problem", "library"], lang: str | None = None) -> str:
     """The title of an issue, what goes wrong, or what the library does instead, in ``lang``."""
     if part not in ("title", "problem", "library"):
         raise ValueError(f"part must be 'title', 'problem' or 'library', got {part!r}")
     return _say(f"issue.{issue.key}.{part}", lang)
 
 
-def evidence_text(key: str, evidence: Mapping[str, Any] | None, lang: str = "en") -> str:
+def evidence_text(key: str, evidence: Mapping[str, Any] | None, lang: str | None = None) -> str:
     """The evidence cell of issue ``key`` from the numbers the page computed (``evidence``), or the issue's
     citations when nothing could be computed (``None``).
 
