@@ -176,6 +176,35 @@ def test_headings_get_the_slugs_myst_gives_them(tmp_path: Path) -> None:
                                             "(ch01_review.md#142144-training-with-the-trainer)")
 
 
+def test_headings_take_their_text_from_a_finished_translation(tmp_path: Path, monkeypatch) -> None:
+    book = _small_site(tmp_path, {"appendix_a_x": """\
+        # A. Derivatives
+
+        ## A.1 The sigmoid
+
+        ## A.2 The tanh
+
+        ## A.3 Summary
+        """})
+    po = tmp_path / "locales" / "ko" / "LC_MESSAGES" / "book" / "appendix_a_x.po"
+    po.parent.mkdir(parents=True)
+    po.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n\n'
+                  'msgid "A.1 The sigmoid"\nmsgstr "A.1 시그모이드 [함수]"\n\n'
+                  '#, fuzzy\nmsgid "A.2 The tanh"\nmsgstr "A.2 낡은 번역"\n\n'
+                  'msgid "A.3 Summary"\nmsgstr ""\n', encoding="utf-8")
+    first, sigmoid, tanh, summary = bm.read_site_headings(book)
+    assert sigmoid.translations == (("ko", "A.1 시그모이드 [함수]"),) and sigmoid.slug == "a1-the-sigmoid"
+    assert first.translations == tanh.translations == summary.translations == ()  # none, fuzzy, empty
+    assert bm.heading_link(sigmoid) == "[A.1 The sigmoid](appendix_a_x.md#a1-the-sigmoid)"
+    # the Korean map shows the translated text, and keeps the anchor MyST made from the English one
+    assert bm.heading_link(sigmoid, "ko") == "[A.1 시그모이드 \\[함수\\]](appendix_a_x.md#a1-the-sigmoid)"
+    assert bm.heading_link(tanh, "ko") == "[A.2 The tanh](appendix_a_x.md#a2-the-tanh)"
+    monkeypatch.setenv("SCRATCHNLP_LANG", "ko")
+    assert sigmoid.text_in() == "A.1 시그모이드 [함수]"
+    placed = {p.section.number: p for p in bm.place_sections([first, sigmoid, tanh, summary])}
+    assert bm.placement_text(placed["A.1"]) == "[A.1 시그모이드 \\[함수\\]](appendix_a_x.md#a1-the-sigmoid)"
+
+
 def test_read_site_headings_wants_a_folder(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="book/ folder"):
         bm.read_site_headings(tmp_path / "nowhere")

@@ -26,11 +26,11 @@ import math
 import pickle
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from .wording import page_language, say
+from .wording import LANGUAGES, page_language, say
 
 __all__ = [
     "BookSection",
@@ -401,7 +401,9 @@ class SiteHeading:
 
     ``text`` is the heading's Markdown source (``"1.4.2–1.4.4 Training with the `Trainer`"``); ``first`` and
     ``last`` are the section numbers it starts with (``"1.4.2"``, ``"1.4.4"``; equal for a single number, None
-    for an unnumbered heading); ``order`` is its position among the page's headings.
+    for an unnumbered heading); ``order`` is its position among the page's headings; ``translations`` are its
+    texts in the site's other editions, ``(language, text)``, where the page's catalog translates it (the anchor
+    stays the one of the English text in every edition).
     """
 
     page: str
@@ -411,6 +413,13 @@ class SiteHeading:
     first: str | None
     last: str | None
     order: int
+    translations: tuple[tuple[str, str], ...] = ()
+
+    def text_in(self, lang: str | None = None) -> str:
+        """The heading's text in edition ``lang`` (``None``: the page's language): its translation where the
+        page's catalog has one, the English text otherwise."""
+        lang = page_language() if lang is None else lang
+        return dict(self.translations).get(lang, self.text)
 
 
 _NUMBER = r"(?:\d+(?:\.\d+)*|[A-Z](?:\.\d+)+|[A-Z](?=\.))"
@@ -498,8 +507,32 @@ def read_site_headings(book_dir: str | Path) -> list[SiteHeading]:
     md = create_md_parser(MdParserConfig(enable_extensions=extensions, heading_anchors=anchors), RendererHTML)
     headings: list[SiteHeading] = []
     for path in _site_pages(book_dir):
-        headings.extend(_page_headings(path, md, anchors))
+        translated = _heading_translations(book_dir.parent, path.stem)
+        for h in _page_headings(path, md, anchors):
+            found = tuple((lang, texts[h.text]) for lang, texts in translated.items() if h.text in texts)
+            headings.append(replace(h, translations=found) if found else h)
     return headings
+
+
+#: Where the editions' message catalogs are, under the repository root (see ``book/_ext/translations.py``).
+CATALOGS = "locales"
+
+
+def _heading_translations(root: Path, page: str) -> dict[str, dict[str, str]]:
+    """The translated messages of a page, by language, from its catalogs ``locales/<lang>/LC_MESSAGES/book/
+    <page>.po``: only the finished ones (not fuzzy, not empty); none where the page has no catalog."""
+    found: dict[str, dict[str, str]] = {}
+    for lang in LANGUAGES[1:]:
+        path = root / CATALOGS / lang / "LC_MESSAGES" / "book" / f"{page}.po"
+        if not path.is_file():
+            continue
+        from babel.messages.pofile import read_po  # noqa: PLC0415
+
+        with path.open("rb") as f:
+            catalog = read_po(f, locale=lang)
+        found[lang] = {m.id: m.string for m in catalog
+                       if m.id and isinstance(m.id, str) and isinstance(m.string, str) and m.string and not m.fuzzy}
+    return found
 
 
 def covered_sections(heading: SiteHeading) -> frozenset[str]:
@@ -954,9 +987,10 @@ def chapter_caption(chapter: str, lang: str | None = None) -> str:
     return _say("caption.appendix" if chapter.isalpha() else "caption.chapter", lang, chapter=chapter)
 
 
-def heading_link(heading: SiteHeading) -> str:
-    """A MyST link to a site heading, ``[text](page.md#slug)`` (a page's title links the page itself)."""
-    text = heading.text.replace("[", "\\[").replace("]", "\\]")
+def heading_link(heading: SiteHeading, lang: str | None = None) -> str:
+    """A MyST link to a site heading, ``[text](page.md#slug)`` (a page's title links the page itself), with the
+    heading's text in ``lang`` where its page is translated (:meth:`SiteHeading.text_in`)."""
+    text = heading.text_in(lang).replace("[", "\\[").replace("]", "\\]")
     target = f"{heading.page}.md" if heading.level == 1 else f"{heading.page}.md#{heading.slug}"
     return f"[{text}]({target})"
 
@@ -966,12 +1000,12 @@ def placement_text(placement: Placement, lang: str | None = None) -> str:
     if placement.heading is None:
         words = _say("place.missing", lang)
     else:
-        words = _say(f"place.{placement.how}", lang, link=heading_link(placement.heading))
+        words = _say(f"place.{placement.how}", lang, link=heading_link(placement.heading, lang))
     for link, heading in placement.extras:
         if heading is None:
             words += _say("place.extra_missing", lang, page=f"`{link.page}.md`")
         else:
-            words += _say("place.extra", lang, link=heading_link(heading))
+            words += _say("place.extra", lang, link=heading_link(heading, lang))
     return words
 
 
@@ -992,7 +1026,7 @@ def chapter_rows(placements: Sequence[Placement], headings: Sequence[SiteHeading
             for p in placements if p.section.chapter == chapter]
     page = _page_of_chapter(headings, chapter)
     if page is not None:
-        rows += [["–", _say("beyond", lang), heading_link(h)] for h in beyond_the_book_headings(headings, page)]
+        rows += [["–", _say("beyond", lang), heading_link(h, lang)] for h in beyond_the_book_headings(headings, page)]
     return rows
 
 
@@ -1009,7 +1043,7 @@ def site_appendix_rows(placements: Sequence[Placement], headings: Sequence[SiteH
         expands = [p.section.number for p in placements for link, target in p.extras if target == h]
         words = (_say("site_appendix.expands", lang, sections=", ".join(expands)) if expands
                  else _say("site_appendix.own", lang))
-        rows.append([heading_link(h), words])
+        rows.append([heading_link(h, lang), words])
     return rows
 
 
@@ -1252,10 +1286,10 @@ def results_rows(comparisons: Sequence[ResultComparison],
         shown = _heading_by_number(headings, r.page, r.heading)
         what = _say(f"what.{r.experiment}", lang) if f"what.{r.experiment}" in TEMPLATES["en"] else r.what
         rows.append([what, r.section, book, ours, comparison_text(c, lang),
-                     heading_link(shown) if shown is not None else _say("result.not_found", lang)])
+                     heading_link(shown, lang) if shown is not None else _say("result.not_found", lang)])
     shown = _resolve_extra(BENCHMARKS_SHOWN_AT, headings)
     for chapter, sc in speeds:
-        where = heading_link(shown) if shown is not None else _say("result.not_found", lang)
+        where = heading_link(shown, lang) if shown is not None else _say("result.not_found", lang)
         rows.append([sc.what, _say("result.chapter", lang, chapter=chapter) if chapter else "–",
                      _say("result.book_time", lang, time=seconds_text(sc.book_s)), seconds_text(sc.ours_s),
                      speed_text(sc, lang), where])
