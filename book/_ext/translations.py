@@ -109,6 +109,9 @@ class KeepOutputsOutOfCatalogs(SphinxTransform):
             if "cell_output" not in output.get("classes", []):
                 continue
             for node in output.findall(nodes.TextElement):
+                if isinstance(node, nodes.Inline):
+                    # never a message on its own, and Sphinx deletes an inline marked untranslatable (a link's text)
+                    continue
                 if isinstance(node, nodes.caption) and isinstance(node.parent, nodes.figure):
                     continue
                 if any(isinstance(a, nodes.caption) for a in _ancestors(node, output)):
