@@ -687,3 +687,17 @@ def test_korean_figures_draw_hangul(site_dir: Path) -> None:
     english = {p.read_bytes() for p in (site_dir / "_images").glob("*.png")}
     assert any(p.read_bytes() not in english for p in images), "every Korean figure is byte-identical to an English one"
     assert all(TEXT_SIZE_KEY in png_text_chunks(p.read_bytes())[1] for p in images)
+
+
+_EMPTY_LINK = re.compile(r'<a\b[^>]*href="[^"]+"[^>]*>(?:\s|<span[^>]*>\s*</span>)*</a>')
+
+
+def test_no_link_is_empty(site_dir: Path) -> None:
+    """Every link in a page's article shows text (a cross-reference that lost its text is still a working link,
+    which no link check notices)."""
+    empty = []
+    for page in _built_pages():
+        for m in _EMPTY_LINK.finditer(_article(page)):
+            if 'class="headerlink"' not in m[0] and "figure-full-size" not in m[0]:
+                empty.append(f"{_rel(page)}: {m[0][:100]}")
+    assert not empty, "links without text:\n" + "\n".join(empty[:20])
