@@ -407,9 +407,9 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "power_behind": "On {metric}, the power {best:g} scores best ({best_value}) and {ref:g} is behind it "
                         "({ref_value}), by more than the spread between seeds ({spread}).",
         "diverged": "A first try with the batches of {batch:,} targets used above shows why: with power {power:g} "
-                    "the run stopped at update {iteration:,} with a non-finite loss, because the few most frequent "
-                    "words are drawn as negatives so often that one batch sums hundreds of updates into each of "
-                    "their rows.",
+                    "the run stopped at update {iteration:,} with a non-finite loss. At that power a batch draws "
+                    "\"{word}\" about {draws:,.0f} times as a negative (at power {ref_power:g}, about "
+                    "{ref_draws:,.0f} times), and the fast variant adds all those updates into its row at once.",
         "not_diverged": "A first try with the batches of {batch:,} targets used above ran its {iteration:,} updates "
                         "with power {power:g} without diverging on this build; the smaller batches are kept so that "
                         "every run of this section uses one setting.",
@@ -462,8 +462,6 @@ TEMPLATES: dict[str, dict[str, str]] = {
                        "can be asked, although the words of those occur less often in PTB than the words of all "
                        "askable questions do (a median of {fam_median:,.0f} occurrences against "
                        "{all_median:,.0f}).",
-        "family_best": "They are the best section, at {fam_acc:.1%}.",
-        "family_not_best": "They score {fam_acc:.1%}.",
         "exponent_super": "Over the larger sizes the time grows faster than the work: the measured multiply-adds "
                           "per nanosecond fell from {rate_lo:.2f} at {v_lo:,} words to {rate_hi:.2f} at "
                           "{v_hi:,}, so each word of the vocabulary cost more when there were more of them.",
@@ -471,8 +469,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
                            "nanosecond were {rate_lo:.2f} at {v_lo:,} words and {rate_hi:.2f} at {v_hi:,}.",
         "exponent_sub": "Over the larger sizes the time grows more slowly than the work: the measured multiply-adds "
                         "per nanosecond rose from {rate_lo:.2f} at {v_lo:,} words to {rate_hi:.2f} at {v_hi:,}, so "
-                        "at the smaller sizes much of the time went to something other than the products with "
-                        "all {v_lo:,} words.",
+                        "at the smaller size much of the time went to something other than the products over the "
+                        "vocabulary.",
         "gap_cbow_differs": "The analogy scores hide a difference in word similarity: from the book's training to "
                             "the fast variant, CBOW's WordSim-353 score goes from {book_ws:.3f} to {fast_ws:.3f}, "
                             "and its SimLex-999 score from {book_sl:.3f} to {fast_sl:.3f}.",
@@ -578,13 +576,16 @@ def first_divergence(model: Any, corpus: Any, **train_kwargs: Any) -> int | None
     return None
 
 
-def divergence_text(iteration: int | None, *, batch_size: int, power: float, updates: int,
+def divergence_text(iteration: int | None, *, batch_size: int, power: float, updates: int, word: str = "",
+                    draws: float = 0.0, ref_power: float = 0.75, ref_draws: float = 0.0,
                     lang: str | None = None) -> str:
     """Whether a run with large batches diverged: ``iteration`` is the update at which it stopped with a
-    non-finite loss, or None when it ran all its ``updates``."""
+    non-finite loss, or None when it ran all its ``updates``. ``draws`` is how often one batch draws ``word`` as
+    a negative at ``power`` (``ref_draws`` at ``ref_power``)."""
     if iteration is None:
         return _say("not_diverged", lang, batch=batch_size, power=power, iteration=updates)
-    return _say("diverged", lang, batch=batch_size, power=power, iteration=iteration)
+    return _say("diverged", lang, batch=batch_size, power=power, iteration=iteration, word=word, draws=draws,
+                ref_power=ref_power, ref_draws=ref_draws)
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -1002,7 +1003,7 @@ def section_coverage(questions: Sequence[tuple[str, Sequence[tuple[str, str, str
 def coverage_text(coverages: Mapping[str, SectionCoverage], overall_median: float, *,
                   capitals: str = "capital-world", family: str = "family", ratio: float = 1.5,
                   lang: str | None = None) -> str:
-    """How few capital-city questions can be asked, and how the family questions fare (section 4.4.2).
+    """How few capital-city questions can be asked, and how many family questions can (section 4.4.2).
 
     The family words count as more (less) frequent than those of all askable questions when their median count
     is more than ``ratio`` times (less than 1 / ``ratio`` times) the overall median.
@@ -1010,7 +1011,7 @@ def coverage_text(coverages: Mapping[str, SectionCoverage], overall_median: floa
     cap, fam = coverages[capitals], coverages[family]
     key = "coverage_missing" if cap.evaluated < cap.total / 2 else "coverage_present"
     text = _say(key, lang, cap_eval=cap.evaluated, cap_total=cap.total, cap_name=cap.name)
-    if fam.evaluated == 0 or fam.median_count is None or fam.accuracy is None:
+    if fam.evaluated == 0 or fam.median_count is None:
         return text
     if fam.median_count > ratio * overall_median:
         freq = "more"
@@ -1018,10 +1019,8 @@ def coverage_text(coverages: Mapping[str, SectionCoverage], overall_median: floa
         freq = "less"
     else:
         freq = "same"
-    values = {"fam_eval": fam.evaluated, "fam_total": fam.total, "fam_median": fam.median_count,
-              "all_median": overall_median, "fam_acc": fam.accuracy}
-    return " ".join([text, _say(f"family_{freq}", lang, **values),
-                     _say("family_best" if fam.best else "family_not_best", lang, **values)])
+    return " ".join([text, _say(f"family_{freq}", lang, fam_eval=fam.evaluated, fam_total=fam.total,
+                                fam_median=fam.median_count, all_median=overall_median)])
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -1126,7 +1125,7 @@ def principal_components(word_matrix: Any, word_to_id: Mapping[str, int], words:
 def step_time(model: Any, contexts: Any, target: Any, *, optimizer: Any = None, repeat: int = 5) -> float:
     """The best of ``repeat`` timings of one forward and backward pass, and an optimizer update if one is given.
 
-    With an optimizer, one update is made before timing, so that the optimizer's state is allocated already.
+    With an optimizer, one step is made before timing, so that the optimizer's state is allocated already.
     """
     from .._pages import best_time  # noqa: PLC0415
 
@@ -1136,8 +1135,10 @@ def step_time(model: Any, contexts: Any, target: Any, *, optimizer: Any = None, 
         if optimizer is not None:
             optimizer.update(model.params, model.grads)
 
-    run()
-    return best_time(run, _check_int(repeat, "repeat", 1))[1]
+    repeat = _check_int(repeat, "repeat", 1)
+    if optimizer is not None:
+        run()
+    return best_time(run, repeat)[1]
 
 
 def runs_table_row(label: str, results: Mapping[str, Any], columns: Mapping[str, str]) -> list[str]:
