@@ -129,14 +129,16 @@ def test_removal_branches():
         ablation.removal("dropout", base, base[:1])
 
 
-def test_fit_gap():
-    with_dropout = [_run([110], [100])]
-    assert ablation.fit_gap(with_dropout, [_run([130], [100])]).overfitting
-    calm = ablation.fit_gap(with_dropout, [_run([105], [100])])
-    assert not calm.overfitting and calm.without_dropout == pytest.approx(0.05)
-    assert calm.with_dropout == pytest.approx(0.10)
+def test_fit_gap_cases():
+    small, large = [_run([105], [100]), _run([103], [100])], [_run([130], [100])]
+    calm = ablation.fit_gap(small, small)
+    assert calm.case == "neither" and calm.without_dropout == pytest.approx(0.04)
+    assert ablation.fit_gap(small, large).case == "without_only"
+    assert ablation.fit_gap(large, small).case == "with_only"
+    assert ablation.fit_gap(large, large).case == "both"
+    assert ablation.fit_gap(small, [_run([110], [100])]).case == "without_only"  # the threshold counts
     with pytest.raises(ValueError, match="at least one run"):
-        ablation.fit_gap([], with_dropout)
+        ablation.fit_gap([], small)
 
 
 def test_removal_and_gap_wording():
@@ -148,9 +150,16 @@ def test_removal_and_gap_wording():
     assert "weight tying hurts" in texts["hurts"]
     assert "cannot tell whether weight tying helps" in texts["unclear"] and "2%" in texts["unclear"]
     assert "second LSTM layer" in ablation.removal_text(ablation.removal("stacking", base, cases["helps"]))
-    over = ablation.gap_text(ablation.fit_gap(base, [_run([130], [100])]))
-    assert "30% worse" in over and "begun to overfit" in over and "neither" not in over
-    assert "nothing yet for dropout" in ablation.gap_text(ablation.fit_gap(base, base))
+    small, large = [_run([105], [100])], [_run([130], [100])]
+    texts = {case: ablation.gap_text(ablation.fit_gap(with_, without)) for case, (with_, without) in
+             {"neither": (small, small), "without_only": (small, large), "with_only": (large, small),
+              "both": (large, large)}.items()}
+    assert texts["without_only"].startswith("After the last pass, the models without dropout score 30% worse")
+    assert "those with dropout 5%" in texts["without_only"] and "without dropout the models have begun" in \
+        texts["without_only"]
+    assert "nothing yet for dropout" in texts["neither"]
+    assert "only the models with dropout" in texts["with_only"]
+    assert "with and without dropout" in texts["both"]
     with pytest.raises(ValueError, match="no wording 'tying' for language 'xx'"):
         ablation.removal_text(ablation.removal("tying", base, cases["helps"]), lang="xx")
 
@@ -232,13 +241,22 @@ def test_bottleneck_branches():
 def test_bottleneck_wording():
     falls = ablation.bottleneck_verdict([_acc([1.0, 0.4]), _acc([1.0, 0.3])], [_acc([1.0, 0.9]), _acc([1.0, 0.8])])
     text = ablation.bottleneck_text(falls)
-    assert "is the bottleneck" in text and "35%" in text and "30–40%" in text and "80–90%" in text
+    assert "is the bottleneck" in text and "35%" in text and "30–40% over the seeds" in text and "80–90%" in text
+    same = ablation.bottleneck_verdict([_acc([1.0, 0.34])] * 2, [_acc([1.0, 1.0])] * 2)
+    assert "34% for 3 digits (on every seed)" in ablation.bottleneck_text(same)
     assert "not a bottleneck" in ablation.bottleneck_text(ablation.bottleneck_verdict([_acc([1.0, 0.95])],
                                                                                         [_acc([0.99, 0.97])]))
     assert "attention model loses more" in ablation.bottleneck_text(
         ablation.bottleneck_verdict([_acc([1.0, 0.9])], [_acc([1.0, 0.5])]))
     assert "does not separate them" in ablation.bottleneck_text(
         ablation.bottleneck_verdict([_acc([1.0, 0.5])], [_acc([1.0, 0.55])]))
+    verdicts = {"fixed_falls": falls, "flat": ablation.bottleneck_verdict([_acc([1.0, 0.95])], [_acc([1, 1])]),
+                "attention_falls": ablation.bottleneck_verdict([_acc([1.0, 0.9])], [_acc([1.0, 0.5])]),
+                "unclear": ablation.bottleneck_verdict([_acc([1.0, 0.5])], [_acc([1.0, 0.55])])}
+    conclusions = {k: ablation.bottleneck_conclusion(v) for k, v in verdicts.items()}
+    assert all(v.verdict == k for k, v in verdicts.items())
+    assert "is real" in conclusions["fixed_falls"] and "neither task" in conclusions["flat"]
+    assert "does not show" in conclusions["attention_falls"] and "does not show" in conclusions["unclear"]
 
 
 def test_draw_accuracy_by_length():
@@ -250,3 +268,19 @@ def test_draw_accuracy_by_length():
     assert [t.get_text() for t in whole.get_legend().get_texts()] == ["fixed", "attention"]
     assert fig.get_size_inches()[0] <= 5.6
     plt.close(fig)
+
+
+def test_length_effect_and_its_wording():
+    groups = [(6, 10), (11, 15), (16, 29)]
+    flat = ablation.length_effect({"attention": [1.0, 1.0, 0.99], "peeky": [1.0] * 3, "plain": [0.0] * 3,
+                                   "unknown": [None] * 3}, groups)
+    assert (flat.short, flat.long) == (6, 29) and flat.varying == () and set(flat.spans) == {"attention", "peeky",
+                                                                                            "plain"}
+    text = ablation.length_effect_text(flat)
+    assert text.startswith("From 6 to 29 characters, no model's share") and "plain 0% in every group" in text
+    assert "attention 99–100%" in text
+    varies = ablation.length_effect({"a": [1.0, 0.5, 0.2], "b": [0.9, 0.9, 0.88]}, groups)
+    assert varies.varying == ("a",) and varies.flat == ("b",)
+    assert "for a: a 20–100%; b 88–90%" in ablation.length_effect_text(varies)
+    with pytest.raises(ValueError, match="a has 2 shares for 3 length groups"):
+        ablation.length_effect({"a": [1.0, 0.5]}, groups)

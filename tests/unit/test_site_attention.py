@@ -50,3 +50,22 @@ def test_agreement_counts_parts_read_from_the_expected_word():
 
 def test_not_in():
     assert attention.not_in(["a", "b", "c"], {"b"}) == ["a", "c"]
+
+
+def test_maps_read_on_a_phone():
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from scratchnlp._site.figures import MIN_PHONE_TEXT_PX, RC_PARAMS, phone_text_px, smallest_text_px
+
+    model = AttentionSeq2seq(len(CHARS), 4, 6, seed=0)
+    with matplotlib.rc_context(RC_PARAMS):  # the pages' type size
+        fig, _, _ = attention.attention_maps(
+            model, ["december 27, 1994", "1/2/03"], char_to_id=CHAR_TO_ID, id_to_char=ID_TO_CHAR, width=29,
+            start_id=CHAR_TO_ID["_"], answer_length=10, parts={"year": (0, 4)}, title="t")
+        single = attention.attention_figure(np.full((10, 29), 1 / 29), "x" * 29, "y" * 10, title="one map")
+    for f in (fig, single):
+        f.set_dpi(110)
+        width_px = f.get_size_inches()[0] * 110  # at most this wide after a tight crop
+        assert phone_text_px(width_px, smallest_text_px(f)) >= MIN_PHONE_TEXT_PX
+        plt.close(f)

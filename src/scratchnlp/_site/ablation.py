@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from .._checks import Seed, as_generator, check_positive_int
+from .._pages import and_join
 from ..layers import TimeAffine, TimeDropout, TimeEmbedding, TimeLSTM
 from ..models.rnnlm import _init, _Rnnlm, _setup, _zeros
 from .wording import say
@@ -46,6 +47,8 @@ __all__ = [
     "LengthAccuracy",
     "accuracy_by_length",
     "implied_share",
+    "LengthEffect",
+    "length_effect",
     "BottleneckVerdict",
     "bottleneck_verdict",
     "draw_accuracy_by_length",
@@ -53,8 +56,15 @@ __all__ = [
     "improvement_name",
     "removal_text",
     "gap_text",
+    "length_effect_text",
     "bottleneck_text",
+    "bottleneck_conclusion",
 ]
+
+
+#: Line colours (Okabe-Ito: blue, vermilion, bluish green, reddish purple), told apart with the common
+#: colour-vision deficiencies.
+COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7")
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -283,13 +293,21 @@ def removal(improvement: str, base: Sequence[VariantRun], without: Sequence[Vari
 @dataclass(frozen=True)
 class FitGap:
     """How much worse two sets of runs score on validation text than on their own training text after the
-    last pass (``valid / train - 1``, the mean over seeds), and whether the one without dropout has begun to
-    overfit (a gap of at least ``threshold``)."""
+    last pass (``valid / train - 1``, the mean over seeds), with dropout and without, and which of them fit
+    their training text better than new text by at least ``threshold`` (taken as the sign of overfitting).
+
+    ``case`` is ``"neither"``, ``"without_only"``, ``"with_only"`` or ``"both"``.
+    """
 
     with_dropout: float
     without_dropout: float
     threshold: float
-    overfitting: bool
+
+    @property
+    def case(self) -> str:
+        with_, without = self.with_dropout >= self.threshold, self.without_dropout >= self.threshold
+        return {(False, False): "neither", (False, True): "without_only", (True, False): "with_only",
+                (True, True): "both"}[(with_, without)]
 
 
 def fit_gap(with_dropout: Sequence[VariantRun], without_dropout: Sequence[VariantRun], *,
@@ -307,8 +325,7 @@ def fit_gap(with_dropout: Sequence[VariantRun], without_dropout: Sequence[Varian
     def gap(runs: Sequence[VariantRun]) -> float:
         return float(np.mean([r.valid_ppl[-1] / r.train_ppl[-1] - 1 for r in runs]))
 
-    without = gap(without_dropout)
-    return FitGap(gap(with_dropout), without, float(threshold), without >= threshold)
+    return FitGap(gap(with_dropout), gap(without_dropout), float(threshold))
 
 
 def draw_variant_curves(runs: Mapping[str, Sequence[VariantRun]], *, unigram: float | None = None,
@@ -339,11 +356,6 @@ def draw_variant_curves(runs: Mapping[str, Sequence[VariantRun]], *, unigram: fl
     ax_g.set_ylabel("validation over\ntraining (%)")
     ax_g.grid(True, alpha=0.3)
     return fig
-
-
-#: Line colours (Okabe-Ito: blue, vermilion, bluish green, reddish purple), told apart with the common
-#: colour-vision deficiencies.
-COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7")
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -455,6 +467,47 @@ def implied_share(correct: int, total: int) -> float | None:
 
 
 @dataclass(frozen=True)
+class LengthEffect:
+    """For each model, its lowest and highest accuracy over the length groups from ``short`` to ``long``, and
+    which models vary by at least ``margin`` between their groups (``varying``) and which do not (``flat``)."""
+
+    short: int
+    long: int
+    spans: dict[str, tuple[float, float]]
+    margin: float
+
+    @property
+    def varying(self) -> tuple[str, ...]:
+        return tuple(name for name, (lo, hi) in self.spans.items() if hi - lo >= self.margin)
+
+    @property
+    def flat(self) -> tuple[str, ...]:
+        return tuple(name for name in self.spans if name not in self.varying)
+
+
+def length_effect(shares: Mapping[str, Sequence[float | None]], groups: Sequence[tuple[int, int]], *,
+                  margin: float = 0.05) -> LengthEffect:
+    """Whether each model's accuracy changes with the length of its input: ``shares[name]`` holds its accuracy
+    in each of ``groups`` (None where unknown; a model with no known value is left out).
+
+    Raises
+    ------
+    ValueError
+        For no groups, or a model whose shares do not match the groups.
+    """
+    if not groups:
+        raise ValueError("need at least one length group")
+    spans = {}
+    for name, values in shares.items():
+        if len(values) != len(groups):
+            raise ValueError(f"{name} has {len(values)} shares for {len(groups)} length groups")
+        known = [v for v in values if v is not None]
+        if known:
+            spans[name] = (float(min(known)), float(max(known)))
+    return LengthEffect(int(groups[0][0]), int(groups[-1][1]), spans, float(margin))
+
+
+@dataclass(frozen=True)
 class BottleneckVerdict:
     """The character accuracy of a fixed-length-vector model and of an attention model on the shortest and
     the longest inputs (means over seeds, and the range over seeds on the longest), and the verdict:
@@ -554,18 +607,37 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "removal_unclear": "Without {name}, the best validation perplexity is {without:.0f} against {base:.0f} "
                            "(the mean over the seeds), but the seeds disagree or differ by less than "
                            "{tolerance:.0f}%: this budget cannot tell whether {name} helps.",
-        "gap_overfitting": "After the last pass, the models without dropout score {without:.0f}% worse on "
-                           "validation text than on their own training text, those with dropout {with_:.0f}%: "
-                           "without dropout, the model has begun to overfit.",
-        "gap_none": "After the last pass, the models without dropout score {without:.0f}% worse on validation "
-                    "text than on their own training text, those with dropout {with_:.0f}%: neither has "
-                    "begun to overfit (a gap of {threshold:.0f}% or more), so there is nothing yet for dropout "
-                    "to correct.",
+        "gap_lead": "After the last pass, the models without dropout score {without:.0f}% worse on validation text "
+                    "than on their own training text, those with dropout {with_:.0f}%",
+        "gap_neither": "{lead}: both stay below the {threshold:.0f}% taken here as the sign of overfitting, so "
+                       "there is nothing yet for dropout to correct.",
+        "gap_without_only": "{lead}: without dropout the models have begun to overfit (a gap of {threshold:.0f}% "
+                            "or more), with dropout they have not.",
+        "gap_with_only": "{lead}: only the models with dropout fit their training text better than new text by "
+                         "{threshold:.0f}% or more, so dropout has not kept that gap closed.",
+        "gap_both": "{lead}: with and without dropout, the models fit their training text better than new text "
+                    "by {threshold:.0f}% or more.",
+        "length_flat": "From {short} to {long} characters, no model's share of right answers changes with the "
+                       "length of the question by {margin:.0f} points or more: {spans}.",
+        "length_varies": "The share of right answers changes with the length of the question by {margin:.0f} "
+                         "points or more for {varying}: {spans}.",
+        "span": "{name} {lo:.0f}–{hi:.0f}%",
+        "and": "and",
+        "span_equal": "{name} {value:.0f}% in every group",
+        "conclusion_fixed_falls": "The bottleneck of section 8.1.1 is real, but it depends on how much the input "
+                                  "carries rather than on how many characters spell it out: a date of any length "
+                                  "fits into one vector, a long enough string of digits does not.",
+        "conclusion_flat": "At these lengths and sizes, neither task shows the bottleneck of section 8.1.1.",
+        "conclusion_attention_falls": "On this budget, the copying task does not show the bottleneck of section "
+                                      "8.1.1 either.",
+        "conclusion_unclear": "On this budget, the copying task does not show the bottleneck of section 8.1.1 "
+                              "either.",
+        "seed_range": "{lo:.0f}–{hi:.0f}% over the seeds",
+        "seed_same": "on every seed",
         "bottleneck_fixed_falls": "The fixed-length vector is the bottleneck: the peeky seq2seq writes "
                                   "{fixed_short:.0f}% of the characters right for inputs of {short} digits but "
-                                  "{fixed_long:.0f}% for {long} digits ({fixed_lo:.0f}–{fixed_hi:.0f}% over the "
-                                  "seeds), while the attention model keeps {attention_long:.0f}% "
-                                  "({attention_lo:.0f}–{attention_hi:.0f}%) at {long} digits.",
+                                  "{fixed_long:.0f}% for {long} digits ({fixed_range}), while the attention model "
+                                  "keeps {attention_long:.0f}% ({attention_range}) at {long} digits.",
         "bottleneck_flat": "Neither model loses {margin:.0f} points or more from {short} to {long} digits (the "
                            "peeky seq2seq {fixed_short:.0f}% and {fixed_long:.0f}% of the characters, the attention "
                            "model {attention_short:.0f}% and {attention_long:.0f}%): at these lengths the "
@@ -576,9 +648,9 @@ TEMPLATES: dict[str, dict[str, str]] = {
                                       "{fixed_short:.0f}% to {fixed_long:.0f}%.",
         "bottleneck_unclear": "Both models lose accuracy with length, and the seeds overlap: from {short} to "
                               "{long} digits the peeky seq2seq falls from {fixed_short:.0f}% to "
-                              "{fixed_long:.0f}% of the characters ({fixed_lo:.0f}–{fixed_hi:.0f}% over the "
-                              "seeds), the attention model from {attention_short:.0f}% to {attention_long:.0f}% "
-                              "({attention_lo:.0f}–{attention_hi:.0f}%); this budget does not separate them.",
+                              "{fixed_long:.0f}% of the characters ({fixed_range}), the attention model from "
+                              "{attention_short:.0f}% to {attention_long:.0f}% ({attention_range}); this budget "
+                              "does not separate them.",
     },
 }
 
@@ -596,15 +668,40 @@ def removal_text(r: Removal, lang: str = "en") -> str:
 
 def gap_text(g: FitGap, lang: str = "en") -> str:
     """The sentence for a :class:`FitGap`."""
-    return say(TEMPLATES, "gap_overfitting" if g.overfitting else "gap_none", lang, without=100 * g.without_dropout,
-               with_=100 * g.with_dropout, threshold=100 * g.threshold)
+    lead = say(TEMPLATES, "gap_lead", lang, without=100 * g.without_dropout, with_=100 * g.with_dropout)
+    return say(TEMPLATES, f"gap_{g.case}", lang, lead=lead, threshold=100 * g.threshold)
+
+
+def length_effect_text(e: LengthEffect, lang: str = "en") -> str:
+    """The sentence for a :class:`LengthEffect`."""
+    spans = []
+    for name, (lo, hi) in e.spans.items():
+        if round(100 * lo) == round(100 * hi):
+            spans.append(say(TEMPLATES, "span_equal", lang, name=name, value=100 * lo))
+        else:
+            spans.append(say(TEMPLATES, "span", lang, name=name, lo=100 * lo, hi=100 * hi))
+    if not e.varying:
+        return say(TEMPLATES, "length_flat", lang, short=e.short, long=e.long, margin=100 * e.margin,
+                   spans="; ".join(spans))
+    return say(TEMPLATES, "length_varies", lang, margin=100 * e.margin, spans="; ".join(spans),
+               varying=and_join(e.varying, say(TEMPLATES, "and", lang)))
+
+
+def bottleneck_conclusion(v: BottleneckVerdict, lang: str = "en") -> str:
+    """What chapter 8's page concludes about section 8.1.1's claim from a :class:`BottleneckVerdict` on the
+    copying task (the page checks that the dates showed no length effect)."""
+    return say(TEMPLATES, f"conclusion_{v.verdict}", lang)
 
 
 def bottleneck_text(v: BottleneckVerdict, lang: str = "en") -> str:
     """The sentence for a :class:`BottleneckVerdict`."""
+    def spread(lo: float, hi: float) -> str:
+        if round(100 * lo) == round(100 * hi):
+            return say(TEMPLATES, "seed_same", lang)
+        return say(TEMPLATES, "seed_range", lang, lo=100 * lo, hi=100 * hi)
+
     return say(TEMPLATES, f"bottleneck_{v.verdict}", lang, short=v.short, long=v.long,
                fixed_short=100 * v.fixed_short, fixed_long=100 * v.fixed_long,
-               fixed_lo=100 * v.fixed_long_range[0], fixed_hi=100 * v.fixed_long_range[1],
-               attention_short=100 * v.attention_short, attention_long=100 * v.attention_long,
-               attention_lo=100 * v.attention_long_range[0], attention_hi=100 * v.attention_long_range[1],
+               fixed_range=spread(*v.fixed_long_range), attention_short=100 * v.attention_short,
+               attention_long=100 * v.attention_long, attention_range=spread(*v.attention_long_range),
                margin=100 * v.margin)

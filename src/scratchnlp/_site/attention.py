@@ -12,7 +12,11 @@ from .. import plot
 from .._pages import attention_reading
 from ..evaluation import ids_to_text
 
-__all__ = ["encode_questions", "attention_maps", "agreement", "not_in"]
+__all__ = ["MAP_WIDTH", "encode_questions", "attention_maps", "attention_figure", "agreement", "not_in"]
+
+#: Width in inches of a figure of attention maps: with the pages' 11 pt type, the question's characters stay at
+#: least 9 CSS px high when the figure is scaled to a phone's column (see :mod:`scratchnlp._site.figures`).
+MAP_WIDTH = 5.6
 
 
 def encode_questions(questions: Sequence[str], char_to_id: Mapping[str, int], width: int, *,
@@ -54,17 +58,35 @@ def attention_maps(model: Any, questions: Sequence[str], *, char_to_id: Mapping[
 
     ids, weights = model.generate(encode_questions(questions, char_to_id, width), start_id, answer_length,
                                   return_attention=True)
-    fig, axes = plt.subplots(len(questions), 1, figsize=(6.8, 2.6 * len(questions)), layout="constrained",
+    fig, axes = plt.subplots(len(questions), 1, figsize=(MAP_WIDTH, 2.5 * len(questions)), layout="constrained",
                              squeeze=False)
     answers, readings = [], []
     for ax, q, row, w in zip(axes[:, 0], questions, ids, weights):
         w = np.asarray(w)[:, ::-1]  # columns back in reading order
         answer = ids_to_text(row, id_to_char)
-        plot.attention_map(w, q.ljust(width), answer, ax=ax, title=f"{q}  →  {answer}")
+        _readable(plot.attention_map(w, q.ljust(width), answer, ax=ax, title=f"{q}  →  {answer}"))
         answers.append(answer)
         readings.append(attention_reading(w, q.ljust(width), parts))
     fig.suptitle(title, fontsize="medium")
     return fig, answers, readings
+
+
+def attention_figure(weights: Any, question: str, answer: str, *, title: str | None = None) -> Any:
+    """One attention map (``weights (A, Q)``, columns in reading order) in a figure that reads on a phone:
+    :data:`MAP_WIDTH` inches wide, tick labels at the body text's size."""
+    import matplotlib.pyplot as plt  # noqa: PLC0415
+
+    fig, ax = plt.subplots(figsize=(MAP_WIDTH, 3.0), layout="constrained")
+    _readable(plot.attention_map(weights, question, answer, ax=ax, title=title))
+    return fig
+
+
+def _readable(ax: Any) -> Any:
+    """Tick labels of every axes of ``ax``'s figure (the maps and their colour bars) at the body text's size
+    (``plot.attention_map`` draws them small, for a figure shown at full size)."""
+    for each in ax.figure.axes:
+        each.tick_params(labelsize="medium")
+    return ax
 
 
 def agreement(readings: Sequence[Mapping[str, tuple[str, float]]], expected: Sequence[Mapping[str, str]]) -> int:
