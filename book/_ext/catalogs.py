@@ -120,6 +120,11 @@ def update(lang: str, docnames: list[str]) -> None:
         for message in catalog:  # Babel guesses Python format flags from braces in MyST roles; they mean nothing here
             message.flags.discard("python-format")
             message.flags.discard("python-brace-format")
+            if message.id and not needs_translation(message.id):
+                # math, code and references read the same in every language: the English passes through (and
+                # a fuzzy match from a neighbouring message would only put the wrong reference there)
+                message.string = ""
+                message.flags.discard("fuzzy")
         buffer = BytesIO()
         write_po(buffer, catalog, width=0, no_location=True, sort_output=False, include_previous=True)
         path.parent.mkdir(parents=True, exist_ok=True)
