@@ -247,13 +247,16 @@ def test_step_trend_every_outcome_and_the_wording():
     assert shrinks.slope == pytest.approx(-0.5)
     dip = np.concatenate([np.linspace(8, 1, 50), np.linspace(1, 6, 50)])
     recovers = site.step_trend("RMSprop", it, dip)
-    assert recovers.outcome == "recovers" and recovers.low_iteration == 50 and recovers.rise == pytest.approx(6)
+    assert recovers.outcome == "recovers" and recovers.low_iteration == 50
+    assert 5.5 < recovers.rise < 6  # the level of the last 5 iterations, not the last value alone
     steady = site.step_trend("RMSprop", it, np.full(100, 3.0))
     assert steady.outcome == "steady"
     text = site.step_trend_text(shrinks, recovers)
     assert text.startswith("AdaGrad's median multiplier fell by a factor of 10.0 from the first iteration")
     assert "RMSprop's median multiplier fell by a factor of 8.0 until iteration 50 and then rose again by a " \
-           "factor of 6.0" in text
+           f"factor of {recovers.rise:.1f}" in text
+    spike = site.step_trend("RMSprop", it, np.concatenate([np.full(99, 3.0), [30.0]]))
+    assert spike.outcome == "steady"  # one noisy last iteration does not make a recovery
     assert "RMSprop's h forgets old gradients" in text and "t^-0.50" in text
     plain = site.step_trend_text(shrinks, steady)
     assert "stayed within a factor of 2" in plain and "forgets" not in plain
@@ -372,6 +375,8 @@ def _verdict(word_pairs, rhos, *, ppmi_vs_raw=None, svd_vs_ppmi=None, reference_
 def test_dimension_verdict_finds_the_plateau(word_pairs):
     v = _verdict(word_pairs, [[0.2, 0.28, 0.26, 0.25], [0.2, 0.27, 0.28, 0.26]])
     assert (v.plateau_k, v.best_k, v.reference_position) == (30, 30, "on_plateau")
+    assert v.plateau_low == pytest.approx(0.255) and v.wiggle == pytest.approx(0.02)
+    assert v.seed_spread == pytest.approx(0.02)
     assert v.mean[1] == pytest.approx(0.275) and v.low[2] == pytest.approx(0.26) and v.high[2] == pytest.approx(0.28)
     late = _verdict(word_pairs, [0.1, 0.15, 0.2, 0.3])
     assert (late.plateau_k, late.reference_position) == (300, "before_plateau")
@@ -393,7 +398,8 @@ def test_ppmi_and_dimension_wording_every_branch(word_pairs):
     assert "raw counts agree better" in site.ppmi_gain_text(
         _verdict(word_pairs, rhos, ppmi_vs_raw=_difference(-0.2, -0.03)))
     text = site.dimension_text(unclear)
-    assert text.startswith("The SVD vectors' ρ rises with k up to about 30 dimensions")
+    assert text.startswith("The SVD vectors' ρ rises with k up to about 30 dimensions; from there to 300 it stays "
+                           "between 0.25 and 0.28 (the best, at k = 30).")
     assert "level with the full PPMI rows within the noise (+0.01, interval -0.09 to +0.10)" in text
     assert "in 1% of the numbers" in text and "10,000-long rows" in text
     assert "they are ahead of" in site.dimension_text(_verdict(word_pairs, rhos, svd_vs_ppmi=_difference(0.02, 0.1)))
@@ -403,12 +409,14 @@ def test_ppmi_and_dimension_wording_every_branch(word_pairs):
 
 
 def test_compromise_wording(word_pairs):
-    flat = _verdict(word_pairs, [0.2, 0.28, 0.26, 0.25])
+    flat = _verdict(word_pairs, [[0.2, 0.28, 0.26, 0.25], [0.2, 0.26, 0.26, 0.27]])
     also_flat = _verdict(word_pairs, [0.05, 0.13, 0.15, 0.15])
     assert also_flat.plateau_k == 30
     text = site.compromise_text([flat, also_flat])
     assert text.startswith("By the similarity scores of toy set and toy set, 100 is not a balance point")
-    assert "from about 30 dimensions" in text
+    assert "from about 30 dimensions" in text and "at most 0.02" in text and "(0.02)" in text
+    uneven = _verdict(word_pairs, [[0.2, 0.28, 0.26, 0.24], [0.2, 0.28, 0.26, 0.24]])
+    assert "still moves by up to 0.04, more than the seeds" in site.compromise_text([uneven])
     late = _verdict(word_pairs, [0.1, 0.15, 0.2, 0.3])
     assert "fewer than the curves need: they level off only at about 300" in site.compromise_text([flat, late])
     with pytest.raises(ValueError, match="at least one"):
@@ -445,6 +453,11 @@ def test_growth_verdict_every_branch_and_wording():
     assert expected.outcome == "as_expected" and "close to the n²" in site.growth_text(expected, columns=110)
     # a product timed slower than the whole (a busy machine) does not break the fit of the rest
     assert math.isfinite(site.growth_verdict(ns, [1.0, 2.0, 4.0], [1.2, 2.0, 3.0]).rest_exponent)
+    # times that do not grow with n say that the machine was too busy to fit anything
+    noisy = site.growth_verdict(ns, [9.1, 8.9, 9.5], [0.1, 0.2, 0.5])
+    assert noisy.outcome == "noisy"
+    assert "times, 9.10, 8.90 and 9.50 s, do not grow steadily" in site.growth_text(noisy, columns=110)
+    assert site.growth_verdict(ns, [1.0, 2.0, 4.0], [0.5, 0.4, 2.0]).outcome == "noisy"
     with pytest.raises(ValueError, match="same length"):
         site.growth_verdict(ns, [1.0, 2.0], [1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match="> 0"):
@@ -553,6 +566,10 @@ def test_speed_verdict_every_branch_and_wording():
     assert always.outcome == "always_slower"
     assert "1.33 times as long" in site.speed_text(always, vocab_size=10, batch_size=1, n_contexts=2)
     level = site.speed_comparison("SimpleCBOW", 0.3, "SimpleSkipGram", 0.31)
+    when_large = site.speed_verdict(level, large_slower)
+    assert when_large.outcome == "slower_when_large"
+    text = site.speed_text(when_large, vocab_size=100_000, batch_size=100, n_contexts=2)
+    assert "took about as long" in text and "skip-gram is the slower one" in text and "other way round" not in text
     never = site.speed_verdict(level, site.speed_comparison("SimpleCBOW", 0.2, "SimpleSkipGram", 0.2))
     assert never.outcome == "never_slower"
     text = site.speed_text(never, vocab_size=10, batch_size=1, n_contexts=2)

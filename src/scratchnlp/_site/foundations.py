@@ -483,7 +483,8 @@ def step_size_trace(
 @dataclass(frozen=True)
 class StepTrend:
     """How a step multiplier moved over training: its value at the first iteration (``start``), its lowest value
-    (``low``, first reached at iteration ``low_iteration``) and its last (``end``); ``fall = start / low`` and
+    (``low``, first reached at iteration ``low_iteration``) and its level at the end (``end``, the geometric mean
+    of the last 5% of the iterations, so that one noisy iteration does not decide); ``fall = start / low`` and
     ``rise = end / low``; ``slope``: the slope of log(multiplier) against log(iteration) over the second half.
     ``outcome``: ``"recovers"`` when it rose again by more than ``factor`` from its lowest point, else
     ``"shrinks"`` when it ended more than ``factor`` below its start, else ``"steady"``."""
@@ -520,7 +521,8 @@ def step_trend(name: str, iterations: Sequence[float], values: Sequence[float], 
     if factor < 1:
         raise ValueError(f"factor must be >= 1, got {factor}")
     lowest = int(np.argmin(v))
-    start, low, end = float(v[0]), float(v[lowest]), float(v[-1])
+    start, low = float(v[0]), float(v[lowest])
+    end = float(np.exp(np.log(v[-max(1, v.size // 20):]).mean()))
     half = it.size // 2
     slope = float(np.polyfit(np.log(it[half:]), np.log(v[half:]), 1)[0])
     outcome: Literal["shrinks", "recovers", "steady"] = (
@@ -752,7 +754,8 @@ class DimensionVerdict:
     """Raw counts, PPMI rows and truncated SVDs of growing rank ``ks`` on one similarity set.
 
     ``mean``, ``low``, ``high``: the SVD's rho at each k, mean and range over the seeds of the randomized SVD.
-    ``plateau_k``: the smallest k whose mean is within ``tie`` of the best mean (``best`` at ``best_k``).
+    ``plateau_k``: the smallest k whose mean is within ``tie`` of the best mean (``best`` at ``best_k``), and
+    ``plateau_low``: the lowest mean from there on; ``seed_spread``: the largest range over the seeds at one k.
     ``ppmi_vs_raw``: PPMI rows minus raw counts; ``svd_vs_ppmi``: the SVD at ``reference_k`` minus PPMI rows.
     """
 
@@ -766,13 +769,20 @@ class DimensionVerdict:
     raw: float
     ppmi: float
     plateau_k: int
+    plateau_low: float
     best_k: int
     best: float
+    seed_spread: float
     tie: float
     reference_k: int
     ppmi_vs_raw: RhoDifference
     svd_vs_ppmi: RhoDifference
     vocab_size: int
+
+    @property
+    def wiggle(self) -> float:
+        """How far the mean falls below its best beyond the start of the plateau."""
+        return self.best - self.plateau_low
 
     @property
     def reference_position(self) -> Literal["on_plateau", "before_plateau"]:
@@ -827,8 +837,9 @@ def dimension_verdict(
     plateau = int(np.flatnonzero(mean >= mean[best] - tie)[0])
     return DimensionVerdict(
         pairs.name, pairs.n, pairs.total, ks_t, tuple(map(float, mean)), tuple(map(float, table.min(axis=0))),
-        tuple(map(float, table.max(axis=0))), float(raw), float(ppmi), ks_t[plateau], ks_t[best], float(mean[best]),
-        float(tie), int(reference_k), ppmi_vs_raw, svd_vs_ppmi, int(vocab_size),
+        tuple(map(float, table.max(axis=0))), float(raw), float(ppmi), ks_t[plateau], float(mean[plateau:].min()),
+        ks_t[best], float(mean[best]), float(np.ptp(table, axis=0).max()), float(tie), int(reference_k), ppmi_vs_raw,
+        svd_vs_ppmi, int(vocab_size),
     )
 
 
@@ -859,16 +870,19 @@ class GrowthVerdict:
     """How a randomized SVD's time grew over matrix sizes ``ns``: the fitted exponent ``p`` of ``time ~ n^p``,
     against ``expected``; the same for its products with the matrix alone (``product_exponent``) and for the rest
     (``rest_exponent``); and the products' share of the time at the smallest and the largest size.
-    ``outcome``: ``"slower"``, ``"faster"`` or ``"as_expected"`` (within ``tol`` of ``expected``)."""
+    ``outcome``: ``"noisy"`` when the times (of the whole or of the products) do not grow with n, so that no
+    exponent means anything (a busy machine); else ``"slower"``, ``"faster"`` or ``"as_expected"`` (within ``tol``
+    of ``expected``)."""
 
     ns: tuple[int, ...]
+    times: tuple[float, ...]
     exponent: float
     expected: float
     product_exponent: float
     rest_exponent: float
     share_small: float
     share_large: float
-    outcome: Literal["slower", "faster", "as_expected"]
+    outcome: Literal["noisy", "slower", "faster", "as_expected"]
     tol: float
 
 
@@ -899,12 +913,15 @@ def growth_verdict(
         raise ValueError("sizes and times must be > 0")
     rest = np.maximum(t - p, 0.01 * t)
     exponent = _slope(n, t)
-    outcome: Literal["slower", "faster", "as_expected"] = (
+    order = np.argsort(n)
+    growing = bool(np.all(np.diff(t[order]) > 0) and np.all(np.diff(p[order]) > 0))
+    outcome: Literal["noisy", "slower", "faster", "as_expected"] = (
+        "noisy" if not growing else
         "slower" if exponent < expected - tol else "faster" if exponent > expected + tol else "as_expected"
     )
     share = np.minimum(p / t, 1.0)
-    return GrowthVerdict(tuple(int(v) for v in n), exponent, float(expected), _slope(n, p), _slope(n, rest),
-                         float(share[0]), float(share[-1]), outcome, float(tol))
+    return GrowthVerdict(tuple(int(v) for v in n), tuple(map(float, t)), exponent, float(expected), _slope(n, p),
+                         _slope(n, rest), float(share[0]), float(share[-1]), outcome, float(tol))
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -1106,12 +1123,13 @@ def speed_comparison(a: str, seconds_a: float, b: str, seconds_b: float, tol: fl
 @dataclass(frozen=True)
 class SpeedVerdict:
     """CBOW (``a``) against skip-gram (``b``) on the toy data and at a real vocabulary size. ``outcome``:
-    ``"size_dependent"`` (skip-gram not slower on the toy data, slower at the large size), ``"always_slower"``,
-    or ``"never_slower"`` (skip-gram not slower at the large size)."""
+    ``"size_dependent"`` (skip-gram faster on the toy data, slower at the large size), ``"slower_when_large"``
+    (level on the toy data, slower at the large size), ``"always_slower"``, or ``"never_slower"`` (skip-gram not
+    slower at the large size)."""
 
     toy: SpeedComparison
     large: SpeedComparison
-    outcome: Literal["size_dependent", "always_slower", "never_slower"]
+    outcome: Literal["size_dependent", "slower_when_large", "always_slower", "never_slower"]
 
 
 def speed_verdict(toy: SpeedComparison, large: SpeedComparison) -> SpeedVerdict:
@@ -1119,10 +1137,13 @@ def speed_verdict(toy: SpeedComparison, large: SpeedComparison) -> SpeedVerdict:
     if (toy.a, toy.b) != (large.a, large.b):
         raise ValueError(f"both comparisons must time the same two models, got {toy.a}/{toy.b} and "
                          f"{large.a}/{large.b}")
+    outcome: Literal["size_dependent", "slower_when_large", "always_slower", "never_slower"]
     if large.outcome != "a_faster":
-        outcome: Literal["size_dependent", "always_slower", "never_slower"] = "never_slower"
+        outcome = "never_slower"
     elif toy.outcome == "a_faster":
         outcome = "always_slower"
+    elif toy.outcome == "level":
+        outcome = "slower_when_large"
     else:
         outcome = "size_dependent"
     return SpeedVerdict(toy, large, outcome)
@@ -1145,9 +1166,9 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "hidden.above": "{size} units reach {acc:.1%} ({low:.1%} to {high:.1%}), more than the {reference}-unit "
                         "network's {ref:.1%}: the extra units still help.",
         "hidden.level": "{size} units reach {acc:.1%} ({low:.1%} to {high:.1%} over the seeds), level with the "
-                        "{reference}-unit network's {ref:.1%}: the means differ by {diff_pp:+.1f} percentage "
-                        "points, within the tolerance of {tol_pp:g}. Beyond {reference} units, more units buy "
-                        "nothing measurable on these {n_points} points.",
+                        "{reference}-unit network's {ref:.1%} (the means differ by {diff_pp:+.1f} percentage "
+                        "points, less than the {tol_pp:g}-point tolerance): beyond {reference} units, more units "
+                        "buy nothing measurable on these {n_points} points.",
         "hidden.below": "{size} units reach {acc:.1%} ({low:.1%} to {high:.1%}), less than the {reference}-unit "
                         "network's {ref:.1%}: here the extra units did not help.",
         "activation.sigmoid_ahead": "Without the sigmoid, the network classifies {id_low:.1%} to {id_high:.1%} of "
@@ -1189,8 +1210,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
                        "counts agree better with the human scores than PPMI rows: ρ = {raw:.2f} against {ppmi:.2f} "
                        "(the {level:.0%} bootstrap interval of the difference, {low:+.2f} to {high:+.2f}, lies "
                        "below zero).",
-        "dim.plateau": "The SVD vectors' ρ rises with k up to about {plateau_k} dimensions and then stays within "
-                       "{tie:.2f} of its best, {best:.2f} at k = {best_k}.",
+        "dim.plateau": "The SVD vectors' ρ rises with k up to about {plateau_k} dimensions; from there to {k_max} "
+                       "it stays between {low:.2f} and {best:.2f} (the best, at k = {best_k}).",
         "dim.rising": "The SVD vectors' ρ is still rising at the largest k tried, {plateau_k}, where it reaches "
                       "{best:.2f}.",
         "dim.ahead": "At the book's {k} dimensions they are ahead of the full PPMI rows ({diff:+.2f}, interval "
@@ -1201,9 +1222,14 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "dim.behind": "At the book's {k} dimensions they fall below the full PPMI rows ({diff:+.2f}, interval "
                       "{low:+.2f} to {high:+.2f}): on this set the compression loses some of what the rows know.",
         "compromise.on_plateau": "By the similarity scores of {sets}, {k} is not a balance point between detail "
-                                 "and noise: the curves level off from about {plateau} dimensions, and {k} sits on "
-                                 "that plateau, where more dimensions neither help nor hurt by more than the "
-                                 "differences between seeds.",
+                                 "and noise: the curves level off from about {plateau} dimensions, and beyond that "
+                                 "ρ moves by at most {wiggle:.2f}, no more than the seeds of the randomized SVD "
+                                 "alone move it ({spread:.2f}). {k} sits on that plateau, where more or fewer "
+                                 "dimensions make no measurable difference.",
+        "compromise.uneven_plateau": "By the similarity scores of {sets}, the curves level off from about {plateau} "
+                                     "dimensions, but beyond that ρ still moves by up to {wiggle:.2f}, more than the "
+                                     "seeds of the randomized SVD alone move it ({spread:.2f}): {k} lies on the "
+                                     "plateau, not necessarily at its best point.",
         "compromise.before_plateau": "By the similarity scores of {sets}, {k} dimensions are fewer than the curves "
                                      "need: they level off only at about {plateau}.",
         "growth.slower": "Between these sizes the randomized SVD's time grows like n^{p:.1f}, more slowly than "
@@ -1217,6 +1243,9 @@ TEMPLATES: dict[str, dict[str, str]] = {
                          "exactly proportional to n², alone grow like n^{q:.1f} and take {share_large:.0%} of the "
                          "time at n = {n_large:,}: each operation gets slower as the matrix grows, as happens "
                          "when it no longer fits in the processor's caches.",
+        "growth.noisy": "Between these sizes the randomized SVD's times, {times} s, do not grow steadily with n "
+                         "(nor do those of its products alone): other programs running on the machine while the "
+                         "page was built disturbed the measurement too much to fit an exponent.",
         "growth.as_expected": "Between these sizes the randomized SVD's time grows like n^{p:.1f}, close to the n² "
                               "of its products with the big matrix, which take {share_large:.0%} of the time at "
                               "n = {n_large:,}.",
@@ -1247,6 +1276,13 @@ TEMPLATES: dict[str, dict[str, str]] = {
                                 "the fixed cost of each array operation, where skip-gram, which looks up one row "
                                 "per sample instead of averaging {C}, has less to do; with a real vocabulary the "
                                 "V-sized rows dominate.",
+        "speed.slower_when_large": "With {V:,} words and mini-batches of {N}, skip-gram is the slower one: a "
+                                   "forward-backward pass of SimpleSkipGram took {b_ms:,.1f} ms against "
+                                   "SimpleCBOW's {a_ms:,.1f} ms ({ratio:.1f} times as long). Both models compute "
+                                   "the V scores h W_out once per sample, but skip-gram's loss compares them with "
+                                   "each of the {C} context words, so its softmax and cross-entropy handle {C} "
+                                   "times as many rows of V numbers, which cost next to nothing with seven words "
+                                   "and dominate with a real vocabulary.",
         "speed.always_slower": "With {V:,} words and mini-batches of {N}, SimpleSkipGram is slower too: "
                                "{b_ms:,.1f} ms per forward-backward pass against SimpleCBOW's {a_ms:,.1f} ms "
                                "({ratio:.1f} times as long). Both models compute the V scores h W_out once per "
@@ -1347,7 +1383,8 @@ def dimension_text(verdict: DimensionVerdict, lang: str | None = None) -> str:
     """The sentences on the SVD curve of one similarity set and on the book's number of dimensions."""
     shape = "dim.rising" if verdict.plateau_k == verdict.ks[-1] and verdict.best_k == verdict.ks[-1] else \
         "dim.plateau"
-    first = _say(shape, lang, plateau_k=verdict.plateau_k, tie=verdict.tie, best=verdict.best, best_k=verdict.best_k)
+    first = _say(shape, lang, plateau_k=verdict.plateau_k, k_max=verdict.ks[-1], low=verdict.plateau_low,
+                 best=verdict.best, best_k=verdict.best_k)
     d = verdict.svd_vs_ppmi
     second = _say(f"dim.{d.outcome}", lang, k=verdict.reference_k, diff=d.value, low=d.low, high=d.high,
                   vocab=verdict.vocab_size, fraction=verdict.reference_k / verdict.vocab_size)
@@ -1356,7 +1393,8 @@ def dimension_text(verdict: DimensionVerdict, lang: str | None = None) -> str:
 
 def compromise_text(verdicts: Sequence[DimensionVerdict], lang: str | None = None) -> str:
     """The sentence on the book's choice of dimensions, from the curves of every similarity set: on the plateau
-    when the reference lies at or beyond the latest plateau of the sets."""
+    when the reference lies at or beyond the latest plateau of the sets; a plateau counts as flat when its ups and
+    downs (:attr:`DimensionVerdict.wiggle`) are no larger than the spread between seeds."""
     if not verdicts:
         raise ValueError("need at least one verdict")
     if len({v.reference_k for v in verdicts}) != 1:
@@ -1364,13 +1402,19 @@ def compromise_text(verdicts: Sequence[DimensionVerdict], lang: str | None = Non
     plateau = max(v.plateau_k for v in verdicts)
     k = verdicts[0].reference_k
     sets = _join([v.dataset for v in verdicts], lang)
-    key = "compromise.on_plateau" if k >= plateau else "compromise.before_plateau"
-    return _say(key, lang, sets=sets, k=k, plateau=plateau)
+    wiggle = max(v.wiggle for v in verdicts)
+    spread = max(v.seed_spread for v in verdicts)
+    if k < plateau:
+        key = "compromise.before_plateau"
+    else:
+        key = "compromise.on_plateau" if wiggle <= spread else "compromise.uneven_plateau"
+    return _say(key, lang, sets=sets, k=k, plateau=plateau, wiggle=wiggle, spread=spread)
 
 
 def growth_text(verdict: GrowthVerdict, *, columns: int, lang: str | None = None) -> str:
     """The sentences on how the randomized SVD's time grew (``columns``: k plus the oversampling)."""
-    return _say(f"growth.{verdict.outcome}", lang, p=verdict.exponent, q=verdict.product_exponent,
+    times = _join([f"{t:.2f}" for t in verdict.times], lang)
+    return _say(f"growth.{verdict.outcome}", lang, times=times, p=verdict.exponent, q=verdict.product_exponent,
                 r=verdict.rest_exponent, share_small=verdict.share_small, share_large=verdict.share_large,
                 n_small=verdict.ns[0], n_large=verdict.ns[-1], columns=columns)
 
