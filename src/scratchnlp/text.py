@@ -488,7 +488,12 @@ def most_similar(
     _check_rows({query: query_id}, word_matrix)
     _check_top(top)
     W = normalize(word_matrix)
-    scores = backend.to_cpu(W @ W[query_id])
+    # The vectors were checked finite, so a floating-point flag raised inside BLAS here is spurious (OpenBLAS
+    # kernels can leave "invalid" set on finite data); the scores themselves are checked instead.
+    with np.errstate(invalid="ignore"):
+        scores = backend.to_cpu(W @ W[query_id])
+    if not np.isfinite(scores).all():
+        raise FloatingPointError(f"cosine similarities to {query!r} came out NaN or inf from finite vectors")
     result = _ranked(scores, id_to_word, {query_id}, top)
     if print_results:
         print(f"\n[query] {query}")
