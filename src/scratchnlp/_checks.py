@@ -35,8 +35,8 @@ class NonFiniteScoresError(NonFiniteLossError, ValueError):
     ``-inf`` (no class is left to have a probability). Such scores raise this error instead of giving a NaN
     loss or NaN probabilities.
 
-    It is a :class:`~scratchnlp.training.NonFiniteLossError`, so the training loops stop on it as on any NaN or infinite loss, and
-    a ``ValueError``, the library's type for bad input.
+    It is a :class:`~scratchnlp.training.NonFiniteLossError`, so the training loops stop on it as on any NaN
+    or infinite loss, and a ``ValueError``, the library's type for bad input.
     """
 
 
