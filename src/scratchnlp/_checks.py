@@ -11,8 +11,9 @@ class DeviceUnavailableError(RuntimeError):
     """The GPU was asked for (``SCRATCHNLP_DEVICE=gpu`` or ``set_device("gpu")``) but cannot be used: CuPy is
     not installed, CUDA is not usable, or there is no CUDA device. The message says which and what to do.
 
-    Documented and re-exported as :class:`scratchnlp.backend.DeviceUnavailableError`; it lives here, in a
-    module without side effects, so that it can be caught even when importing the backend failed with it.
+    Documented as :class:`scratchnlp.training.DeviceUnavailableError` (importable from ``scratchnlp.backend``
+    too); it lives here, in a module without side effects, so that it can be caught even when importing the
+    backend failed with it.
     """
 
 

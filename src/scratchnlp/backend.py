@@ -5,7 +5,7 @@ with :func:`xp`, so the same code runs on NumPy and CuPy arrays without global m
 
 Choose the GPU with the environment variable ``SCRATCHNLP_DEVICE=gpu`` (read at import) or with
 ``set_device("gpu")``. Asking for the GPU where CuPy or a CUDA device is missing raises one clear
-:class:`DeviceUnavailableError` (a ``RuntimeError``).
+:class:`~scratchnlp.training.DeviceUnavailableError` (a ``RuntimeError``).
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import numpy as np
 from ._checks import DeviceUnavailableError
 
 __all__ = [
-    "DeviceUnavailableError",
     "xp",
     "array_module",
     "get_device",

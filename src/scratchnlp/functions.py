@@ -3,10 +3,10 @@
 All take the array namespace from their input, so they work on NumPy and CuPy arrays alike.
 
 Scores given to :func:`softmax`, :func:`log_softmax` and :func:`softmax_cross_entropy` follow one rule
-(:class:`NonFiniteScoresError` says it): ``-inf`` masks a class out (probability exactly 0, no warning), while
-NaN, ``+inf`` or a row with nothing but ``-inf`` raise that error instead of giving NaN: only a diverged model
-produces them. It is a :class:`~scratchnlp.training.NonFiniteLossError` (training stops on it as on a NaN
-loss) and a ``ValueError``.
+(:class:`~scratchnlp.training.NonFiniteScoresError` says it): ``-inf`` masks a class out (probability exactly
+0, no warning), while NaN, ``+inf`` or a row with nothing but ``-inf`` raise that error instead of giving NaN:
+only a diverged model produces them. It is a :class:`~scratchnlp.training.NonFiniteLossError` (training stops
+on it as on a NaN loss) and a ``ValueError``.
 """
 
 from __future__ import annotations
@@ -26,8 +26,7 @@ from ._checks import (
     describe,
 )
 
-__all__ = ["sigmoid", "relu", "softmax", "log_softmax", "cross_entropy_error", "softmax_cross_entropy",
-           "NonFiniteScoresError"]
+__all__ = ["sigmoid", "relu", "softmax", "log_softmax", "cross_entropy_error", "softmax_cross_entropy"]
 
 
 def _real_input(x: Any, name: str) -> None:

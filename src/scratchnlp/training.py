@@ -23,12 +23,22 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import backend
-from ._checks import NonFiniteLossError, Seed, as_generator, check_array, check_positive_int, describe
+from ._checks import (
+    DeviceUnavailableError,
+    NonFiniteLossError,
+    NonFiniteScoresError,
+    Seed,
+    as_generator,
+    check_array,
+    check_positive_int,
+    describe,
+)
 from ._progress import progress_bar
 from .optim import Optimizer, grad_norm, merge_shared, shared_structure
 from .optim import _first_non_finite as first_non_finite
 
-__all__ = ["train_step", "StepResult", "Trainer", "TrainingLog", "NonFiniteLossError", "RnnlmTrainer",
+__all__ = ["train_step", "StepResult", "Trainer", "TrainingLog", "NonFiniteLossError", "NonFiniteScoresError",
+           "DeviceUnavailableError", "RnnlmTrainer",
            "eval_perplexity"]
 
 #: What the loops' messages advise after a NaN or inf that the step caught before the update.

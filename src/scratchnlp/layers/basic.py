@@ -219,7 +219,7 @@ class SoftmaxWithLoss(Layer):
     The loss is computed with log-softmax, so it stays finite for any finite logits (the book adds 1e-7 inside
     ``log`` instead). A score of ``-inf`` masks its class out (probability 0; the loss is ``inf`` only when it
     is the label's); NaN, ``+inf`` or a row of only ``-inf`` raise
-    :class:`~scratchnlp.functions.NonFiniteScoresError` (a ``NonFiniteLossError``: training stops as on a NaN
+    :class:`~scratchnlp.training.NonFiniteScoresError` (a ``NonFiniteLossError``: training stops as on a NaN
     loss), and so does nothing else.
     """
 
@@ -258,7 +258,7 @@ class SigmoidWithLoss(Layer):
     ``z = x`` (``t = 0``) or ``-x`` (``t = 1``), written as ``max(z, 0) + log1p(exp(-|z|))``: exact and finite
     for any finite score. Scores follow :func:`~scratchnlp.functions.softmax`'s rule: ``-inf`` is a
     probability of exactly 0 (a loss of 0 for label 0, ``inf`` for label 1, no NaN), while NaN or ``+inf``
-    raise :class:`~scratchnlp.functions.NonFiniteScoresError` (a ``NonFiniteLossError``).
+    raise :class:`~scratchnlp.training.NonFiniteScoresError` (a ``NonFiniteLossError``).
     """
 
     def __init__(self) -> None:

@@ -250,7 +250,7 @@ class TimeSoftmaxWithLoss(Layer):
     The loss uses the log-sum-exp form (finite for any finite scores; the book takes ``log`` of the softmax).
     Scores follow :func:`~scratchnlp.functions.softmax`'s rule: ``-inf`` masks a word out (probability 0; the
     loss is ``inf`` only where it is the label), while NaN, ``+inf`` or a row of only ``-inf`` raise
-    :class:`~scratchnlp.functions.NonFiniteScoresError` (a ``NonFiniteLossError``, so training stops as on a
+    :class:`~scratchnlp.training.NonFiniteScoresError` (a ``NonFiniteLossError``, so training stops as on a
     NaN loss). The check costs nothing on the way: only a loss that comes out NaN or infinite is looked into,
     through the row maxima the softmax computed anyway. The
     ``N * T * V`` work is done with one ``(N*T, V)`` array: ``forward`` writes ``exp(xs - m)`` into it and
