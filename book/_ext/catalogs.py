@@ -10,7 +10,8 @@ complete: ``check`` fails on a message of the page that the catalog lacks or lea
 (its English changed since it was translated; ``update`` marks those), on an entry whose English is no longer on
 the page, and on a translation that drops or adds a glued value, a cross-reference, a citation or a link target
 of its English message, and on a translation that renders a required glossary term (``locales/<lang>/glossary.tsv``)
-otherwise. Display math and messages made only of math, code and references need no translation.
+otherwise. Display math and messages made only of math, code and references need no translation: ``update`` makes each
+its own translation.
 """
 
 from __future__ import annotations
@@ -121,9 +122,10 @@ def update(lang: str, docnames: list[str]) -> None:
             message.flags.discard("python-format")
             message.flags.discard("python-brace-format")
             if message.id and not needs_translation(message.id):
-                # math, code and references read the same in every language: the English passes through (and
-                # a fuzzy match from a neighbouring message would only put the wrong reference there)
-                message.string = ""
+                # math, code and references read the same in every language: the message is its own
+                # translation (Sphinx leaves such a message as it is), so the catalog is complete for any tool,
+                # and a fuzzy match from a neighbouring message can never put the wrong reference there
+                message.string = message.id
                 message.flags.discard("fuzzy")
         buffer = BytesIO()
         write_po(buffer, catalog, width=0, no_location=True, sort_output=False, include_previous=True)
