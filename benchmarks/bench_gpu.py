@@ -3,7 +3,7 @@
 The same library code runs on both (the book's chapter 1.5.3 and its appendix on the GPU): ``Rnnlm`` and
 ``BetterRnnlm`` with the book's sizes on a batch of 20 x 35 word ids (SGD, clipping), and ``AttentionSeq2seq``
 with the book's sizes on a batch of 128 dates (Adam, clipping), each built once with NumPy arrays and once
-with CuPy arrays and timed by :func:`scratchnlp._pages.chapter_step_times` (the device is synchronised before
+with CuPy arrays and timed by :func:`scratchnlp._site.speedup.chapter_step_times` (the device is synchronised before
 the clock is read). Prints seconds per iteration on each and the ratio CPU / GPU. The companion site's page on
 section 1.5 shows the numbers of ``benchmarks/results/bench_gpu.json`` (written by ``make bench`` on a machine
 with a GPU) when it is built without one.
@@ -21,7 +21,7 @@ import sys
 
 import numpy as np
 
-from scratchnlp._pages import chapter_step_times, gpu_available
+from scratchnlp._site.speedup import chapter_step_times, gpu_available
 
 
 def gpu_name() -> str:

@@ -82,7 +82,7 @@ def run_one(name: str, args: list[str], out_dir: Path) -> str:
         extra = "gpu" if "cupy" in missing else "bench"
         return f"skipped: needs {', '.join(missing)} (pip install -e '.[{extra}]')"
     if name == "bench_gpu":
-        from scratchnlp._pages import gpu_available  # noqa: PLC0415
+        from scratchnlp._site.speedup import gpu_available  # noqa: PLC0415
 
         if not gpu_available():
             return "skipped: no usable GPU (CuPy is installed, but no CUDA device works)"

@@ -3,7 +3,7 @@
 Each row is one comparison a benchmark made in a single run: what was timed, the reference it was timed
 against (the book's way of writing it, a library such as PyTorch), the reference's time, ours, and the ratio
 **ours / reference** (below 1: ours is faster), the convention of every benchmark in this folder
-(``_method.RATIO``). The rows are read by :func:`scratchnlp._pages.benchmark_ratios`, the same reader the
+(``_method.RATIO``). The rows are read by :func:`scratchnlp._site.speedup.benchmark_ratios`, the same reader the
 companion site's page on section 1.5 uses (which gives the inverse, reference / ours, as a speed-up), plus the
 PyTorch comparisons of the seq2seq models and those measured without the OpenBLAS variables
 (``bench_rnnlm.py``), and the GPU's.
@@ -22,7 +22,7 @@ from typing import Any
 
 from _method import RATIO
 
-from scratchnlp._pages import benchmark_ratios, load_benchmarks, machine_text, seconds_text
+from scratchnlp._site.speedup import benchmark_ratios, load_benchmarks, machine_text, seconds_text
 
 HERE = Path(__file__).resolve().parent
 

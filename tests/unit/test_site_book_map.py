@@ -13,6 +13,7 @@ import pytest
 
 from scratchnlp import _pages
 from scratchnlp._site import book_map as bm
+from scratchnlp._site import speedup
 from scratchnlp.checkpoint import CheckpointError, load_book_params
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -447,7 +448,7 @@ def test_the_results_table_builds_from_the_committed_results(headings) -> None:
     assert set(runs) == {r.experiment for r in bm.BOOK_RESULTS}, "a results file the map reads is missing"
     comparisons = [bm.compare_result(r, runs[r.experiment]) for r in bm.BOOK_RESULTS]
     assert all(c.verdict != "missing" and c.ours is not None for c in comparisons)
-    speeds = bm.speed_comparisons(_pages.benchmark_ratios(_pages.load_benchmarks()))
+    speeds = bm.speed_comparisons(speedup.benchmark_ratios(speedup.load_benchmarks()))
     assert speeds, "no benchmark compares the book's code with the library"
     rows = bm.results_rows(comparisons, speeds, headings, source_url="https://example.org/blob/main")
     assert len(rows) == len(comparisons) + len(speeds)

@@ -248,7 +248,7 @@ def test_an_infinite_loss_stops_before_backward(xp):
 
 
 def test_every_loop_runs_train_step(monkeypatch):
-    from scratchnlp import _pages
+    from scratchnlp._site import speedup
     from scratchnlp.text import create_contexts_target
 
     calls = []
@@ -271,7 +271,7 @@ def test_every_loop_runs_train_step(monkeypatch):
     RnnlmTrainer(Rnnlm(30, 8, 8), SGD()).fit(corpus[:-1], corpus[1:], 1, 4, 5, progress=False)
     assert calls == ["Rnnlm"] * (399 // 20)
     calls.clear()
-    _pages.training_step_time(Rnnlm(30, 8, 8), SGD(), corpus[:20].reshape(4, 5), corpus[1:21].reshape(4, 5),
+    speedup.training_step_time(Rnnlm(30, 8, 8), SGD(), corpus[:20].reshape(4, 5), corpus[1:21].reshape(4, 5),
                               max_grad=0.25, repeats=2, warmup=1)
     assert calls == ["Rnnlm"] * 3
 

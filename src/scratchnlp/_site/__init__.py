@@ -1,8 +1,14 @@
 """What the companion site's pages share, split by concern; private, not part of the library's API.
 
-This package is where page helpers go from now on (``scratchnlp._pages`` is the older, single module; its
-contents move here by concern). Each module serves one concern or one page:
+What every page shares (set-up, glue, tables, showing the library's source, committed results, timing) is in
+``scratchnlp._pages``; everything else lives here, one module per page or per concern:
 
+- ``chapter1`` ... ``chapter8``: the sentences a chapter's page builds from its own numbers;
+- ``speedup``: the speed-up page's step timings and the committed benchmark results (also read by the map);
+- ``foundations`` (chapters 1-3), ``word2vec_why`` (chapter 4), ``memory`` (chapter 5, appendix C),
+  ``ablation`` (chapters 6 and 8), ``attention`` (chapter 8), ``precision`` (the speed-up page): the measured
+  "why" experiments, each a decision with its numbers and its wording;
+- ``figures`` and ``wording``: figures sized for a phone, and the language a page is executed in;
 - ``derivatives``: appendix A (the computational graphs of sigmoid and tanh, numerical checks);
 - ``wordnet``: appendix B (WordNet through NLTK, and the word-similarity comparison);
 - ``book_map``: the book's table of contents and where each section lives on the site.

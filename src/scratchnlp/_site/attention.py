@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 
 from .. import plot
-from .._pages import attention_reading
 from ..evaluation import ids_to_text
+from .chapter8 import attention_reading
 
 __all__ = ["MAP_WIDTH", "encode_questions", "attention_maps", "attention_figure", "agreement", "not_in"]
 
@@ -52,7 +52,8 @@ def attention_maps(model: Any, questions: Sequence[str], *, char_to_id: Mapping[
     -------
     fig, answers, readings
         The figure, the model's answer to each question, and for each the question word that each part of the
-        answer (``parts``: name -> answer rows) paid most attention to (:func:`scratchnlp._pages.attention_reading`).
+        answer (``parts``: name -> answer rows) paid most attention to
+        (:func:`scratchnlp._site.chapter8.attention_reading`).
     """
     import matplotlib.pyplot as plt  # noqa: PLC0415
 

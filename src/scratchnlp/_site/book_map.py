@@ -1244,7 +1244,7 @@ _CHAPTER_NOTE = re.compile(r"\(ch\. (?P<chapter>\d+)\)")
 def speed_comparisons(ratio_rows: Sequence[Mapping[str, Any]], *,
                       tolerance: float = 0.1) -> list[tuple[str | None, SpeedComparison]]:
     """The benchmark comparisons whose reference is the book's own code, from the rows of
-    ``_pages.benchmark_ratios``: ``(chapter or None, SpeedComparison)`` each, in the rows' order; the
+    ``speedup.benchmark_ratios``: ``(chapter or None, SpeedComparison)`` each, in the rows' order; the
     chapter note ``"(ch. N)"`` moves from the description to the chapter."""
     out = []
     for row in ratio_rows:
@@ -1270,7 +1270,7 @@ def results_rows(comparisons: Sequence[ResultComparison],
 
     ``source_url`` is the base of links to files of the repository (the committed results files).
     """
-    from .._pages import seconds_text  # noqa: PLC0415
+    from .speedup import seconds_text  # noqa: PLC0415
 
     rows = []
     for c in comparisons:

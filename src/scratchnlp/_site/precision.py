@@ -727,7 +727,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "gpu.ratio": "ratio",
         "gpu.caption": "One training iteration of the chapter-6 and chapter-8 models with the book's sizes and "
                        "batches, with the library's NumPy arrays on the CPU and CuPy arrays on the GPU "
-                       "(scratchnlp._pages.chapter_step_times). {source}",
+                       "(scratchnlp._site.speedup.chapter_step_times). {source}",
         "gpu.none": "No GPU numbers: run `make bench` (or `python benchmarks/bench_gpu.py --json ...`) on a machine "
                     "with an NVIDIA GPU and CuPy (`pip install 'scratchnlp[gpu]'`); it writes "
                     "`benchmarks/results/bench_gpu.json`, which this section then shows, with the machine named.",
