@@ -346,40 +346,33 @@ def committed_runs(names: Sequence[str], folder: str | Path | None = None) -> di
 # --------------------------------------------------------------------------------------------------------
 
 
-def and_join(items: Iterable[Any], conjunction: str = "and") -> str:
-    """``"a"``, ``"a and b"``, ``"a, b and c"``: the items written with ``str``."""
+def and_join(items: Iterable[Any], conjunction: str = "and", lang: str | None = None) -> str:
+    """``"a"``, ``"a and b"``, ``"a, b and c"``: the items written with ``str``, in the page's language.
+
+    ``conjunction`` is ``"and"`` or ``"or"`` (``"및"`` / ``"또는"`` in Korean: ``"a, b 및 c"``); any other word is
+    used as it is. ``lang=None``: the page's language (:func:`scratchnlp._site.wording.page_language`).
+    """
+    from scratchnlp._site.wording import page_language  # noqa: PLC0415
+
     words = [str(x) for x in items]
     if not words:
         raise ValueError("nothing to join")
     if len(words) == 1:
         return words[0]
+    if (lang or page_language()) == "ko":
+        conjunction = {"and": "및", "or": "또는"}.get(conjunction, conjunction)
     return f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
 
 
-def times(n: int) -> str:
-    """How often something happened: ``"once"``, ``"twice"``, ``"3 times"``, ``"1,200 times"``."""
+def times(n: int, lang: str | None = None) -> str:
+    """How often something happened: ``"once"``, ``"twice"``, ``"3 times"``, ``"1,200 times"``; in Korean
+    ``"1번"``, ``"1,200번"``. ``lang=None``: the page's language."""
+    from scratchnlp._site.wording import page_language  # noqa: PLC0415
+
     if n < 0:
         raise ValueError(f"a count cannot be negative, got {n}")
+    if (lang or page_language()) == "ko":
+        return f"{int(n):,}번"
     return {1: "once", 2: "twice"}.get(int(n), f"{int(n):,} times")
-
-
-# --------------------------------------------------------------------------------------------------------
-# Chapter 5: recurrent neural networks
-# --------------------------------------------------------------------------------------------------------
-
-
-# --------------------------------------------------------------------------------------------------------
-# Chapter 7: generating text, and seq2seq learning to add
-# --------------------------------------------------------------------------------------------------------
-
-
-# --------------------------------------------------------------------------------------------------------
-# Chapter 6 (gated RNN) and appendix C (GRU)
-# --------------------------------------------------------------------------------------------------------
-
-
-# --------------------------------------------------------------------------------------------------------
-# The speed-up page (section 1.5 in depth): the committed benchmark results, precision and the GPU
-# --------------------------------------------------------------------------------------------------------
 
 

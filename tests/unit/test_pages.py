@@ -178,7 +178,19 @@ def test_load_committed_refuses_a_file_of_another_experiment(tmp_path: Path) -> 
     ("items", "expected"), [(["a"], "a"), (["a", "b"], "a and b"), ([1, 2, 3], "1, 2 and 3")]
 )
 def test_and_join(items, expected) -> None:
-    assert and_join(items) == expected
+    assert and_join(items, lang="en") == expected
+
+
+def test_and_join_and_times_in_korean() -> None:
+    assert and_join(["a", "b", "c"], lang="ko") == "a, b 및 c"
+    assert and_join(["a", "b"], "or", lang="ko") == "a 또는 b"
+    assert times(1200, lang="ko") == "1,200번"
+
+
+def test_and_join_and_times_follow_the_page_language(monkeypatch) -> None:
+    monkeypatch.setenv("SCRATCHNLP_LANG", "ko")
+    assert and_join(["a", "b"]) == "a 및 b"
+    assert times(2) == "2번"
 
 
 def test_and_join_needs_items() -> None:
@@ -188,7 +200,7 @@ def test_and_join_needs_items() -> None:
 
 @pytest.mark.parametrize(("n", "expected"), [(0, "0 times"), (1, "once"), (2, "twice"), (1200, "1,200 times")])
 def test_times(n, expected) -> None:
-    assert times(n) == expected
+    assert times(n, lang="en") == expected
     with pytest.raises(ValueError):
         times(-1)
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from scratchnlp._site import wording
 from scratchnlp._site.wording import say
 
 TEMPLATES = {"en": {"count": "{n:,} pairs"}}
@@ -35,3 +36,19 @@ def test_the_language_comes_from_the_environment(monkeypatch):
     monkeypatch.setenv("SCRATCHNLP_LANG", "fr")
     with pytest.raises(ValueError, match="SCRATCHNLP_LANG='fr' is not one of"):
         page_language()
+
+
+@pytest.mark.parametrize(("word", "pair", "expected"), [
+    ("모델", "은/는", "모델은"), ("벡터", "은/는", "벡터는"), ("98.76%", "을/를", "98.76%를"), (3, "이/가", "3이"),
+    (2, "이/가", "2가"), ("LSTM", "을/를", "LSTM을"), ("GRU", "을/를", "GRU를"), ("서울", "으로/로", "서울로"),
+    ("1", "으로/로", "1로"), ("집", "으로/로", "집으로"), ("**정확도**", "이다/다", "**정확도**다"),
+    ("값", "과/와", "값과"), ("사과", "과/와", "사과와"), ("`<unk>`", "이라는/라는", "`<unk>`라는"),
+])
+def test_particle_follows_the_last_sound(word, pair, expected) -> None:
+    assert wording.particle(word, pair) == expected
+
+
+@pytest.mark.parametrize(("word", "pair"), [("모델", "을/을"), ("", "은/는"), ("**", "은/는")])
+def test_particle_refuses_unknown_pairs_and_empty_words(word, pair) -> None:
+    with pytest.raises(ValueError):
+        wording.particle(word, pair)

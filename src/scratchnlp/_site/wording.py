@@ -11,10 +11,11 @@ wording function whose ``lang`` is left as ``None`` follows :func:`page_language
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["LANGUAGES", "page_language", "say"]
+__all__ = ["LANGUAGES", "page_language", "say", "particle"]
 
 #: The languages the site is published in; the first is the one the pages are written in.
 LANGUAGES = ("en", "ko")
@@ -57,3 +58,55 @@ def say(templates: Mapping[str, Mapping[str, str]], key: str, lang: str | None =
     except KeyError:
         raise ValueError(f"no wording {key!r} for language {lang!r}") from None
     return template.format(**values)
+
+
+#: Korean particles that change with the sound before them: (after a final consonant, after a vowel).
+PARTICLES = {"은/는": ("은", "는"), "이/가": ("이", "가"), "을/를": ("을", "를"), "과/와": ("과", "와"),
+             "으로/로": ("으로", "로"), "이다/다": ("이다", "다"), "이라는/라는": ("이라는", "라는")}
+
+# How the last character of a number or a Latin word is read aloud in Korean: True where the reading ends in a
+# final consonant (받침). Digits as read in Sino-Korean (영 일 이 삼 사 오 육 칠 팔 구), "%" as 퍼센트.
+_DIGIT_CLOSED = {"0": True, "1": True, "2": False, "3": True, "4": False, "5": False, "6": True, "7": True,
+                 "8": True, "9": False}
+_LATIN_CLOSED = {"l": True, "m": True, "n": True, "r": False, "k": True, "p": True, "t": True, "b": True}
+_HANGUL_FIRST, _HANGUL_LAST = 0xAC00, 0xD7A3
+
+
+def _closed(word: str) -> bool:
+    """Whether ``word`` is read with a final consonant at its end (Hangul syllable, digit, or Latin letter)."""
+    text = re.sub(r"[\s`*_)\]}'\".,;:!?]+$", "", word)
+    if not text:
+        raise ValueError(f"no word to attach a particle to: {word!r}")
+    last = text[-1]
+    if _HANGUL_FIRST <= ord(last) <= _HANGUL_LAST:
+        return (ord(last) - _HANGUL_FIRST) % 28 != 0
+    if last in _DIGIT_CLOSED:
+        return _DIGIT_CLOSED[last]
+    if last == "%":
+        return False
+    return _LATIN_CLOSED.get(last.lower(), False)
+
+
+def particle(word: object, pair: str) -> str:
+    """``word`` followed by the Korean particle of ``pair`` that fits its last sound: ``particle("모델", "은/는")``
+    is ``"모델은"``, ``particle("98.76%", "을/를")`` ``"98.76%를"``, ``particle(3, "이/가")`` ``"3이"``.
+
+    Numbers are read as Korean reads digits (the last digit decides; "%" is 퍼센트), Latin words by their last
+    letter (a heuristic: "LSTM을", "GRU를"). ``"으로/로"`` takes 로 after ㄹ as well as after a vowel.
+
+    Raises
+    ------
+    ValueError
+        When ``pair`` is not one of :data:`PARTICLES` or ``word`` is empty.
+    """
+    if pair not in PARTICLES:
+        raise ValueError(f"no particle pair {pair!r}; known: {sorted(PARTICLES)}")
+    text = str(word)
+    closed = _closed(text)
+    if pair == "으로/로" and closed:
+        last = re.sub(r"[\s`*_)\]}'\".,;:!?]+$", "", text)[-1]
+        rieul = (_HANGUL_FIRST <= ord(last) <= _HANGUL_LAST and (ord(last) - _HANGUL_FIRST) % 28 == 8) or (
+            last in "178" or last.lower() == "l")
+        closed = not rieul
+    after_consonant, after_vowel = PARTICLES[pair]
+    return text + (after_consonant if closed else after_vowel)
