@@ -159,7 +159,7 @@ def loss_curve(
     return ax
 
 
-def spiral_scatter(ax: Any, x: Any, t: Any, *, markersize: float = 25.0) -> Any:
+def spiral_scatter(ax: Any, x: Any, t: Any, *, markersize: float = 25.0, class_label: str = "class {}") -> Any:
     """Scatter plot of 2-D points coloured and marked by class: the spiral data of chapter 1.4.1.
 
     Parameters
@@ -172,6 +172,9 @@ def spiral_scatter(ax: Any, x: Any, t: Any, *, markersize: float = 25.0) -> Any:
         Their classes.
     markersize : float
         Marker area in points squared.
+
+    class_label : str, default "class {}"
+        The legend entry of each class, ``str.format``-ted with the class number.
 
     Returns
     -------
@@ -188,7 +191,7 @@ def spiral_scatter(ax: Any, x: Any, t: Any, *, markersize: float = 25.0) -> Any:
             s=markersize,
             c=_CLASS_COLORS[int(c) % len(_CLASS_COLORS)],
             marker=_CLASS_MARKERS[int(c) % len(_CLASS_MARKERS)],
-            label=f"class {int(c)}",
+            label=class_label.format(int(c)),
             linewidths=1.2,
         )
     ax.set_aspect("equal")
@@ -362,6 +365,8 @@ def word_scatter(
     *,
     fontsize: float = 9.0,
     colors: Sequence[Any] | None = None,
+    xlabel: str = "component 1",
+    ylabel: str = "component 2",
 ) -> Any:
     """Words placed at their 2-D coordinates, e.g. the first two SVD components (chapter 2.4.4).
 
@@ -381,6 +386,9 @@ def word_scatter(
     colors : sequence of V colours, optional
         One colour per word, for its point and its label (default: the axes' first colour, black labels).
 
+    xlabel, ylabel : str
+        Axis labels.
+
     Returns
     -------
     Axes
@@ -395,8 +403,8 @@ def word_scatter(
     if colors is not None and len(colors) != v.shape[0]:
         raise ValueError(f"need one colour per word: got {len(colors)} colours for {v.shape[0]} words")
     ax.scatter(v[:, 0], v[:, 1], s=18, alpha=0.7, c=None if colors is None else list(colors))
-    ax.set_xlabel("component 1")
-    ax.set_ylabel("component 2")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     ax.grid(True, alpha=0.3)
     label_points(ax, v, [str(w) for w in words], fontsize=fontsize, colors=colors)
     return ax
@@ -585,6 +593,10 @@ def rank_frequency(
     n_labels: int = 5,
     fit: bool = True,
     n_points: int = 50,
+    words_label: str = "words",
+    fit_label: str = "Zipf fit",
+    xlabel: str = "rank $r$ (1 = most frequent)",
+    ylabel: str = "count $f(r)$",
 ) -> Any:
     """Word counts against their frequency rank on log-log axes, with Zipf's line fitted (chapter 2.4.4).
 
@@ -608,6 +620,11 @@ def rank_frequency(
     n_points : int, default 50
         Passed to :func:`zipf_fit`.
 
+    words_label, fit_label : str
+        Legend entries of the counts and of the fitted line (the fit's formula is added to ``fit_label``).
+    xlabel, ylabel : str
+        Axis labels.
+
     Returns
     -------
     Axes
@@ -619,10 +636,10 @@ def rank_frequency(
         raise ValueError(f"need one word per count: got {len(words)} words for {raw.shape[0]} counts")
     ax = _axes(ax, figsize=(5.0, 3.8))
     ranks = np.arange(1, c.size + 1)
-    ax.loglog(ranks, c, marker=".", markersize=3, linewidth=1.0, label="words")
+    ax.loglog(ranks, c, marker=".", markersize=3, linewidth=1.0, label=words_label)
     if fit:
         s, amplitude = zipf_fit(counts, n_points=n_points)
-        label = f"Zipf fit: $f \\propto r^{{-{s:.2f}}}$"
+        label = f"{fit_label}: $f \\propto r^{{-{s:.2f}}}$"
         ax.loglog(ranks, amplitude * ranks ** (-s), linestyle="--", color="black", linewidth=1.2, label=label)
         ax.legend()
     if words is not None and n_labels > 0:
@@ -641,8 +658,8 @@ def rank_frequency(
                 va="center",
                 arrowprops={"arrowstyle": "-", "linewidth": 0.5, "color": "0.5", "shrinkA": 2, "shrinkB": 1},
             )
-    ax.set_xlabel("rank $r$ (1 = most frequent)")
-    ax.set_ylabel("count $f(r)$")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     ax.grid(True, which="major", alpha=0.3)
     return ax
 
@@ -743,6 +760,9 @@ def tbptt_layout(
     cmap: str = "viridis",
     first_iteration: int = 1,
     colorbar: bool = True,
+    xlabel: str = "position in the corpus",
+    ylabel: str = "stream (row of the batch)",
+    colorbar_label: str = "iteration",
 ) -> Any:
     """Which words of the corpus each stream of a truncated-BPTT mini-batch reads, iteration by iteration
     (chapter 5.2.5).
@@ -767,6 +787,9 @@ def tbptt_layout(
         The number the colour bar gives the first of the ``I`` iterations.
     colorbar : bool, default True
         Draw a colour bar of the iteration numbers.
+
+    xlabel, ylabel, colorbar_label : str
+        Axis labels and the colour bar's label.
 
     Returns
     -------
@@ -798,12 +821,12 @@ def tbptt_layout(
     ax.set_xlim(0, corpus_size)
     ax.set_ylim(batch - 0.5, -0.5)
     ax.set_yticks(range(batch))
-    ax.set_xlabel("position in the corpus")
-    ax.set_ylabel("stream (row of the batch)")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     if colorbar:
         from matplotlib.ticker import MaxNLocator  # noqa: PLC0415
 
-        bar = ax.figure.colorbar(ScalarMappable(norm=norm, cmap=colormap), ax=ax, label="iteration")
+        bar = ax.figure.colorbar(ScalarMappable(norm=norm, cmap=colormap), ax=ax, label=colorbar_label)
         bar.locator = MaxNLocator(integer=True)
         bar.update_ticks()
     return ax
@@ -906,6 +929,8 @@ def perplexity_by_epoch(
     reference: float | None = None,
     reference_label: str | None = None,
     ylabel: str = "validation perplexity",
+    xlabel: str = "epoch",
+    best_label: str = "best epoch ({})",
 ) -> Any:
     """Perplexity after every epoch, with the best epoch ringed and an optional reference level (chapter 6.5).
 
@@ -926,6 +951,11 @@ def perplexity_by_epoch(
     ylabel : str
         The y axis' label.
 
+    xlabel : str
+        The x axis label.
+    best_label : str
+        The legend entry of the ringed best epoch, ``str.format``-ted with its number.
+
     Returns
     -------
     Axes
@@ -941,10 +971,10 @@ def perplexity_by_epoch(
     if best_epoch is not None:
         b = int(best_epoch)
         ax.plot([b], [y[b - 1]], linestyle="none", marker="o", markersize=11, markerfacecolor="none",
-                markeredgewidth=1.6, color="C3", label=f"best epoch ({b})")
+                markeredgewidth=1.6, color="C3", label=best_label.format(b))
     if reference is not None:
         ax.axhline(float(reference), linestyle="--", color="0.35", linewidth=1.2, label=reference_label)
-    ax.set_xlabel("epoch")
+    ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     from matplotlib.ticker import MaxNLocator  # noqa: PLC0415
 

@@ -291,3 +291,28 @@ def test_norms_by_distance_checks_its_input(ax):
         norms_by_distance(ax, {"a": [1.0, 0.0]})
     with pytest.raises(ValueError, match="positive finite"):
         norms_by_distance(ax, {"a": [1.0, float("nan")]})
+
+
+def test_every_word_a_figure_writes_can_be_passed_in(ax):
+    """The site's other editions pass their own words; the defaults stay English."""
+    from scratchnlp.plot import perplexity_by_epoch, rank_frequency, tbptt_layout
+
+    x, t = spiral.load_data(seed=0)
+    spiral_scatter(ax, x[:30], t[:30], class_label="kind {}")
+    assert {text.get_text() for text in ax.get_legend().get_texts()} <= {"kind 0", "kind 1", "kind 2"}
+    ax.clear()
+    word_scatter(ax, np.eye(3)[:, :2], ["a", "b", "c"], xlabel="axis one", ylabel="axis two")
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("axis one", "axis two")
+    ax.clear()
+    counts = [50, 20, 10, 5, 3, 2, 1]
+    rank_frequency(ax, counts, words_label="tokens", fit_label="power law", xlabel="place", ylabel="count",
+                   n_points=5)
+    legend = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert legend[0] == "tokens" and legend[1].startswith("power law: ")
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("place", "how often")
+    ax.clear()
+    tbptt_layout(ax, np.arange(12).reshape(2, 2, 3), 12, xlabel="where", ylabel="row", colorbar_label="step")
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("where", "row")
+    ax.clear()
+    perplexity_by_epoch(ax, [300.0, 200.0, 210.0], best_epoch=2, xlabel="round", best_label="best round ({})")
+    assert ax.get_xlabel() == "round" and "best round (2)" in [t.get_text() for t in ax.get_legend().get_texts()]
