@@ -309,7 +309,7 @@ def test_every_word_a_figure_writes_can_be_passed_in(ax):
                    n_points=5)
     legend = [text.get_text() for text in ax.get_legend().get_texts()]
     assert legend[0] == "tokens" and legend[1].startswith("power law: ")
-    assert (ax.get_xlabel(), ax.get_ylabel()) == ("place", "how often")
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("place", "count")
     ax.clear()
     tbptt_layout(ax, np.arange(12).reshape(2, 2, 3), 12, xlabel="where", ylabel="row", colorbar_label="step")
     assert (ax.get_xlabel(), ax.get_ylabel()) == ("where", "row")
