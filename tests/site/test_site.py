@@ -619,7 +619,10 @@ _LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
 _CODE_AND_MATH = re.compile(
     r'<div class="cell_output.*?</div>\s*</div>|<pre\b.*?</pre>|<code\b.*?</code>|\\\(.*?\\\)|\\\[.*?\\\]'
     r'|<span class="math.*?</span>|<div class="math.*?</div>|<nav class="edition-switch.*?</nav>'
-    r'|<aside class="build-stamp.*?</aside>|<div class="cell docutils container">.*?</div>\s*</div>',
+    r'|<aside class="build-stamp.*?</aside>|<div class="cell docutils container">.*?</div>\s*</div>'
+    # the works cited are listed under their own titles, and the build's execution table names the pages' files
+    r'|<script\b.*?</script>|<div class="citation" .*?</div>'
+    r'|<table\b(?:(?!</table>).)*?Run Time(?:(?!</table>).)*</table>',
     re.S,
 )
 
