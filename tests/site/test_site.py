@@ -692,6 +692,54 @@ def test_korean_figures_draw_hangul(site_dir: Path) -> None:
     assert all(TEXT_SIZE_KEY in png_text_chunks(p.read_bytes())[1] for p in images)
 
 
+# The Korean edition's search (book/_ext/korean_search.py indexes Hangul by syllable bigrams): the book's Korean
+# terms and the page teaching each; a query is tested once its page is translated (has a catalog).
+TAUGHT_IN_KO = {
+    "어텐션": ("book/ch08_attention.html",),
+    "말뭉치": ("book/ch02_count_based.html",),
+    "순환 신경망": ("book/ch05_rnn.html",),
+    "네거티브 샘플링": ("book/ch04_word2vec_speedup.html",),
+    "퍼플렉서티": ("book/ch05_rnn.html", "book/ch06_gated_rnn.html"),
+    "기울기 클리핑": ("book/ch06_gated_rnn.html",),
+    "맥락": ("book/ch03_word2vec.html",),
+    "생성": ("book/ch07_seq2seq.html",),
+    "시그모이드": ("book/appendix_a_sigmoid_tanh.html", CHAPTER_1),
+    "시소러스": ("book/appendix_b_wordnet.html", "book/ch02_count_based.html"),
+}
+
+
+def _korean_queries() -> list[str]:
+    translated = set(_translated_pages())
+    return sorted(q for q, pages in TAUGHT_IN_KO.items() if translated & set(pages))
+
+
+@pytest.mark.parametrize("query", _korean_queries())
+def test_korean_search_lists_the_teaching_page_first(open_page, query: str) -> None:
+    opened = open_page(f"{KO}/search.html?" + urlencode({"q": query}))
+    page = opened.page
+    page.wait_for_function(_SEARCH_FINISHED, timeout=20_000)
+    results = page.eval_on_selector_all("#search-results ul.search li > a",
+                                        "els => els.map(e => e.getAttribute('href'))")
+    assert results, f"the Korean search for {query!r} found nothing"
+    first = urlsplit(results[0]).path
+    assert first in TAUGHT_IN_KO[query], f"the first result for {query!r} is {first}; results: {results[:6]}"
+    _assert_clean(opened)
+
+
+def test_korean_search_splits_queries_as_the_index_was_split(open_page) -> None:
+    """The browser's splitQuery (language_data.js) and the index's Python splitter give the same terms."""
+    import importlib.util  # noqa: PLC0415
+
+    source = Path(__file__).parents[2] / "book" / "_ext" / "korean_search.py"
+    spec = importlib.util.spec_from_file_location("korean_search", source)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    opened = open_page(f"{KO}/search.html")
+    for text in ["말뭉치를 읽는다", "LSTM을 word2vec로 층 수", "어텐션(attention)과 float16", "순환 신경망"]:
+        in_browser = opened.page.evaluate("t => splitQuery(t)", text)
+        assert in_browser == module.split_korean(text), text
+
+
 _EMPTY_LINK = re.compile(r'<a\b[^>]*href="[^"]+"[^>]*>(?:\s|<span[^>]*>\s*</span>)*</a>')
 
 
