@@ -44,12 +44,15 @@ _WORDS = {
         "names": {"ko": "Korean"},
         "editions": "This page in other languages",
         "untranslated": "",
+        "api": "",
     },
     "ko": {
         "switch": "이 페이지를 {name}로 읽기",
         "names": {"en": "영어"},
         "editions": "이 페이지의 다른 언어판",
         "untranslated": "이 페이지는 아직 번역되지 않았다. 아래는 영어 원문이다.",
+        "api": "API 참조는 라이브러리의 docstring에서 만들어지며, docstring은 영어로만 쓰여 있다. "
+               "영어판의 <a href=\"{url}\" hreflang=\"en\" lang=\"en\">이 페이지</a>와 내용이 같다.",
     },
 }
 
@@ -207,7 +210,11 @@ def add_edition_links(app: Any, pagename: str, templatename: str, context: dict[
     label = html.escape(_WORDS[lang]["editions"])
     switch = f'<nav class="edition-switch" aria-label="{label}">{" · ".join(links)}</nav>'
     notice = ""
-    if lang != "en" and not _has_catalog(app, pagename):
+    if lang != "en" and pagename.startswith("book/api/"):
+        # the API reference is made from the library's docstrings, which are English only: say so, and link it
+        english = html.escape(other_edition_url(lang, pagename, "en"))
+        notice = f'<div class="admonition note api-in-english"><p>{_WORDS[lang]["api"].format(url=english)}</p></div>'
+    elif lang != "en" and not _has_catalog(app, pagename):
         notice = f'<div class="admonition note untranslated"><p>{html.escape(_WORDS[lang]["untranslated"])}</p></div>'
     context["body"] = switch + notice + context["body"]
     context["metatags"] = context.get("metatags", "") + "\n".join(alternates)

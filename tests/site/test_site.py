@@ -646,6 +646,20 @@ def test_the_korean_edition_has_every_page(site_dir: Path) -> None:
         assert '<html lang="ko"' in (site_dir / KO / page).read_text(encoding="utf-8"), f"{KO}/{page} is not Korean"
 
 
+def test_korean_api_pages_say_they_are_english_and_link_the_english_page(site_dir: Path) -> None:
+    """The API reference is made from English docstrings: each Korean API page says so in one sentence (Korean),
+    linking the same page of the English edition."""
+    pages = sorted((site_dir / KO / "book" / "api").glob("*.html"))
+    assert pages, "the Korean edition has no API pages"
+    for path in pages:
+        html = path.read_text(encoding="utf-8")
+        notice = re.search(r'<div class="admonition note api-in-english"><p>(.*?)</p></div>', html, re.S)
+        assert notice and _HANGUL.search(notice.group(1)), f"{path.name}: no Korean note on the English API"
+        link = re.search(r'href="([^"]+)"', notice.group(1))
+        english = site_dir / path.relative_to(site_dir / KO)
+        assert link and (path.parent / link.group(1)).resolve() == english.resolve(), f"{path.name}: {link}"
+
+
 def test_every_page_links_the_same_page_in_the_other_edition(site_dir: Path) -> None:
     wrong = []
     for page in ["book/intro.html", *_chapter_pages(site_dir)]:
