@@ -4,6 +4,8 @@ training with probes (the same weights as one ``fit``), the decisions and every 
 from __future__ import annotations
 
 import math
+import re
+import string
 
 import numpy as np
 import pytest
@@ -13,6 +15,13 @@ from scratchnlp.layers import TimeGRU, TimeLSTM, TimeRNN
 from scratchnlp.models import SimpleRnnlm
 from scratchnlp.optim import SGD, Adam
 from scratchnlp.training import RnnlmTrainer, eval_perplexity
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_asked(monkeypatch):
+    """The wording follows SCRATCHNLP_LANG when no language is given: these tests ask for English by default."""
+    monkeypatch.delenv("SCRATCHNLP_LANG", raising=False)
+
 
 # --- the model and the task ----------------------------------------------------------------------------------
 
@@ -342,7 +351,116 @@ def test_every_template_key_is_used_by_a_wording_function():
             "drift_less", "drift_flat", "gate_LSTM", "gate_GRU", "decay_slower", "decay_faster",
             "decay_as predicted", "head_up", "head_down", "head_same", "head_changes", "head_part",
             "head_all", "head_none", "head_none_behind", "gen_train", "gen_worse", "gen_better", "gen_level",
-            "gen_best_worse", "gen_best_better", "gen_best_level", "gen_rising", "gen_flat"}
+            "gen_best_worse", "gen_best_better", "gen_best_level", "gen_rising", "gen_flat",
+            # appendix C's figure labels, table headers and caption, through words()
+            "reach.xlabel", "reach.ylabel", "gates.ylabel", "gates.title", "gates.xlabel", "echo.layer",
+            "echo.params", "echo.delay", "echo.head", "echo.seconds", "echo.caption"}
     assert set(site.TEMPLATES["en"]) == used
     with pytest.raises(ValueError, match="no wording"):
         site.drift_text(site.gate_drift("LSTM", [[0.5, 0.9]]), lang="xx")
+
+
+# --- the wording in Korean ---------------------------------------------------------------------------------------
+
+
+def _fields(template):
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+
+
+def test_every_template_exists_in_every_language_with_the_same_placeholders():
+    assert set(site.TEMPLATES) == {"en", "ko"}
+    assert site.TEMPLATES["en"].keys() == site.TEMPLATES["ko"].keys()
+    for key, english in site.TEMPLATES["en"].items():
+        assert _fields(site.TEMPLATES["ko"][key]) == _fields(english), key
+
+
+# A Korean particle whose form depends on the sound before it cannot follow a placeholder, whose last sound is
+# unknown; after a percentage (read 퍼센트) 로, 는 and 가 are always right, after a gate's name (… 게이트) 가 and
+# 는 are, and 의, 에, 에서, 까지 take every word.
+_VARIABLE_PARTICLE = re.compile(r"(?<!%)(?<!gate)\}(은|는|가|을|를|와|과|으로|로|이(?![다고며]))")
+
+
+def test_korean_templates_put_no_variable_particle_after_a_placeholder():
+    assert all(site.TEMPLATES["ko"][f"gate_{layer}"].endswith("게이트") for layer in ("LSTM", "GRU"))
+    for key, template in site.TEMPLATES["ko"].items():
+        assert not _VARIABLE_PARTICLE.search(template), (key, template)
+        assert not re.search(r"(습니다|어요|아요|세요)", template), key
+
+
+def test_words_follow_the_page_language(monkeypatch):
+    assert site.words("gates.title", delay=8) == "delay 8"
+    monkeypatch.setenv("SCRATCHNLP_LANG", "ko")
+    assert site.words("gates.title", delay=8) == "지연 8"
+    assert site.words("echo.caption", symbols=8, updates=1000, batch=8, steps=30).startswith(
+        "기호 8개로 된 지연 메아리. 스트림 8개가 30단계씩 읽는 갱신을 1,000번 한 뒤의 결과다.")
+    assert site.words("gates.title", "en", delay=8) == "delay 8"  # an explicit language wins
+
+
+def test_ranking_and_drift_in_korean(monkeypatch):
+    monkeypatch.setenv("SCRATCHNLP_LANG", "ko")
+    ranking = site.rank_by_delay({
+        "RNN": {8: [1.0, 0.98], 12: [0.6, 0.7]},
+        "LSTM": {8: [0.96, 0.95], 12: [0.3, 0.3]},
+        "GRU": {8: [1.0, 1.0], 12: [0.4, 0.4]},
+    })
+    assert site.ranking_text(ranking) == (
+        "지연 8에서는 모든 계층이 96%에서 100% 사이로 비슷하다. 지연 12에서는 RNN의 정확도가 65%로 가장 높고, "
+        "그 뒤로 GRU(40%), LSTM(30%) 순이다.")
+    assert site.ranking_text(ranking, lang="en").startswith("At a delay of 8, all are level")
+    more = site.drift_text(site.gate_drift("LSTM", [[0.5, 0.6, 0.8], [0.5, 0.7, 0.9]]))
+    assert more == ("LSTM의 forget 게이트가 단계마다 유지하는 상태의 비율은 0.50에서 0.85까지 올라갔다(시드 평균, "
+                    "마지막 값은 시드별로 0.80~0.90). 학습을 거치며 상태를 더 많이 유지하게 된 것이다.")
+    less = site.drift_text(site.gate_drift("GRU", [[0.5, 0.8], [0.5, 0.9]]))
+    assert less.startswith("GRU의 update 게이트가") and "0.50에서 0.15까지 내려갔다" in less
+    assert less.endswith("더 많이 새로 쓰게 된 것이다.")
+    flat = site.drift_text(site.gate_drift("GRU", [[0.5, 0.51]]))
+    assert flat.startswith("GRU의 update 게이트는 거의 움직이지 않았다.") and "0.50에서 마지막 0.49까지" in flat
+
+
+def test_decay_in_korean():
+    slower = site.decay_factor([0.6 ** 10] + [1.0] * 10, 0.5)
+    assert site.decay_text(slower, lang="ko") == (
+        "기울기는 단계마다 평균 0.60배가 된다. 직접 경로만 있을 때의 0.50배보다 덜 줄어드는 것은 후보 상태와 게이트를 "
+        "지나는 경로도 기울기의 일부를 되돌려 보내기 때문이다.")
+    faster = site.decay_factor([0.4 ** 4, 1, 1, 1, 1], 0.5)
+    assert "0.50배보다 빠르게 줄어든다" in site.decay_text(faster, lang="ko")
+    same = site.decay_factor([0.51 ** 2, 1, 1], 0.5)
+    assert site.decay_text(same, lang="ko").endswith("직접 경로만으로 예측한 값(0.50)과 같다.")
+
+
+def test_head_start_in_korean_every_branch():
+    head = site.head_start({"LSTM": [0.1, 0.2], "GRU": [0.3, 0.3]}, {"LSTM": [0.3, 0.4], "GRU": [0.2, 0.2]},
+                           [0.5, 0.5])
+    assert site.head_start_text(head, 16, lang="ko") == (
+        "유리한 출발점을 주자 지연 16에서의 평균 정확도가 다음과 같이 달라졌다. LSTM의 정확도는 15%에서 35%로 "
+        "올랐다. GRU의 정확도는 30%에서 20%로 떨어졌다. 출발점이 격차의 일부는 설명하지만 전부는 아니다. 기본 RNN은 "
+        "50%로 여전히 앞선다.")
+    caught = site.head_start({"GRU": [0.30]}, {"GRU": [0.31]}, [0.305])
+    assert site.head_start_text(caught, 8, lang="ko") == (
+        "유리한 출발점을 주자 지연 8에서의 평균 정확도가 다음과 같이 달라졌다. GRU의 정확도는 거의 그대로였다(30%, "
+        "31%). 출발점이 있든 없든 기본 RNN의 30%가 모두를 앞서지는 않는다.")
+    closed = site.head_start({"GRU": [0.30]}, {"GRU": [0.6]}, [0.5])
+    assert site.head_start_text(closed, 8, lang="ko").endswith(
+        "출발점이 격차를 설명한다. 기본 RNN의 50%는 더 이상 모두를 앞서지 않는다.")
+    useless = site.head_start({"GRU": [0.30]}, {"GRU": [0.30]}, [0.5])
+    assert site.head_start_text(useless, 8, lang="ko").endswith(
+        "출발점은 격차를 설명하지 못한다. 기본 RNN은 50%로 여전히 앞선다.")
+
+
+def test_generalisation_in_korean_every_branch():
+    worse = site.generalisation([300, 100, 8], [60, 40, 150], unigram=42, unigram_train=180)
+    assert site.generalisation_text(worse, lang="ko") == (
+        "훈련 텍스트에서 모델의 퍼플렉서티는 8.0에서 끝나고(유니그램 모델은 180), 홀드아웃 텍스트에서는 150에서 "
+        "끝난다(유니그램 모델은 42). 모델은 언어가 어떻게 이어지는지가 아니라 훈련 텍스트 자체를 익힌 것이다. "
+        "홀드아웃 텍스트의 퍼플렉서티는 에폭 2 뒤에 가장 낮은 값 40에 이르러 유니그램 모델과 비슷한 수준이었고, "
+        "그 뒤로는 훈련 퍼플렉서티가 계속 떨어지는 동안 오히려 올라갔다.")
+    better = site.generalisation_text(site.generalisation([300, 100, 80], [60, 30, 30.5], unigram=42,
+                                                          unigram_train=180), lang="ko")
+    assert "학습한 것의 일부가 읽지 않은 텍스트에도 통한다." in better and "유니그램 모델보다 낮았고" in better
+    assert better.endswith(", 끝까지 그 수준 근처에 머물렀다.")
+    level = site.generalisation([300, 100, 80], [60, 70, 43], unigram=42, unigram_train=180)
+    assert "유니그램 모델과 비슷할 뿐, 그보다 낫지 않다." in site.generalisation_text(level, lang="ko")
+    above = site.generalisation([300, 100, 80], [60, 70, 80], unigram=42, unigram_train=180)
+    assert "여전히 유니그램 모델보다 높았고" in site.generalisation_text(above, lang="ko")
+    with pytest.raises(ValueError, match="no wording"):
+        site.ranking_text(site.rank_by_delay({"RNN": {4: [0.9]}, "GRU": {4: [0.5]}, "LSTM": {4: [0.1]}}), lang="fr")

@@ -20,7 +20,8 @@ Chapter 5 (the RNN language model on a text it has not read):
 - the decision :func:`generalisation`.
 
 Decisions are language-neutral dataclasses; the sentences come from :data:`TEMPLATES` through the ``*_text``
-functions, one set of templates per language (``"en"`` now).
+functions, and appendix C's table headers, table caption and figure labels through :func:`words`, one set of
+templates per language; ``lang=None`` follows the page's language (``SCRATCHNLP_LANG``).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from ..layers import TimeAffine, TimeEmbedding, TimeGRU, TimeLSTM, TimeRNN, Time
 from ..models import BaseModel
 from ..optim import Adam
 from ..training import RnnlmTrainer, eval_perplexity
-from .wording import say
+from .wording import page_language, say
 
 __all__ = [
     "LAYERS",
@@ -65,6 +66,7 @@ __all__ = [
     "Generalisation",
     "generalisation",
     "TEMPLATES",
+    "words",
     "ranking_text",
     "drift_text",
     "decay_text",
@@ -617,18 +619,106 @@ TEMPLATES: dict[str, dict[str, str]] = {
                           "the unigram model's",
         "gen_rising": ", and rose from there while the training perplexity kept falling.",
         "gen_flat": ", and stayed near that level to the end.",
+        "reach.xlabel": "delay (steps)",
+        "reach.ylabel": "accuracy on fresh sequences",
+        "gates.ylabel": "kept per step",
+        "gates.title": "delay {delay}",
+        "gates.xlabel": "update",
+        "echo.layer": "layer",
+        "echo.params": "parameters",
+        "echo.delay": "delay {delay}",
+        "echo.head": "delay {delay}, head start",
+        "echo.seconds": "seconds per run",
+        "echo.caption": "The delayed echo ({symbols} symbols) after {updates:,} updates of {batch} streams of {steps} "
+                        "steps: parameters (embedding, recurrent layer and affine), the mean accuracy over three seeds "
+                        "on 50 fresh 200-symbol sequences (the first steps of each, up to the delay, excluded), with "
+                        "the lowest and highest seed in percent, and the training time of one run on the machine "
+                        "that built this page.",
+    },
+    "ko": {
+        "rank_level": "지연 {delay}에서는 모든 계층이 {low:.0%}에서 {high:.0%} 사이로 비슷하다.",
+        "rank_lead": "지연 {delay}에서는 {leader}의 정확도가 {best:.0%}로 가장 높고, 그 뒤로 {rest} 순이다.",
+        "rank_other": "{name}({value:.0%})",
+        "drift_more": "{layer}의 {gate}가 단계마다 유지하는 상태의 비율은 {start:.2f}에서 {end:.2f}까지 "
+                      "올라갔다(시드 평균, 마지막 값은 시드별로 {low:.2f}~{high:.2f}). 학습을 거치며 상태를 더 많이 "
+                      "유지하게 된 것이다.",
+        "drift_less": "{layer}의 {gate}가 단계마다 유지하는 상태의 비율은 {start:.2f}에서 {end:.2f}까지 "
+                      "내려갔다(시드 평균, 마지막 값은 시드별로 {low:.2f}~{high:.2f}). 학습을 거치며 상태를 덜 "
+                      "유지하고 더 많이 새로 쓰게 된 것이다.",
+        "drift_flat": "{layer}의 {gate}는 거의 움직이지 않았다. 단계마다 유지하는 상태의 비율은 처음 {start:.2f}에서 "
+                      "마지막 {end:.2f}까지 거의 그대로였다(시드 평균, 마지막 값은 시드별로 {low:.2f}~{high:.2f}).",
+        "gate_LSTM": "forget 게이트",
+        "gate_GRU": "update 게이트",
+        "decay_slower": "기울기는 단계마다 평균 {measured:.2f}배가 된다. 직접 경로만 있을 때의 {direct:.2f}배보다 덜 "
+                        "줄어드는 것은 후보 상태와 게이트를 지나는 경로도 기울기의 일부를 되돌려 보내기 때문이다.",
+        "decay_faster": "기울기는 단계마다 평균 {measured:.2f}배가 되어, 직접 경로만 있을 때의 {direct:.2f}배보다 "
+                        "빠르게 줄어든다. 다른 경로들이 기울기를 일부 상쇄하기 때문이다.",
+        "decay_as predicted": "기울기는 단계마다 평균 {measured:.2f}배가 되어, 직접 경로만으로 예측한 값"
+                              "({direct:.2f})과 같다.",
+        "head_up": "{layer}의 정확도는 {before:.0%}에서 {after:.0%}로 올랐다",
+        "head_down": "{layer}의 정확도는 {before:.0%}에서 {after:.0%}로 떨어졌다",
+        "head_same": "{layer}의 정확도는 거의 그대로였다({before:.0%}, {after:.0%})",
+        "head_changes": "유리한 출발점을 주자 지연 {delay}에서의 평균 정확도가 다음과 같이 달라졌다. {changes}.",
+        "head_part": " 출발점이 격차의 일부는 설명하지만 전부는 아니다. 기본 RNN은 {reference:.0%}로 여전히 앞선다.",
+        "head_all": " 출발점이 격차를 설명한다. 기본 RNN의 {reference:.0%}는 더 이상 모두를 앞서지 않는다.",
+        "head_none": " 출발점은 격차를 설명하지 못한다. 기본 RNN은 {reference:.0%}로 여전히 앞선다.",
+        "head_none_behind": " 출발점이 있든 없든 기본 RNN의 {reference:.0%}가 모두를 앞서지는 않는다.",
+        "gen_train": "훈련 텍스트에서 모델의 퍼플렉서티는 {train:.1f}에서 끝나고(유니그램 모델은 {unigram_train:.0f}), "
+                     "홀드아웃 텍스트에서는 {heldout:.0f}에서 끝난다(유니그램 모델은 {unigram:.0f}). ",
+        "gen_worse": "모델은 언어가 어떻게 이어지는지가 아니라 훈련 텍스트 자체를 익힌 것이다.",
+        "gen_better": "학습한 것의 일부가 읽지 않은 텍스트에도 통한다.",
+        "gen_level": "읽지 않은 텍스트에서는 유니그램 모델과 비슷할 뿐, 그보다 낫지 않다.",
+        "gen_best_level": " 홀드아웃 텍스트의 퍼플렉서티는 에폭 {best_epoch} 뒤에 가장 낮은 값 {best:.0f}에 이르러 "
+                          "유니그램 모델과 비슷한 수준이었고",
+        "gen_best_better": " 홀드아웃 텍스트의 퍼플렉서티는 에폭 {best_epoch} 뒤에 가장 낮은 값 {best:.0f}에 이르러 "
+                           "유니그램 모델보다 낮았고",
+        "gen_best_worse": " 홀드아웃 텍스트의 퍼플렉서티는 에폭 {best_epoch} 뒤에 가장 낮은 값 {best:.0f}에 "
+                          "이르렀지만 여전히 유니그램 모델보다 높았고",
+        "gen_rising": ", 그 뒤로는 훈련 퍼플렉서티가 계속 떨어지는 동안 오히려 올라갔다.",
+        "gen_flat": ", 끝까지 그 수준 근처에 머물렀다.",
+        "reach.xlabel": "지연(단계)",
+        "reach.ylabel": "새 시퀀스에서의 정확도",
+        "gates.ylabel": "단계마다 유지하는 비율",
+        "gates.title": "지연 {delay}",
+        "gates.xlabel": "갱신 횟수",
+        "echo.layer": "계층",
+        "echo.params": "매개변수 수",
+        "echo.delay": "지연 {delay}",
+        "echo.head": "지연 {delay}, 유리한 출발",
+        "echo.seconds": "실행당 초",
+        "echo.caption": "기호 {symbols}개로 된 지연 메아리. 스트림 {batch}개가 {steps}단계씩 읽는 갱신을 {updates:,}번 "
+                        "한 뒤의 결과다. 매개변수 수(임베딩, 순환 계층, Affine 계층), 기호 200개짜리 새 시퀀스 "
+                        "50개에서 잰 세 시드의 평균 정확도(각 시퀀스의 처음 지연만큼의 단계는 제외)와 가장 낮은 "
+                        "시드와 가장 높은 시드의 값(퍼센트), 이 페이지를 빌드한 컴퓨터에서 한 번 실행하는 데 걸린 "
+                        "학습 시간이다.",
     },
 }
 
 
-def _join(items: Sequence[str], lang: str) -> str:
+def words(key: str, lang: str | None = None, **values: Any) -> str:
+    """Appendix C's wording ``key`` from :data:`TEMPLATES` with ``values`` filled in (``str.format``): its table
+    headers and caption and its figure labels; ``lang=None``: the page's language (``SCRATCHNLP_LANG``).
+
+    Raises
+    ------
+    ValueError
+        When there is no wording ``key`` in ``lang``.
+    """
+    return say(TEMPLATES, key, lang, **values)
+
+
+def _join(items: Sequence[str], lang: str | None, sentences: bool = False) -> str:
+    """English: "a, b and c". Korean: "a, b, c", or with ``sentences`` clauses that each end a sentence."""
+    lang = page_language() if lang is None else lang
+    items = list(items)
+    if lang == "ko":
+        return (". " if sentences else ", ").join(items)
     if lang != "en":
         raise ValueError(f"no list wording for language {lang!r}")
-    items = list(items)
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def ranking_text(ranking: DelayRanking, lang: str = "en") -> str:
+def ranking_text(ranking: DelayRanking, lang: str | None = None) -> str:
     """One short sentence per delay: the layers level, or which one leads and by how much."""
     t = TEMPLATES
     sentences = []
@@ -643,19 +733,19 @@ def ranking_text(ranking: DelayRanking, lang: str = "en") -> str:
     return " ".join(sentences)
 
 
-def drift_text(drift: GateDrift, lang: str = "en") -> str:
+def drift_text(drift: GateDrift, lang: str | None = None) -> str:
     """One sentence on how a memory gate moved over training."""
     key = {"keeps more": "drift_more", "keeps less": "drift_less", "flat": "drift_flat"}[drift.direction]
     return say(TEMPLATES, key, lang, layer=drift.layer, gate=say(TEMPLATES, f"gate_{drift.layer}", lang),
                start=drift.start, end=drift.end, low=drift.end_low, high=drift.end_high)
 
 
-def decay_text(decay: DecayFactor, lang: str = "en") -> str:
+def decay_text(decay: DecayFactor, lang: str | None = None) -> str:
     """One sentence on the measured per-step factor against the direct path's."""
     return say(TEMPLATES, f"decay_{decay.verdict}", lang, measured=decay.measured, direct=decay.direct)
 
 
-def head_start_text(head: HeadStart, delay: int, lang: str = "en") -> str:
+def head_start_text(head: HeadStart, delay: int, lang: str | None = None) -> str:
     """Two sentences: how each gated layer's accuracy changed with the head start, and what that says about the
     plain RNN's lead (part of it explained, all of it, or none)."""
     t = TEMPLATES
@@ -664,11 +754,11 @@ def head_start_text(head: HeadStart, delay: int, lang: str = "en") -> str:
     helped = any(c == "up" for c in head.change.values())
     key = ("head_part" if head.reference_ahead else "head_all") if helped else (
         "head_none" if head.reference_ahead else "head_none_behind")
-    return (say(t, "head_changes", lang, delay=delay, changes=_join(changes, lang))
+    return (say(t, "head_changes", lang, delay=delay, changes=_join(changes, lang, sentences=True))
             + say(t, key, lang, reference=head.reference))
 
 
-def generalisation_text(gen: Generalisation, lang: str = "en") -> str:
+def generalisation_text(gen: Generalisation, lang: str | None = None) -> str:
     """Two sentences: both texts' final perplexities against the unigram model's and what the comparison says,
     then where the held-out perplexity was best and what it did after."""
     t = TEMPLATES
