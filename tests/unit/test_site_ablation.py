@@ -4,6 +4,8 @@ vocabulary shrinking, the copying task, accuracy by length, every branch of the 
 
 from __future__ import annotations
 
+import string
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -284,3 +286,100 @@ def test_length_effect_and_its_wording():
     assert "for a: a 20–100%; b 88–90%" in ablation.length_effect_text(varies)
     with pytest.raises(ValueError, match="a has 2 shares for 3 length groups"):
         ablation.length_effect({"a": [1.0, 0.5]}, groups)
+
+
+# --- the Korean wording ------------------------------------------------------------------------------------------
+
+
+def _fields(template):
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+
+
+def test_every_template_in_both_languages_with_the_same_placeholders():
+    en, ko = ablation.TEMPLATES["en"], ablation.TEMPLATES["ko"]
+    assert set(en) == set(ko)
+    for key in en:
+        assert _fields(en[key]) == _fields(ko[key]), key
+        assert ko[key].strip() and "**" not in ko[key], key
+
+
+def test_wording_follows_the_page_language(monkeypatch):
+    base = [_run([150]), _run([160])]
+    r = ablation.removal("dropout", base, [_run([170]), _run([180])])
+    monkeypatch.setenv("SCRATCHNLP_LANG", "ko")
+    assert ablation.removal_text(r).startswith("드롭아웃 없이 학습하면")
+    assert ablation.words("curves.unigram") == "유니그램 모델"
+    monkeypatch.setenv("SCRATCHNLP_LANG", "en")
+    assert ablation.removal_text(r).startswith("Without dropout")
+
+
+def test_removal_and_gap_wording_in_korean():
+    base = [_run([150]), _run([160])]
+    cases = {"helps": [_run([170]), _run([180])], "hurts": [_run([130]), _run([140])],
+             "unclear": [_run([170]), _run([150])]}
+    texts = {verdict: ablation.removal_text(ablation.removal("tying", base, runs), lang="ko")
+             for verdict, runs in cases.items()}
+    assert texts["helps"] == ("가중치 공유 없이 학습하면 최고 검증 퍼플렉서티(시드 평균)가 155에서 175까지 올라가고, "
+                              "모든 시드에서 높아진다. 이 학습 규모에서는 가중치 공유의 효과가 있다.")
+    assert "155에서 135까지 내려가고" in texts["hurts"] and "가중치 공유의 역효과" in texts["hurts"]
+    assert "(155 → 160)" in texts["unclear"] and "2%보다 작다" in texts["unclear"]
+    assert ablation.removal_text(ablation.removal("stacking", base, cases["helps"]), lang="ko").startswith(
+        "두 번째 LSTM 계층 없이")
+    small, large = [_run([105], [100])], [_run([130], [100])]
+    texts = {case: ablation.gap_text(ablation.fit_gap(with_, without), lang="ko") for case, (with_, without) in
+             {"neither": (small, small), "without_only": (small, large), "with_only": (large, small),
+              "both": (large, large)}.items()}
+    assert texts["without_only"].startswith("마지막 패스를 마친 뒤 드롭아웃이 없는 모델은 검증 텍스트에서 자신의 "
+                                            "훈련 텍스트보다 30% 나쁜 퍼플렉서티를 보이고, 드롭아웃이 있는 모델은 "
+                                            "5% 나쁜 퍼플렉서티를 보인다. 드롭아웃이 없는 모델은 오버피팅이 시작되었고")
+    assert "바로잡을 것이 아직 없다" in texts["neither"]
+    assert "드롭아웃이 있는 모델만" in texts["with_only"]
+    assert "있든 없든" in texts["both"]
+
+
+def test_bottleneck_wording_in_korean():
+    falls = ablation.bottleneck_verdict([_acc([1.0, 0.4]), _acc([1.0, 0.3])], [_acc([1.0, 0.9]), _acc([1.0, 0.8])])
+    text = ablation.bottleneck_text(falls, lang="ko")
+    assert text.startswith("고정 길이 벡터가 병목이다.") and "35%에 그친다(시드에 따라 30–40%)" in text
+    assert "80–90%" in text
+    same = ablation.bottleneck_verdict([_acc([1.0, 0.34])] * 2, [_acc([1.0, 1.0])] * 2)
+    assert "34%에 그친다(모든 시드에서)" in ablation.bottleneck_text(same, lang="ko")
+    verdicts = {"fixed_falls": falls, "flat": ablation.bottleneck_verdict([_acc([1.0, 0.95])], [_acc([1, 1])]),
+                "attention_falls": ablation.bottleneck_verdict([_acc([1.0, 0.9])], [_acc([1.0, 0.5])]),
+                "unclear": ablation.bottleneck_verdict([_acc([1.0, 0.5])], [_acc([1.0, 0.55])])}
+    texts = {k: ablation.bottleneck_text(v, lang="ko") for k, v in verdicts.items()}
+    assert "병목이 아니다" in texts["flat"]
+    assert "어텐션 모델이 고정 벡터보다" in texts["attention_falls"]
+    assert "가려낼 수 없다" in texts["unclear"]
+    conclusions = {k: ablation.bottleneck_conclusion(v, lang="ko") for k, v in verdicts.items()}
+    assert "실재한다" in conclusions["fixed_falls"] and "두 과제 모두" in conclusions["flat"]
+    assert "보여 주지 않는다" in conclusions["attention_falls"] and "보여 주지 않는다" in conclusions["unclear"]
+
+
+def test_length_effect_wording_in_korean():
+    groups = [(6, 10), (11, 15), (16, 29)]
+    flat = ablation.length_effect({"attention": [1.0, 1.0, 0.99], "plain": [0.0] * 3}, groups)
+    assert ablation.length_effect_text(flat, lang="ko") == (
+        "6자에서 29자까지, 질문의 길이에 따라 정답 비율이 5%포인트 이상 달라지는 모델은 없다(모델별 범위: "
+        "attention 99–100%; plain 모든 구간에서 0%).")
+    varies = ablation.length_effect({"a": [1.0, 0.5, 0.2], "b": [0.1, 0.9, 0.88], "c": [1.0] * 3}, groups)
+    assert ablation.length_effect_text(varies, lang="ko").startswith("a 및 b에서는 질문의 길이에 따라")
+
+
+def test_figures_in_korean():
+    import matplotlib.pyplot as plt
+
+    runs = {"a": [_run([300, 200], [290, 180])]}
+    fig = ablation.draw_variant_curves(runs, unigram=220.0, lang="ko")
+    top, bottom = fig.axes
+    assert top.get_ylabel() == "검증 퍼플렉서티" and bottom.get_xlabel() == "훈련 구간을 읽은 횟수"
+    assert [t.get_text() for t in top.get_legend().get_texts()] == ["a", "유니그램 모델"]
+    plt.close(fig)
+    fig = ablation.draw_accuracy_by_length({"fixed": [_acc([1.0, 0.4])]}, lang="ko")
+    chars, whole = fig.axes
+    assert (chars.get_ylabel(), whole.get_ylabel(), whole.get_xlabel()) == ("맞게 쓴 문자(%)", "맞힌 답(%)",
+                                                                           "입력 길이(문자 수)")
+    plt.close(fig)
+    fig = ablation.draw_accuracy_by_length({"fixed": [_acc([1.0, 0.4])]})
+    assert fig.axes[1].get_xlabel() == "input length (characters)"
+    plt.close(fig)

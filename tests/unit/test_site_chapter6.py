@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from pathlib import Path
 
 import pytest
@@ -81,3 +82,88 @@ def test_better_rnnlm_sentence_every_branch() -> None:
         chapter6.better_rnnlm_sentence(_better([], 1), 40, 75.8, cmd)
     with pytest.raises(ValueError, match="book_epochs"):
         chapter6.better_rnnlm_sentence(None, 0, 75.8, cmd)
+
+
+# --- the Korean wording ------------------------------------------------------------------------------------------
+
+
+def _fields(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+
+
+def test_every_template_in_both_languages_with_the_same_placeholders() -> None:
+    en, ko = chapter6.TEMPLATES["en"], chapter6.TEMPLATES["ko"]
+    assert set(en) == set(ko)
+    for key in en:
+        assert _fields(en[key]) == _fields(ko[key]), key
+        assert ko[key].strip(), key
+
+
+def test_headers_in_both_languages() -> None:
+    for table, columns in chapter6.COLUMNS.items():
+        assert len(chapter6.header(table, "en")) == len(chapter6.header(table, "ko")) == len(columns)
+    assert chapter6.header("runs", "ko") == ["실행", "학습", "테스트 퍼플렉서티", "수치의 출처"]
+    with pytest.raises(ValueError, match="no table"):
+        chapter6.header("nope")
+    assert chapter6.words("better.best_epoch", "ko").format(3) == "최고 에폭(3)"
+    assert chapter6.words("better.best_epoch", "en").format(3) == "best epoch (3)"
+
+
+def test_page_wording_follows_the_page_language(monkeypatch) -> None:
+    monkeypatch.setenv("SCRATCHNLP_LANG", "ko")
+    assert chapter6.words("variant.base") == "세 가지 모두"
+    assert chapter6.clipping_sentence([0.1], 0.25).startswith("기울기 노름은")
+    monkeypatch.setenv("SCRATCHNLP_LANG", "en")
+    assert chapter6.words("variant.base") == "all three"
+
+
+def _hangul(text: str) -> bool:
+    return any("\uac00" <= c <= "\ud7a3" for c in text)
+
+
+def test_gradient_fate_sentence_in_korean() -> None:
+    all_three = chapter6.gradient_fate_sentence({"a": 1e-6, "b": 0.5, "c": 1e5, "d": 1e-4}, 40, lang="ko")
+    assert all_three == (
+        "a 및 d에서는 기울기가 소실된다. 40시각 거슬러 올라가면 마지막 시각에서의 크기의 0.001배보다도 작다. "
+        "c에서는 기울기가 폭발하여 40시각 동안 1000배 넘게 커진다. "
+        "b에서는 기울기가 40시각 동안 처음 크기의 0.001배에서 1000배 사이에 머문다. 아직 소실되지도 폭발하지도 "
+        "않았다.")
+    assert chapter6.gradient_fate_sentence({"a": 1e9}, 5, lang="ko").startswith("a에서는 기울기가 폭발하여")
+    assert chapter6.gradient_fate_sentence({"a": 1.0, "b": 2.0}, 5, lang="ko").startswith("a 및 b에서는 기울기가 5시각")
+
+
+def test_clipping_sentence_in_korean() -> None:
+    assert chapter6.clipping_sentence([0.1, 0.2], 0.25, lang="ko") == (
+        "기울기 노름은 이번 2회의 반복 동안 한 번도 0.25보다 커지지 않았다. 따라서 클리핑이 갱신을 바꾼 적은 없다.")
+    assert "3회의 반복 모두에서 0.25보다 컸으므로" in chapter6.clipping_sentence([1.0, 2.0, 3.0], 0.25, lang="ko")
+    early = chapter6.clipping_sentence([5.0, 1.0, 0.1, 0.1], 0.25, lang="ko")
+    assert early.startswith("클리핑은 갱신 4회 가운데 2회(50%)를 바꿨다. 학습의 전반부에 2회, 후반부에 0회다. ")
+    assert "주로 초반에" in early
+    assert "학습 후반에 더 자주" in chapter6.clipping_sentence([0.1, 0.1, 0.1, 1.0], 0.25, lang="ko")
+    assert chapter6.clipping_sentence([1.0, 0.1, 1.0, 0.1], 0.25, lang="ko").endswith("후반부에 1회다.")
+
+
+def test_book_weights_sentence_in_korean() -> None:
+    same = chapter6.book_weights_sentence(136.08, 136, lang="ko")
+    assert same.startswith("책이 학습한 가중치를 라이브러리의 `Rnnlm`에 넣으면 테스트 퍼플렉서티가 136.08에 이른다. "
+                           "책이 보고한 값(약 136)과 같은 수준이다.")
+    assert "약 136)보다 높으며," in chapter6.book_weights_sentence(140.0, 136, lang="ko")
+    assert "약 136)보다 낮으며," in chapter6.book_weights_sentence(120.0, 136, lang="ko")
+
+
+def test_better_rnnlm_sentence_in_korean() -> None:
+    cmd = "scratchnlp run better-rnnlm-ptb"
+    missing = chapter6.better_rnnlm_sentence(None, 40, 75.8, cmd, lang="ko")
+    assert missing.startswith("`better-rnnlm-ptb`의 커밋된 실행은 아직 없다.") and f"`{cmd}` 명령이" in missing
+    short = chapter6.better_rnnlm_sentence(_better([120.0, 100.0, 95.0], 3), 40, 75.8, cmd, lang="ko")
+    assert short == (
+        "커밋된 실행은 책의 40에폭 가운데 3에폭만 학습했으므로 책보다 짧은 실행이다. 검증 퍼플렉서티가 마지막 "
+        "에폭에서도 계속 내려가고 있었으므로(95.0) 이 실행은 아직 개선을 다 마치지 않은 상태다. 보존한 매개변수의 "
+        "테스트 퍼플렉서티는 80.0에 이른다. 책은 40에폭 학습한 뒤 75.8에 이르렀다.")
+    full = chapter6.better_rnnlm_sentence(_better([120.0, 90.0, 95.0], 2), 3, 75.8, cmd, lang="ko")
+    assert full.startswith("커밋된 실행은 책의 설정대로 3에폭을 모두 학습했다.")
+    assert "가장 좋은 검증 퍼플렉서티(90.0)는 2번째 에폭에서" in full
+    more = chapter6.better_rnnlm_sentence(_better([120.0, 90.0], 2, corpus_size=5000), 1, 75.8, cmd, lang="ko")
+    assert "책의 1에폭보다 많은 2에폭을" in more and "처음 5,000단어만" in more
+    for text in (missing, short, full, more):
+        assert _hangul(text) and "**" not in text

@@ -11,8 +11,9 @@ fixed-length vector of seq2seq against attention by input length (private helper
   set's total implies for every subset, and :func:`bottleneck_verdict` decides whether the fixed-length vector
   lost more with length than attention did.
 
-Decisions are language-neutral dataclasses; the sentences come from :data:`TEMPLATES` (``"en"`` now) through the
-``*_text`` functions.
+Decisions are language-neutral dataclasses; the sentences and the figures' labels come from :data:`TEMPLATES`, one
+set per language, through the ``*_text`` functions and :func:`words`; ``lang=None`` follows the page's language
+(``SCRATCHNLP_LANG``).
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ __all__ = [
     "bottleneck_verdict",
     "draw_accuracy_by_length",
     "TEMPLATES",
+    "words",
     "improvement_name",
     "removal_text",
     "gap_text",
@@ -329,7 +331,7 @@ def fit_gap(with_dropout: Sequence[VariantRun], without_dropout: Sequence[Varian
 
 
 def draw_variant_curves(runs: Mapping[str, Sequence[VariantRun]], *, unigram: float | None = None,
-                        width: float = 5.6) -> Any:
+                        width: float = 5.6, lang: str | None = None) -> Any:
     """Two panels, stacked: the validation perplexity after every pass (one colour per variant, one line per
     seed, the first solid and the others dashed), with the unigram model's perplexity for reference; and the
     gap between validation and training perplexity (``valid / train - 1``, in percent), mean over seeds."""
@@ -347,13 +349,14 @@ def draw_variant_curves(runs: Mapping[str, Sequence[VariantRun]], *, unigram: fl
         gaps = np.mean([np.array(r.valid_ppl) / np.array(r.train_ppl) - 1 for r in variant_runs], axis=0)
         ax_g.plot(np.arange(1, gaps.size + 1), 100 * gaps, color=color, marker="o", markersize=4, label=label)
     if unigram is not None:
-        ax_v.axhline(unigram, color="0.4", linestyle=(0, (1, 2)), linewidth=1.2, label="unigram model")
-    ax_v.set_ylabel("validation perplexity")
+        ax_v.axhline(unigram, color="0.4", linestyle=(0, (1, 2)), linewidth=1.2,
+                     label=words("curves.unigram", lang))
+    ax_v.set_ylabel(words("curves.valid", lang))
     ax_v.grid(True, alpha=0.3)
     ax_v.legend(loc="upper right", frameon=True)
     ax_g.axhline(0, color="0.5", linewidth=0.8)
-    ax_g.set_xlabel("pass over the training slice")
-    ax_g.set_ylabel("validation over\ntraining (%)")
+    ax_g.set_xlabel(words("curves.pass", lang))
+    ax_g.set_ylabel(words("curves.gap", lang))
     ax_g.grid(True, alpha=0.3)
     return fig
 
@@ -568,7 +571,8 @@ def bottleneck_verdict(fixed: Sequence[LengthAccuracy], attention: Sequence[Leng
                              verdict)
 
 
-def draw_accuracy_by_length(results: Mapping[str, Sequence[LengthAccuracy]], *, width: float = 5.6) -> Any:
+def draw_accuracy_by_length(results: Mapping[str, Sequence[LengthAccuracy]], *, width: float = 5.6,
+                            lang: str | None = None) -> Any:
     """Two panels, stacked: the share of answer characters right and of whole answers right, against the input
     length, one colour per model and one line per seed (the first solid, the others dashed)."""
     import matplotlib.pyplot as plt  # noqa: PLC0415
@@ -581,9 +585,9 @@ def draw_accuracy_by_length(results: Mapping[str, Sequence[LengthAccuracy]], *, 
             for ax, values in zip(axes, (r.characters, r.answers)):
                 ax.plot(x, 100 * np.asarray(values), color=COLORS[k % len(COLORS)], marker="o", markersize=4,
                         linestyle=styles[s % len(styles)], label=label if s == 0 else None)
-    axes[0].set_ylabel("characters right (%)")
-    axes[1].set_ylabel("answers right (%)")
-    axes[1].set_xlabel("input length (characters)")
+    axes[0].set_ylabel(words("length.characters", lang))
+    axes[1].set_ylabel(words("length.answers", lang))
+    axes[1].set_xlabel(words("length.input", lang))
     for ax in axes:
         ax.set_ylim(-4, 104)
         ax.grid(True, alpha=0.3)
@@ -651,28 +655,109 @@ TEMPLATES: dict[str, dict[str, str]] = {
                               "{fixed_long:.0f}% of the characters ({fixed_range}), the attention model from "
                               "{attention_short:.0f}% to {attention_long:.0f}% ({attention_range}); this budget "
                               "does not separate them.",
+        "curves.unigram": "unigram model",
+        "curves.valid": "validation perplexity",
+        "curves.pass": "pass over the training slice",
+        "curves.gap": "validation over\ntraining (%)",
+        "length.characters": "characters right (%)",
+        "length.answers": "answers right (%)",
+        "length.input": "input length (characters)",
+    },
+    "ko": {
+        "stacking": "두 번째 LSTM 계층",
+        "dropout": "드롭아웃",
+        "tying": "가중치 공유",
+        "removal_helps": "{name} 없이 학습하면 최고 검증 퍼플렉서티(시드 평균)가 {base:.0f}에서 {without:.0f}까지 "
+                         "올라가고, 모든 시드에서 높아진다. 이 학습 규모에서는 {name}의 효과가 있다.",
+        "removal_hurts": "{name} 없이 학습하면 최고 검증 퍼플렉서티(시드 평균)가 {base:.0f}에서 {without:.0f}까지 "
+                         "내려가고, 모든 시드에서 낮아진다. 이 학습 규모에서는 {name}의 역효과가 나타난다.",
+        "removal_unclear": "{name} 없이 학습했을 때 최고 검증 퍼플렉서티(시드 평균)의 변화({base:.0f} → "
+                           "{without:.0f})는 시드마다 방향이 다르거나 {tolerance:.0f}%보다 작다. 이 학습 규모로는 "
+                           "{name}의 효과를 가릴 수 없다.",
+        "gap_lead": "마지막 패스를 마친 뒤 드롭아웃이 없는 모델은 검증 텍스트에서 자신의 훈련 텍스트보다 "
+                    "{without:.0f}% 나쁜 퍼플렉서티를 보이고, 드롭아웃이 있는 모델은 {with_:.0f}% 나쁜 퍼플렉서티를 "
+                    "보인다",
+        "gap_neither": "{lead}. 둘 다 여기서 오버피팅의 징후로 삼는 {threshold:.0f}%보다 작으므로, 드롭아웃이 "
+                       "바로잡을 것이 아직 없다.",
+        "gap_without_only": "{lead}. 드롭아웃이 없는 모델은 오버피팅이 시작되었고(차이 {threshold:.0f}% 이상), "
+                            "드롭아웃이 있는 모델은 아직 그렇지 않다.",
+        "gap_with_only": "{lead}. 드롭아웃이 있는 모델만 새 텍스트보다 훈련 텍스트에 {threshold:.0f}% 이상 더 잘 "
+                         "맞으므로, 드롭아웃이 그 차이를 막지 못했다.",
+        "gap_both": "{lead}. 드롭아웃이 있든 없든 모델은 새 텍스트보다 훈련 텍스트에 {threshold:.0f}% 이상 더 잘 "
+                    "맞는다.",
+        "length_flat": "{short}자에서 {long}자까지, 질문의 길이에 따라 정답 비율이 {margin:.0f}%포인트 이상 "
+                       "달라지는 모델은 없다(모델별 범위: {spans}).",
+        "length_varies": "{varying}에서는 질문의 길이에 따라 정답 비율이 {margin:.0f}%포인트 이상 달라진다"
+                         "(모델별 범위: {spans}).",
+        "span": "{name} {lo:.0f}–{hi:.0f}%",
+        "and": "및",
+        "span_equal": "{name} 모든 구간에서 {value:.0f}%",
+        "conclusion_fixed_falls": "8.1.1절의 병목은 실재한다. 다만 그것은 입력을 적는 문자의 수가 아니라 입력이 "
+                                  "담은 정보의 양에 달려 있다. 날짜는 길이와 상관없이 벡터 하나에 들어가지만, "
+                                  "충분히 긴 숫자열은 들어가지 않는다.",
+        "conclusion_flat": "이 길이와 크기에서는 두 과제 모두 8.1.1절의 병목을 보이지 않는다.",
+        "conclusion_attention_falls": "이 학습 규모에서는 복사 과제도 8.1.1절의 병목을 보여 주지 않는다.",
+        "conclusion_unclear": "이 학습 규모에서는 복사 과제도 8.1.1절의 병목을 보여 주지 않는다.",
+        "seed_range": "시드에 따라 {lo:.0f}–{hi:.0f}%",
+        "seed_same": "모든 시드에서",
+        "bottleneck_fixed_falls": "고정 길이 벡터가 병목이다. Peeky seq2seq는 {short}자리 입력에서는 문자의 "
+                                  "{fixed_short:.0f}%를 맞게 쓰지만 {long}자리 입력에서는 {fixed_long:.0f}%에 "
+                                  "그친다({fixed_range}). 반면 어텐션 모델은 {long}자리에서도 "
+                                  "{attention_long:.0f}%를 유지한다({attention_range}).",
+        "bottleneck_flat": "{short}자리에서 {long}자리까지 {margin:.0f}%포인트 이상 정확도를 잃는 모델은 없다"
+                           "(맞게 쓴 문자의 비율이 Peeky seq2seq는 {fixed_short:.0f}%와 {fixed_long:.0f}%, "
+                           "어텐션 모델은 {attention_short:.0f}%와 {attention_long:.0f}%). 이 길이에서는 고정 "
+                           "길이 벡터가 병목이 아니다.",
+        "bottleneck_attention_falls": "여기서는 어텐션 모델이 고정 벡터보다 길이에 따라 정확도를 더 많이 잃는다. "
+                                      "{short}자리에서 {long}자리로 가면서 어텐션 모델이 맞게 쓴 문자의 비율은 "
+                                      "{attention_short:.0f}%에서 {attention_long:.0f}%로, Peeky seq2seq는 "
+                                      "{fixed_short:.0f}%에서 {fixed_long:.0f}%로 떨어진다.",
+        "bottleneck_unclear": "두 모델 모두 길이에 따라 정확도를 잃고, 시드 사이의 범위도 겹친다. {short}자리에서 "
+                              "{long}자리로 가면서 Peeky seq2seq가 맞게 쓴 문자의 비율은 {fixed_short:.0f}%에서 "
+                              "{fixed_long:.0f}%로({fixed_range}), 어텐션 모델은 {attention_short:.0f}%에서 "
+                              "{attention_long:.0f}%로({attention_range}) 떨어진다. 이 학습 규모로는 두 모델을 "
+                              "가려낼 수 없다.",
+        "curves.unigram": "유니그램 모델",
+        "curves.valid": "검증 퍼플렉서티",
+        "curves.pass": "훈련 구간을 읽은 횟수",
+        "curves.gap": "훈련 대비 검증의\n초과분(%)",
+        "length.characters": "맞게 쓴 문자(%)",
+        "length.answers": "맞힌 답(%)",
+        "length.input": "입력 길이(문자 수)",
     },
 }
 
 
-def improvement_name(improvement: str, lang: str = "en") -> str:
+def words(key: str, lang: str | None = None, **values: Any) -> str:
+    """The wording ``key`` from :data:`TEMPLATES` with ``values`` filled in (``str.format``); ``lang=None``: the
+    page's language (``SCRATCHNLP_LANG``).
+
+    Raises
+    ------
+    ValueError
+        When there is no wording ``key`` in ``lang``.
+    """
+    return say(TEMPLATES, key, lang, **values)
+
+
+def improvement_name(improvement: str, lang: str | None = None) -> str:
     """The name of an improvement (``"stacking"``, ``"dropout"``, ``"tying"``) in ``lang``."""
     return say(TEMPLATES, improvement, lang)
 
 
-def removal_text(r: Removal, lang: str = "en") -> str:
+def removal_text(r: Removal, lang: str | None = None) -> str:
     """The sentence for one :class:`Removal`."""
     return say(TEMPLATES, f"removal_{r.verdict}", lang, name=improvement_name(r.improvement, lang),
                without=r.without_mean, base=r.base_mean, tolerance=100 * r.tolerance)
 
 
-def gap_text(g: FitGap, lang: str = "en") -> str:
+def gap_text(g: FitGap, lang: str | None = None) -> str:
     """The sentence for a :class:`FitGap`."""
     lead = say(TEMPLATES, "gap_lead", lang, without=100 * g.without_dropout, with_=100 * g.with_dropout)
     return say(TEMPLATES, f"gap_{g.case}", lang, lead=lead, threshold=100 * g.threshold)
 
 
-def length_effect_text(e: LengthEffect, lang: str = "en") -> str:
+def length_effect_text(e: LengthEffect, lang: str | None = None) -> str:
     """The sentence for a :class:`LengthEffect`."""
     spans = []
     for name, (lo, hi) in e.spans.items():
@@ -684,16 +769,16 @@ def length_effect_text(e: LengthEffect, lang: str = "en") -> str:
         return say(TEMPLATES, "length_flat", lang, short=e.short, long=e.long, margin=100 * e.margin,
                    spans="; ".join(spans))
     return say(TEMPLATES, "length_varies", lang, margin=100 * e.margin, spans="; ".join(spans),
-               varying=and_join(e.varying, say(TEMPLATES, "and", lang)))
+               varying=and_join(e.varying, say(TEMPLATES, "and", lang), lang=lang))
 
 
-def bottleneck_conclusion(v: BottleneckVerdict, lang: str = "en") -> str:
+def bottleneck_conclusion(v: BottleneckVerdict, lang: str | None = None) -> str:
     """What chapter 8's page concludes about section 8.1.1's claim from a :class:`BottleneckVerdict` on the
     copying task (the page checks that the dates showed no length effect)."""
     return say(TEMPLATES, f"conclusion_{v.verdict}", lang)
 
 
-def bottleneck_text(v: BottleneckVerdict, lang: str = "en") -> str:
+def bottleneck_text(v: BottleneckVerdict, lang: str | None = None) -> str:
     """The sentence for a :class:`BottleneckVerdict`."""
     def spread(lo: float, hi: float) -> str:
         if round(100 * lo) == round(100 * hi):
