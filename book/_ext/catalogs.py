@@ -9,9 +9,10 @@ of an edition is translated when its catalog ``locales/<lang>/LC_MESSAGES/<page>
 complete: ``check`` fails on a message of the page that the catalog lacks or leaves untranslated, on a fuzzy entry
 (its English changed since it was translated; ``update`` marks those), on an entry whose English is no longer on
 the page, and on a translation that drops or adds a glued value, a cross-reference, a citation or a link target
-of its English message, and on a translation that renders a required glossary term (``locales/<lang>/glossary.tsv``)
-otherwise. Display math and messages made only of math, code and references need no translation: ``update`` makes each
-its own translation.
+of its English message, on a translation that renders a required glossary term (``locales/<lang>/glossary.tsv``)
+otherwise, and on one that uses a rendering the glossary lists as not the book's (그래디언트 for 기울기). Display
+math and messages made only of math, code and references need no translation: ``update`` makes each its own
+translation.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
+
+from scratchnlp._site.glossary import Term, misused, read_glossary
 
 ROOT = Path(__file__).resolve().parents[2]
 POT_DIR = ROOT / "_build" / "messages" / "_build" / "gettext"
@@ -62,22 +65,18 @@ def needs_translation(msgid: str) -> bool:
     return bool(_WORD.search(_NO_WORDS.sub(" ", msgid)))
 
 
-def glossary(lang: str) -> list[tuple[str, str, bool]]:
-    """The edition's glossary (``locales/<lang>/glossary.tsv``): (English term, term, required) per line."""
+def glossary(lang: str) -> list[Term]:
+    """The edition's glossary (``locales/<lang>/glossary.tsv``, read by :mod:`scratchnlp._site.glossary`)."""
     path = LOCALES / lang / "glossary.tsv"
-    if not path.is_file():
-        return []
-    rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip() and not line.startswith("#")]
-    return [(row[0], row[1], len(row) > 3 and row[3].strip() == "required") for row in rows[1:]]
+    return read_glossary(path) if path.is_file() else []
 
 
-def glossary_misses(msgid: str, msgstr: str, terms: list[tuple[str, str, bool]]) -> list[str]:
+def glossary_misses(msgid: str, msgstr: str, terms: list[Term]) -> list[str]:
     """The required glossary terms whose English is in ``msgid`` (outside math, code and references) while the
     translation ``msgstr`` lacks the edition's term."""
     words = _NO_WORDS.sub(" ", msgid)
-    return [f"{english} -> {term}" for english, term, required in terms
-            if required and re.search(rf"\b{re.escape(english)}(s|es)?\b", words, re.I) and term not in msgstr]
+    return [f"{t.english} -> {t.korean}" for t in terms
+            if t.required and re.search(rf"\b{re.escape(t.english)}(s|es)?\b", words, re.I) and t.korean not in msgstr]
 
 
 def _template(docname: str) -> Catalog:
@@ -161,8 +160,12 @@ def problems(lang: str, docname: str) -> list[str]:
             missing = references(entry.id) - references(entry.string)
             extra = references(entry.string) - references(entry.id)
             found.append(f"references differ (missing {sorted(missing)}, extra {sorted(extra)}): {entry.id[:70]!r}")
+        if not needs_translation(entry.id):
+            continue  # display math and code read the same in every language (\text{perplexity} stays English)
         if entry.string and (misses := glossary_misses(entry.id, entry.string, terms)):
             found.append(f"glossary terms missing ({', '.join(misses)}): {entry.id[:70]!r}")
+        if entry.string and (wrong := misused(_NO_WORDS.sub(" ", entry.string), terms)):
+            found.append(f"not the book's words ({', '.join(f'{w} -> {t}' for w, t in wrong)}): {entry.id[:70]!r}")
     return found
 
 
