@@ -331,7 +331,7 @@ def test_removal_and_gap_wording_in_korean():
               "both": (large, large)}.items()}
     assert texts["without_only"].startswith("마지막 패스를 마친 뒤 드롭아웃이 없는 모델은 검증 텍스트에서 자신의 "
                                             "훈련 텍스트보다 30% 나쁜 퍼플렉서티를 보이고, 드롭아웃이 있는 모델은 "
-                                            "5% 나쁜 퍼플렉서티를 보인다. 드롭아웃이 없는 모델은 오버피팅이 시작되었고")
+                                            "5% 나쁜 퍼플렉서티를 보인다. 드롭아웃이 없는 모델은 과적합이 시작되었고")
     assert "바로잡을 것이 아직 없다" in texts["neither"]
     assert "드롭아웃이 있는 모델만" in texts["with_only"]
     assert "있든 없든" in texts["both"]

@@ -677,9 +677,9 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "gap_lead": "마지막 패스를 마친 뒤 드롭아웃이 없는 모델은 검증 텍스트에서 자신의 훈련 텍스트보다 "
                     "{without:.0f}% 나쁜 퍼플렉서티를 보이고, 드롭아웃이 있는 모델은 {with_:.0f}% 나쁜 퍼플렉서티를 "
                     "보인다",
-        "gap_neither": "{lead}. 둘 다 여기서 오버피팅의 징후로 삼는 {threshold:.0f}%보다 작으므로, 드롭아웃이 "
+        "gap_neither": "{lead}. 둘 다 여기서 과적합의 징후로 삼는 {threshold:.0f}%보다 작으므로, 드롭아웃이 "
                        "바로잡을 것이 아직 없다.",
-        "gap_without_only": "{lead}. 드롭아웃이 없는 모델은 오버피팅이 시작되었고(차이 {threshold:.0f}% 이상), "
+        "gap_without_only": "{lead}. 드롭아웃이 없는 모델은 과적합이 시작되었고(차이 {threshold:.0f}% 이상), "
                             "드롭아웃이 있는 모델은 아직 그렇지 않다.",
         "gap_with_only": "{lead}. 드롭아웃이 있는 모델만 새 텍스트보다 훈련 텍스트에 {threshold:.0f}% 이상 더 잘 "
                          "맞으므로, 드롭아웃이 그 차이를 막지 못했다.",
