@@ -416,8 +416,8 @@ def test_source_text_both_branches():
         "Read from the committed file benchmarks/results/x.json, not recomputed when this page was built.")
     with pytest.raises(ValueError, match="path"):
         precision.source_text(False)
-    # no Korean set yet: the English wording, as the untranslated page around it
-    assert precision.source_text(True, lang="ko") == "Computed when this page was built."
+    assert precision.source_text(True, lang="ko") == "이 페이지를 빌드할 때 계산했다."
+    assert precision.source_text(False, "x.json", lang="ko").startswith("저장소에 커밋된 파일 x.json에서 읽었으며")
     with pytest.raises(ValueError, match="no wording 'source.built' for language 'fr'"):
         precision.source_text(True, lang="fr")
 
@@ -458,3 +458,139 @@ def test_the_figures_draw_what_they_are_given():
         precision.draw_runs([10], {"bfloat16": [1.0]})
     with pytest.raises(ValueError, match="2 points for 1 iterations"):
         precision.draw_runs([10], {"float32": [1.0, 2.0]})
+
+
+# --- Korean -------------------------------------------------------------------------------------------------------
+
+
+def _fields(template):
+    import string
+
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+
+
+def _hangul(text):
+    return any("\uac00" <= c <= "\ud7a3" for c in text)
+
+
+def test_every_template_exists_in_every_language_with_the_same_placeholders():
+    assert set(precision.TEMPLATES) == {"en", "ko"}
+    assert precision.TEMPLATES["en"].keys() == precision.TEMPLATES["ko"].keys()
+    for key, english in precision.TEMPLATES["en"].items():
+        assert _fields(precision.TEMPLATES["ko"][key]) == _fields(english), key
+
+
+def test_words_and_headers_follow_the_page_language(monkeypatch):
+    monkeypatch.delenv("SCRATCHNLP_LANG", raising=False)
+    assert precision.words("noise.metric") == "perplexity"
+    assert precision.words("times", ratio=12.34) == "12.3x"
+    monkeypatch.setenv("SCRATCHNLP_LANG", "ko")
+    assert precision.words("noise.metric") == "퍼플렉서티"
+    assert precision.words("times", ratio=12.34) == "12.3배"
+    assert precision.header("lost") == ["학습률", "반올림으로 사라진 갱신", "그 갱신이 차지하는 갱신 길이의 몫"]
+    for table, columns in precision.COLUMNS.items():
+        assert len(precision.header(table)) == len(columns)
+        caption = precision.words(f"{table}.caption", source="S", vocab=10000, batches=3)
+        assert _hangul(caption) and caption.endswith(" S")
+    assert precision.words("memory.caption", source="S", vocab=10000).startswith("6장 언어 모델의")
+    assert precision.header("bench", lang="en")[0] == "what"  # an explicit language wins
+
+
+def test_storage_text_every_verdict_in_korean():
+    same = precision.storage_effect(95.0, 95.0, higher_is_better=True)
+    assert precision.storage_text(same, "AttentionSeq2seq", unit="%", lang="ko") == (
+        "8장 날짜 변환 모델에서는 float16으로 저장해도 테스트 날짜 정답률 값이 95.0% 그대로다.")
+    tiny = precision.storage_effect(200.0, 200.004, higher_is_better=False, tolerance=0.01)
+    assert "값이 0.004만큼 바뀌는데" in precision.storage_text(tiny, "Rnnlm", digits=2, lang="ko")
+    lower_acc = precision.storage_effect(90.0, 80.0, higher_is_better=True)
+    assert "값이 10.0퍼센트포인트, 즉 11%만큼 나빠진다(float32 가중치로 90.0%, float16 가중치로 80.0%)" in (
+        precision.storage_text(lower_acc, "CBOW", unit="%", lang="ko"))
+    better = precision.storage_effect(90.0, 91.0, higher_is_better=True)
+    assert "우연히 1.0퍼센트포인트, 즉 1.1%만큼 좋아진다" in precision.storage_text(better, "CBOW", unit="%",
+                                                                                  lang="ko")
+    broken = precision.storage_effect(200.0, math.inf, higher_is_better=False)
+    assert precision.storage_text(broken, "Rnnlm", lang="ko") == (
+        "6장 언어 모델에서는 float16으로 저장하자 모델이 망가졌다(테스트 퍼플렉서티 값이 float32 가중치로 200.0, "
+        "float16 가중치로 inf).")
+
+
+def test_throughput_text_every_verdict_in_korean():
+    gains = {"Rnnlm": precision.rate_gain({1: 100.0, 64: 500.0}, same=1.2),
+             "AttentionSeq2seq": precision.rate_gain({1: 100.0, 256: 110.0}, same=1.2)}
+    assert precision.throughput_text(gains, lang="ko") == (
+        "배치를 1에서 64까지 키우면 언어 모델이 1초에 처리하는 단어 수가 5.0배로 늘어난다. 배치를 1에서 256까지 "
+        "키워도 날짜 변환 모델이 1초에 처리하는 날짜 수는 거의 그대로다(1.10배).")
+    fewer = {"Rnnlm": precision.rate_gain({1: 100.0, 64: 50.0}, same=1.2)}
+    assert "단어 수가 오히려 줄어든다(0.50배)" in precision.throughput_text(fewer, lang="ko")
+
+
+def _noise_tolerance(cls, verdict, fields):
+    return cls(verdict=verdict, threshold=None if verdict != "below" else fields["threshold"],
+               **{k: v for k, v in fields.items() if k != "threshold"})
+
+
+def _fan_in_trend(verdict, terms):
+    return precision.FanInTrend(terms=terms, verdict=verdict, slope=-0.5, first_n=10, last_n=10_000, first=2e-4,
+                                last=1.9e-4)
+
+
+def _run_comparison(verdict):
+    return precision.RunComparison(verdict=verdict, reference=5.0, other=5.2, difference=0.04, window=3,
+                                   tolerance=0.01)
+
+
+def test_every_sentence_in_korean():
+    """Every verdict of every sentence function, in Korean: filled in, no placeholder left, no English word."""
+    import re
+
+    def check(text):
+        assert _hangul(text) and "{" not in text, text
+        assert not re.search(r"\b(the|of|and|with|at)\b", text), text
+
+    nt = precision.NoiseTolerance
+    fields = dict(reference=4.9e-4, at_reference=0.0001, spread=(-0.0001, 0.0003), threshold=0.02, margin=40.0,
+                  rise=0.01, largest_level=0.1, largest_change=0.004)
+    for verdict in ("below", "never", "above"):
+        tolerance = _noise_tolerance(nt, verdict, fields)
+        check(precision.noise_text(tolerance, "퍼플렉서티", lang="ko"))
+    for verdict in ("flat", "falls_sqrt", "falls", "rises"):
+        for terms in ("zero_mean", "same_sign"):
+            trend = _fan_in_trend(verdict, terms)
+            check(precision.fan_in_text(trend, lang="ko"))
+    check(precision.lost_updates_text(precision.LostUpdates(20.0, 1000, 0.3, 0.01), lang="ko"))
+    check(precision.lost_updates_text(precision.LostUpdates(0.02, 1000, 0.9, 0.8), lang="ko"))
+    for verdict in ("same", "behind", "ahead"):
+        check(precision.runs_text(_run_comparison(verdict), 60, lang="ko"))
+    rises = precision.rate_gain({1: 1.0, 256: 20.0})
+    check(precision.rates_explanation([rises], lang="ko"))
+    check(precision.rates_explanation([rises, precision.rate_gain({1: 1.0, 256: 1.0})], lang="ko"))
+    for curve in ({1: 1.0, 256: 20.0}, {1: 1.0, 256: 1.05}, {1: 2.0, 256: 1.0}):
+        for from_memory in (True, False):
+            check(precision.rate_gain_text(precision.rate_gain(curve), 100, from_memory=from_memory, lang="ko"))
+    import dataclasses
+
+    losses, seconds = _runs()
+    comparison = precision.compare_batches(losses, seconds)
+    for best in (10, 30):
+        for per_second in ("same", "differ"):
+            text = precision.batches_text(dataclasses.replace(comparison, best_per_epoch=best, per_second=per_second),
+                                          lang="ko")
+            check(text)
+            assert ("가장 작은 배치인 배치 10" in text) == (best == 10)
+
+
+def test_the_figures_draw_korean_labels():
+    import matplotlib.pyplot as plt
+
+    fig = precision.draw_noise_curve(_curve([0.0, 0.0, 0.005, 0.02]), "퍼플렉서티", lang="ko")
+    ax = fig.axes[0]
+    assert ax.get_ylabel() == "퍼플렉서티" and ax.get_xlabel() == "상대 가중치 잡음 r"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["잡음 표본 하나", "평균", "잡음 없음",
+                                                                    "float16 반올림"]
+    plt.close(fig)
+    fig = precision.draw_matmul_rates({(100, True): {1: 2.0, 4: 8.0}, (100, False): {1: 4.0, 4: 9.0}}, lang="ko")
+    assert [line.get_label() for line in fig.axes[0].get_lines()] == ["H = 100, 주 메모리", "H = 100, 캐시"]
+    plt.close(fig)
+    fig = precision.draw_throughput({"Rnnlm": {1: 10.0, 4: 30.0}}, lang="ko")
+    assert fig.axes[0].get_ylabel() == "초당 처리한 단어 수"
+    plt.close(fig)

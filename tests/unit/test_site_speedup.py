@@ -137,3 +137,93 @@ def test_benchmarks_dir_is_in_the_repository():
     assert root is not None
     assert speedup.benchmarks_dir() == root / "benchmarks" / "results"
     assert speedup.benchmarks_dir(Path("/x")) == Path("/x/benchmarks/results")
+
+
+# --- Korean -------------------------------------------------------------------------------------------------------
+
+
+def _fields(template):
+    import string
+
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+
+
+def test_every_template_exists_in_every_language_with_the_same_placeholders():
+    assert set(speedup.TEMPLATES) == {"en", "ko"}
+    assert speedup.TEMPLATES["en"].keys() == speedup.TEMPLATES["ko"].keys()
+    for key, english in speedup.TEMPLATES["en"].items():
+        assert _fields(speedup.TEMPLATES["ko"][key]) == _fields(english), key
+
+
+def test_the_english_label_templates_read_what_the_scripts_write():
+    # each pattern matches the English template it stands for, filled in, and gives it back unchanged
+    for pattern, key in speedup._DATA_LABELS:
+        values = {name: "W_in" if name == "matrix" else "100" for name in _fields(speedup.TEMPLATES["en"][key])}
+        english = speedup.words(key, "en", **values)
+        assert pattern.fullmatch(english), key
+
+
+def test_benchmark_ratios_stay_english_unless_asked(monkeypatch):
+    records = {name: _bench_record(results) for name, results in BENCH_RESULTS.items()}
+    monkeypatch.setenv("SCRATCHNLP_LANG", "ko")
+    english = speedup.benchmark_ratios(records)  # the book map's and the console summary's call
+    assert english == speedup.benchmark_ratios(records, lang="en")
+    assert english[0]["what"] == "PPMI on a 1000x1000 slice (ch. 2)"
+    korean = speedup.benchmark_ratios(records, lang=None)  # the page's language
+    assert korean == speedup.benchmark_ratios(records, lang="ko")
+    assert [(r["script"], r["ratio"]) for r in korean] == [(r["script"], r["ratio"]) for r in english]
+    by_what = {r["what"]: r["reference"] for r in korean}
+    assert by_what == {
+        "1000x1000 부분 행렬의 PPMI (2장)": "책의 파이썬 루프",
+        "co-occurrence (2장)": "책의 파이썬 루프",  # a description no pattern knows stays as written
+        "CBOW, 책의 설정으로 150회 반복 (4장)": "책의 방식",
+        "scatter-add, W_in, batch 100": "np.add.at",  # nor this one
+        "Adam 갱신 1회, 밀집 기울기": "optim.Adam",
+        "Rnnlm 학습 1회 반복 (6장)": "책의 코드",
+        "Seq2seq 학습 1회 반복 (7장)": "책의 코드",
+        "Seq2seq, 테스트 문제에 답하기 (7장)": "한 번에 한 문제씩 도는 책의 루프",
+        "AttentionSeq2seq 학습 1회 반복 (8장)": "책의 코드",
+        "TimeAttention 순전파와 역전파 (8장)": "Attention 계층을 하나씩 도는 책의 루프",
+        "AttentionSeq2seq, 테스트 문제에 답하기 (8장)": "한 번에 한 문제씩 도는 책의 루프",
+    }
+
+
+def test_benchmark_ratios_word_every_row_in_korean():
+    results = {
+        "bench_count_based": {"co_matrix": {"label": "co-occurrence, 929,589 tokens", "book_s": 2.0, "ours_s": 0.5}},
+        "bench_word2vec": {
+            "scatter": {"W_out, batch 1024 (target + 5 negatives)": {"add.at": 0.6, "scatter_add": 0.2}},
+            "adam": {"embedding rows": {"optim.Adam": 4.0, "FusedAdam": 3.2}},
+            "fast": {"CBOW": {"gensim_s_per_epoch": 10.0, "ours_s_per_epoch": 5.0}},
+        },
+        "bench_rnnlm": {"rnnlm": {"best_s": {"scratchnlp Rnnlm": 0.04, "pytorch": 0.05}},
+                        "better": {"best_s": {"scratchnlp BetterRnnlm": 0.4, "pytorch": 0.5}}},
+    }
+    rows = speedup.benchmark_ratios({name: _bench_record(r) for name, r in results.items()}, lang="ko")
+    assert [(r["what"], r["reference"]) for r in rows] == [
+        ("동시발생 행렬, 토큰 929,589개 (2장)", "책의 파이썬 루프"),
+        ("scatter-add, W_out, 배치 1024(타깃 + 부정적 예 5개)", "np.add.at"),
+        ("Adam 갱신 1회, 임베딩 행 기울기", "optim.Adam"),
+        ("CBOW, 빠른 버전의 1에폭", "gensim, 스레드 2개"),
+        ("Rnnlm 학습 1회 반복 (6장)", "PyTorch, 같은 스레드 수"),
+        ("BetterRnnlm 학습 1회 반복 (6장)", "PyTorch, 같은 스레드 수"),
+    ]
+    english = speedup.benchmark_ratios({name: _bench_record(r) for name, r in results.items()})
+    assert [r["what"] for r in english][3:] == ["CBOW, one epoch of the fast variant",
+                                                "Rnnlm training iteration (ch. 6)",
+                                                "BetterRnnlm training iteration (ch. 6)"]
+    assert english[3]["reference"] == "gensim, 2 threads"
+
+
+def test_machine_text_and_gpu_sentence_in_korean(monkeypatch):
+    monkeypatch.delenv("SCRATCHNLP_LANG", raising=False)
+    assert speedup.machine_text(_bench_record({}), lang="ko") == "Some CPU, 2코어, NumPy 2.4.6, 2026-12-01"
+    assert speedup.machine_text({}, lang="ko") == "이름 없는 CPU"
+    assert speedup.gpu_sentence(True, None, lang="ko").startswith("이 페이지는 쓸 수 있는 GPU가 있는 컴퓨터에서")
+    assert "측정값이 없다" in speedup.gpu_sentence(False, None, lang="ko")
+    committed = speedup.gpu_sentence(False, _bench_record({}, machine={"cpu": "C", "gpu": "NVIDIA H100"}), lang="ko")
+    assert "GPU가 있는 컴퓨터(C, NVIDIA H100, 2026-12-01)에서 실행해" in committed
+    monkeypatch.setenv("SCRATCHNLP_LANG", "ko")  # the page's language when none is given
+    assert speedup.machine_text(_bench_record({})) == "Some CPU, 2코어, NumPy 2.4.6, 2026-12-01"
+    assert speedup.gpu_sentence(True, None) == speedup.gpu_sentence(True, None, lang="ko")
+    assert speedup.words("gpu.built", lang="en").startswith("This page was built on a machine")

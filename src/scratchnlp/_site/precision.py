@@ -781,6 +781,184 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "fig.batches.seconds": "seconds of training",
         "fig.batches.loss": "training loss",
         "fig.batches.line": "batch {batch}",
+        # words the page's cells pass in
+        "noise.metric": "perplexity",
+        "times": "{ratio:.1f}x",
+    },
+    "ko": {
+        "noise.below": "float16의 반올림 수준({reference:.1e})의 잡음은 {metric} 값을 평균 {at_reference:.3%} 나쁘게 "
+                       "만든다(잡음 표본에 따라 {low:+.3%}에서 {high:+.3%}까지). {metric} 값을 {rise:.0%} 나쁘게 "
+                       "만들려면 그 {margin:.0f}배인 {threshold:.1e}의 상대 잡음이 필요하다.",
+        "noise.never": "float16의 반올림 수준({reference:.1e})의 잡음은 {metric} 값을 평균 {at_reference:.3%} 나쁘게 "
+                       "만들 뿐이고, 시험한 가장 큰 잡음({largest:.0e}, float16 반올림의 {margin:.0f}배)으로도 "
+                       "{largest_change:.2%}밖에 나빠지지 않는다.",
+        "noise.above": "float16의 반올림 수준({reference:.1e})의 잡음만으로도 {metric} 값이 {at_reference:.2%} "
+                       "나빠진다. 이 모델에서는 float16으로 저장하는 것이 무해하지 않다.",
+        "fanin.zero_mean": "평균이 0인 항",
+        "fanin.same_sign": "부호가 같은 항",
+        "fanin.flat": "{terms}에서는 상대 오차가 거의 일정하다. 팬인 {first_n:,}에서 {first:.1e}, 팬인 "
+                      "{last_n:,}에서도 {last:.1e} 수준이다(로그-로그 그래프에서 기울기 {slope:+.2f}).",
+        "fanin.falls_sqrt": "{terms}에서는 상대 오차가 1/√n처럼 줄어, 팬인 {first_n:,}의 {first:.1e}에서 팬인 "
+                            "{last_n:,}의 {last:.1e}까지 내려간다(기울기 {slope:+.2f}).",
+        "fanin.falls": "{terms}에서는 상대 오차가 팬인 {first_n:,}의 {first:.1e}에서 팬인 {last_n:,}의 {last:.1e}까지 "
+                       "줄어든다(기울기 {slope:+.2f}).",
+        "fanin.rises": "{terms}에서는 상대 오차가 팬인 {first_n:,}의 {first:.1e}에서 팬인 {last_n:,}의 {last:.1e}까지 "
+                       "커진다(기울기 {slope:+.2f}).",
+        "lost.small": "학습률 {lr:g}에서는 0이 아닌 갱신 {n:,}개 가운데 {lost:.0%}가 반올림으로 사라지지만, 그 "
+                      "갱신들은 갱신 전체 길이의 {length_lost:.2%}만 차지한다.",
+        "lost.large": "학습률 {lr:g}에서는 0이 아닌 갱신 {n:,}개 가운데 {lost:.0%}가 반올림으로 사라지고, 그 갱신들이 "
+                      "갱신 전체 길이의 {length_lost:.0%}를 차지한다.",
+        "rates.why": "행이 하나이면 가중치를 하나 읽을 때마다 곱셈 한 번과 덧셈 한 번만 하므로, 곱은 가중치가 "
+                     "도착하는 속도로 진행된다. 주 메모리에서 읽으면 느리고 캐시에서 읽으면 더 빠르다(게다가 호출마다 "
+                     "NumPy의 고정 비용도 든다). 행이 N개이면 같은 바이트로 N배의 연산을 하므로, 결국 곱은 연산 "
+                     "자체의 속도로 진행된다.",
+        "rates.other": "행이 하나이면 가중치를 하나 읽을 때마다 곱셈과 덧셈을 한 번씩 하고, 행이 N개이면 같은 "
+                       "바이트로 N배의 연산을 한다. 그런데 여기서는 가중치를 주 메모리에서 읽는 곡선이 모두 "
+                       "올라가지는 않는다. 이 페이지를 빌드할 때 이 컴퓨터에서는 작은 배치에서도 가중치를 읽는 일이 "
+                       "모든 곱의 속도를 제한하지는 않았다.",
+        "source.built": "이 페이지를 빌드할 때 계산했다.",
+        "source.committed": "저장소에 커밋된 파일 {path}에서 읽었으며, 이 페이지를 빌드할 때 다시 계산하지 않았다.",
+        "runs.same": "{iterations}번 반복한 뒤 float16 가중치로 학습한 손실과 float32로 학습한 손실은 거의 "
+                     "같다(float16 쪽 {other:.3f}, float32 쪽 {reference:.3f}, 마지막 기록 {window}개의 평균). 사라진 "
+                     "갱신이 이 학습을 늦추지 않았다.",
+        "runs.behind": "{iterations}번 반복한 뒤 float16 가중치로 학습한 손실이 float32로 학습한 손실보다 "
+                       "높다(float16 쪽 {other:.3f}, float32 쪽 {reference:.3f}, 마지막 기록 {window}개의 평균). "
+                       "float16 가중치로 학습한 쪽이 뒤처졌다.",
+        "runs.ahead": "{iterations}번 반복한 뒤 float16 가중치로 학습한 손실이 float32로 학습한 손실보다 우연히 "
+                      "낮다(float16 쪽 {other:.3f}, float32 쪽 {reference:.3f}, 마지막 기록 {window}개의 평균). "
+                      "사라진 갱신이 이 학습을 늦추지 않은 것이다.",
+        "rate.rises": "가중치를 {where}에서 읽는 H = {hidden}의 곱은 배치 {last}에서 배치 {first}보다 {gain:.1f}배 "
+                      "많은 GFLOP/s를 내고({first_rate:.3g} 대 {last_rate:.3g}), 배치 {half_batch}부터는 최고 속도의 "
+                      "절반에 이른다.",
+        "rate.flat": "가중치를 {where}에서 읽는 H = {hidden}의 곱은 배치 {first}부터 배치 {last}까지 거의 같은 속도로 "
+                     "진행된다({first_rate:.3g} GFLOP/s와 {last_rate:.3g} GFLOP/s).",
+        "rate.falls": "가중치를 {where}에서 읽는 H = {hidden}의 곱은 배치 {last}에서 배치 {first}보다 GFLOP/s가 "
+                      "낮다({last_rate:.3g} 대 {first_rate:.3g}).",
+        "where.memory": "주 메모리",
+        "where.cache": "캐시",
+        "batches.smallest": "{epochs}에폭 뒤에는 가장 작은 배치인 배치 {best_per_epoch}에서 손실이 가장 "
+                            "낮지만({best_loss:.3f}, 배치 {largest}에서는 {largest_loss:.3f}), 한 에폭에 배치 "
+                            "{largest}의 {slowdown:.0f}배나 되는 시간이 걸린다.",
+        "batches.other": "{epochs}에폭 뒤에는 배치 {best_per_epoch}에서 손실이 가장 낮다({best_loss:.3f}, 배치 "
+                         "{largest}에서는 {largest_loss:.3f}). 배치 {smallest}의 한 에폭은 배치 {largest}의 "
+                         "{slowdown:.0f}배나 걸린다.",
+        "batches.time_same": "가장 빠른 실행이 모든 에폭을 마친 시간({budget:.2g}초) 안에서는 모든 배치 크기가 거의 "
+                             "같은 지점까지 나아갔다(손실 {low:.3f}~{high:.3f}).",
+        "batches.time_differ": "가장 빠른 실행이 모든 에폭을 마친 시간({budget:.2g}초) 안에서는 배치 "
+                               "{best_per_second}의 실행이 가장 멀리 나아갔다(손실 {best_time_loss:.3f}, 나머지는 "
+                               "{others_low:.3f}~{others_high:.3f}).",
+        # figure labels
+        "fig.noise.x": "상대 가중치 잡음 r",
+        "fig.noise.y": "{metric}",
+        "fig.noise.seeds": "잡음 표본 하나",
+        "fig.noise.mean": "평균",
+        "fig.noise.none": "잡음 없음",
+        "fig.noise.f16": "float16 반올림",
+        "fig.fanin.x": "팬인 n (합의 항 개수)",
+        "fig.fanin.y": "합의 상대 오차",
+        "fig.rates.x": "배치 크기 N",
+        "fig.rates.y": "GFLOP/s",
+        "fig.rates.line": "H = {hidden}, {where}",
+        # tables: column headers and captions ({source}: where the numbers come from)
+        "formats.format": "형식",
+        "formats.bits": "비트 수",
+        "formats.layout": "부호 + 지수 + 가수",
+        "formats.spacing": "1 바로 위의 간격",
+        "formats.digits": "십진 자릿수",
+        "formats.largest": "최댓값",
+        "formats.smallest": "가장 작은 정규수",
+        "formats.caption": "NumPy가 알려 주는(numpy.finfo) IEEE 754의 세 가지 이진 형식. 1 바로 위의 간격은 1에서 그 "
+                           "형식이 나타낼 수 있는 다음 수까지의 거리다. {source}",
+        "memory.model": "모델",
+        "memory.parameters": "매개변수 수",
+        "memory.float64": "float64",
+        "memory.float32": "float32",
+        "memory.float16": "float16",
+        "memory.mib": "{mib:.1f} MiB",
+        "memory.caption": "6장 언어 모델의 매개변수가 각 형식에서 차지하는 메모리(V = {vocab:,}단어. BetterRnnlm은 "
+                          "임베딩을 출력 계층과 공유하므로 한 번만 셌다). 학습에는 기울기, 옵티마이저의 상태, 배치의 "
+                          "활성화 값 때문에 몇 배 더 많은 메모리가 필요하다. {source}",
+        "storage.model": "모델",
+        "storage.score": "점수",
+        "storage.float64": "float64로 계산",
+        "storage.float32": "float32(학습한 그대로)",
+        "storage.float16": "float16으로 저장",
+        "storage.caption": "float32로 학습한 같은 가중치를 세 가지 방식으로 평가한 점수. float64 모델에 읽어 들여 "
+                           "float64로 계산한 것, 학습한 그대로인 것, float16으로 저장했다가 다시 읽어 float32로 "
+                           "계산한 것이다. 짧은 학습이다(크기는 본문 참고). {source}",
+        "lost.lr": "학습률",
+        "lost.lost": "반올림으로 사라진 갱신",
+        "lost.length": "그 갱신이 차지하는 갱신 길이의 몫",
+        "lost.book": "{lr:g}(책의 값)",
+        "lost.caption": "책에서 학습한 6장 언어 모델의 float16 가중치에 SGD 갱신을 한 번 적용한 결과. 0이 아닌 갱신 "
+                        "가운데 적용한 뒤에도 float16 가중치가 그대로인 갱신의 비율과, 그렇게 사라진 갱신이 갱신 전체 "
+                        "길이(L2 노름)에서 차지하는 비율이다. 학습 텍스트의 배치 {batches}개에서 구한 기울기를 학습 "
+                        "때처럼 클리핑했고, 배치들의 평균을 냈다. {source}",
+        "gpu.model": "모델(책의 설정)",
+        "gpu.cpu": "CPU의 NumPy",
+        "gpu.gpu": "GPU의 CuPy",
+        "gpu.ratio": "배율",
+        "gpu.caption": "책의 크기와 배치로 6장과 8장의 모델을 1회 반복 학습하는 데 걸린 시간. CPU에서는 라이브러리의 "
+                       "NumPy 배열로, GPU에서는 CuPy 배열로 계산했다(scratchnlp._site.speedup.chapter_step_times). "
+                       "{source}",
+        "gpu.none": "GPU 측정값이 없다. NVIDIA GPU와 CuPy(`pip install 'scratchnlp[gpu]'`)가 있는 컴퓨터에서 `make "
+                    "bench`(또는 `python benchmarks/bench_gpu.py --json ...`)를 실행하면 "
+                    "`benchmarks/results/bench_gpu.json` 파일이 만들어지고, 이 절은 그 측정값을 측정한 컴퓨터의 "
+                    "이름과 함께 보여 준다.",
+        "bench.what": "측정 대상",
+        "bench.reference": "비교 대상",
+        "bench.reference_s": "비교 대상의 시간",
+        "bench.ours": "이 라이브러리",
+        "bench.ratio": "배율",
+        "bench.no_machine": "측정한 컴퓨터 없음",
+        "bench.never": "측정한 적 없음",
+        "bench.caption": "커밋된 벤치마크 결과(make bench 한 번 실행)의 비교. 배율은 비교 대상의 시간을 이 "
+                         "라이브러리의 시간으로 나눈 값이다(1보다 크면 이 라이브러리가 더 빠르다). 두 쪽 모두 같은 "
+                         "프로세스에서 번갈아 여러 번 측정해 가장 좋은 값을 택했다. {source}",
+        # the models of the storage test
+        "model.Rnnlm": "6장 언어 모델",
+        "model.AttentionSeq2seq": "8장 날짜 변환 모델",
+        "model.CBOW": "4장 단어 벡터",
+        "metric.Rnnlm": "테스트 퍼플렉서티",
+        "metric.AttentionSeq2seq": "테스트 날짜 정답률",
+        "metric.CBOW": "유추 문제 정답률",
+        "short.Rnnlm": "테스트 퍼플렉서티(낮을수록 좋다)",
+        "short.AttentionSeq2seq": "테스트 날짜 정답률",
+        "short.CBOW": "유추 정답률",
+        "points": "{x}퍼센트포인트",
+        "storage.same": "{model}에서는 float16으로 저장해도 {metric} 값이 {full} 그대로다.",
+        "storage.negligible": "{model}에서는 float16으로 저장하면 {metric} 값이 {diff}만큼 바뀌는데, 이는 없는 것과 "
+                              "같다(float32 가중치로 {full}, float16 가중치로 {half}).",
+        "storage.worse": "{model}에서는 float16으로 저장하면 {metric} 값이 {diff}, 즉 {relative:.2g}%만큼 "
+                         "나빠진다(float32 가중치로 {full}, float16 가중치로 {half}).",
+        "storage.better": "{model}에서는 float16으로 저장하면 {metric} 값이 우연히 {diff}, 즉 {relative:.2g}%만큼 "
+                          "좋아진다(float32 가중치로 {full}, float16 가중치로 {half}).",
+        "storage.broken": "{model}에서는 float16으로 저장하자 모델이 망가졌다({metric} 값이 float32 가중치로 {full}, "
+                          "float16 가중치로 {half}).",
+        # throughput against the batch size
+        "throughput.Rnnlm": "언어 모델",
+        "throughput.AttentionSeq2seq": "날짜 변환 모델",
+        "unit.Rnnlm": "단어",
+        "unit.AttentionSeq2seq": "날짜",
+        "throughput.rises": "배치를 {first}에서 {last}까지 키우면 {model}이 1초에 처리하는 {unit} 수가 {gain:.1f}배로 "
+                            "늘어난다.",
+        "throughput.flat": "배치를 {first}에서 {last}까지 키워도 {model}이 1초에 처리하는 {unit} 수는 거의 "
+                           "그대로다({gain:.2f}배).",
+        "throughput.falls": "배치를 {first}에서 {last}까지 키우면 {model}이 1초에 처리하는 {unit} 수가 오히려 "
+                            "줄어든다({gain:.2f}배).",
+        "fig.throughput.x": "배치 크기",
+        "fig.throughput.y": "초당 처리한 {unit} 수",
+        "fig.runs.x": "반복",
+        "fig.runs.y": "학습 손실",
+        "fig.runs.float32": "float32 가중치",
+        "fig.runs.float16": "갱신할 때마다 float16으로 반올림한 가중치",
+        "fig.batches.epoch": "에폭",
+        "fig.batches.seconds": "학습 시간(초)",
+        "fig.batches.loss": "학습 손실",
+        "fig.batches.line": "배치 {batch}",
+        # words the page's cells pass in
+        "noise.metric": "퍼플렉서티",
+        "times": "{ratio:.1f}배",
     },
 }
 
