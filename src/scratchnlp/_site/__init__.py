@@ -8,6 +8,7 @@ What every page shares (set-up, glue, tables, showing the library's source, comm
 - ``foundations`` (chapters 1-3), ``word2vec_why`` (chapter 4), ``memory`` (chapter 5, appendix C),
   ``ablation`` (chapters 6 and 8), ``attention`` (chapter 8), ``precision`` (the speed-up page): the measured
   "why" experiments, each a decision with its numbers and its wording;
+- ``glossary``: the book's terms in three languages (the glossary page) and the check of the Korean edition's words;
 - ``figures`` and ``wording``: figures sized for a phone, and the language a page is executed in;
 - ``derivatives``: appendix A (the computational graphs of sigmoid and tanh, numerical checks);
 - ``wordnet``: appendix B (WordNet through NLTK, and the word-similarity comparison);
