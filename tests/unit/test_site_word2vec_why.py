@@ -608,7 +608,7 @@ def test_runs_table_row_formats_the_summary():
 # --- wording -------------------------------------------------------------------------------------------------
 
 
-def test_every_template_is_used_and_an_untranslated_page_language_speaks_english(monkeypatch):
+def test_every_template_is_used_and_the_page_language_picks_the_templates(monkeypatch):
     source = Path(site.__file__).read_text(encoding="utf-8")
     for key in site.TEMPLATES["en"]:  # every key is named in the code, whole or as the prefix of an f-string
         assert f'"{key}"' in source or f'f"{key.split("_")[0]}_' in source, key
@@ -616,6 +616,86 @@ def test_every_template_is_used_and_an_untranslated_page_language_speaks_english
     assert "n_above" in fields and "metric" in fields
     verdict = site.window_verdict([0.2], [0.3], [0.1], [0.1])
     monkeypatch.setenv("SCRATCHNLP_LANG", "ko")
-    assert site.window_text(verdict).startswith("Without the dynamic window")
+    assert site.window_text(verdict).startswith("동적 윈도우를 끄면")
+    assert site.window_text(verdict, lang="en").startswith("Without the dynamic window")
     with pytest.raises(ValueError, match="no wording 'window_raises' for language 'fr'"):
         site.window_text(verdict, lang="fr")
+
+
+def _fields(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def test_korean_templates_have_every_key_with_the_same_placeholders():
+    assert set(site.TEMPLATES["ko"]) == set(site.TEMPLATES["en"])
+    for key, english in site.TEMPLATES["en"].items():
+        assert _fields(site.TEMPLATES["ko"][key]) == _fields(english), key
+        assert not any(end in site.TEMPLATES["ko"][key] for end in ("습니다", "니다.", "세요")), key
+
+
+def _hangul(text: str) -> bool:
+    return any("\uac00" <= ch <= "\ud7a3" for ch in text)
+
+
+def test_every_sentence_branch_in_korean():
+    texts = []
+    for values, higher in [({0.0: [0.1, 0.12], 0.75: [0.3, 0.31], 1.0: [0.2, 0.21]}, True),
+                           ({0.0: [0.1, 0.12], 0.75: [0.3, 0.31], 1.0: [0.29, 0.3]}, True),
+                           ({0.0: [0.1, 0.12], 0.75: [0.2, 0.21], 1.0: [0.3, 0.31]}, True),
+                           ({0.0: [0.1, 0.11], 0.75: [0.02, 0.03], 1.0: [0.2, 0.2]}, False)]:
+        texts.append(site.power_text(site.power_verdict("유추", values, higher_is_better=higher), lang="ko"))
+    assert texts[0].startswith("유추에서는 지수 0.75의 점수가 가장 좋고(0.305)")
+    assert "대등하다" in texts[1] and "뒤진다" in texts[2]
+    diverged = site.divergence_text(99, batch_size=1024, power=1.0, updates=900, word="the", draws=279.6,
+                                    ref_draws=90.4, lang="ko")
+    assert "99번째 갱신" in diverged and '"the" 한 단어만 해도' in diverged and "약 280번" in diverged
+    assert "갱신 900번을 모두 마쳤다" in site.divergence_text(None, batch_size=1024, power=1.0, updates=900,
+                                                            lang="ko")
+    for overlap, ceiling in [({1: 0.1, 5: 0.2, 20: 0.3}, 0.5), ({1: 0.1, 5: 0.2, 20: 0.3}, 0.3),
+                             ({1: 0.2, 5: 0.1, 20: 0.15}, 0.5), ({1: 0.2, 5: 0.1, 20: 0.15}, 0.2)]:
+        texts.append(site.agreement_text(site.agreement_verdict(overlap, ceiling, 0.0), lang="ko"))
+    assert "60%에 이른다" in texts[-4] and "서로 일치하는 만큼" in texts[-3]
+    assert texts[-2].startswith("겹침은") and "40%" in texts[-2] and "서로 일치하는 만큼" in texts[-1]
+    for diff, interval in [(0.1, (0.02, 0.2)), (-0.1, (-0.2, -0.01)), (0.1, (-0.05, 0.2))]:
+        verdict = site.rare_word_verdict([0.2, 0.3], [0.2 + diff, 0.35], [interval, (0.0, 0.1)])
+        texts.append(site.rare_word_text(verdict, lang="ko"))
+    assert "skip-gram이 CBOW보다 0.100 앞선다" in texts[-3]
+    assert "CBOW가 skip-gram보다 0.100 앞선다(95% 부트스트랩 구간: 0.010에서 0.200까지)" in texts[-2]
+    assert "0을 포함한다" in texts[-1]
+    for full in ([0.30, 0.31], [0.10, 0.11], [0.21, 0.22]):
+        texts.append(site.window_text(site.window_verdict([0.2, 0.21], full, [0.1, 0.1], [0.05, 0.05]), lang="ko"))
+    assert "0.205에서 0.305까지 올라" in texts[-3] and "0.205에서 0.105까지 떨어져" in texts[-2]
+    assert "(0.205 → 0.215)" in texts[-1]
+    for baseline in (site.DirectionBaseline(0.4, 0.1, 0.3, 0.0, 200, "shared"),
+                     site.DirectionBaseline(0.4, 0.1, 0.3, 0.03, 200, "shared"),
+                     site.DirectionBaseline(0.1, 0.1, 0.3, 0.4, 200, "not_shared")):
+        texts.append(site.direction_text(baseline, lang="ko"))
+    assert "하나도 없다" in texts[-3] and "6번뿐이다" in texts[-2] and "80번이" in texts[-1]
+    questions, scores, counts = _sections(0.5)
+    cov, overall = site.section_coverage(questions, scores, counts, min_questions=1)
+    texts.append(site.coverage_text(cov, overall, lang="ko"))
+    assert texts[-1].startswith('PTB의 어휘에는 수도 이름이 대부분 없다. "capital-world" 문제 4개 가운데 물을 수 '
+                                "있는 것은 1개다.")
+    assert "더 자주 나온다(출현 횟수의 중앙값 550 대 35)" in texts[-1]
+    assert "비슷한 빈도로" in site.coverage_text(cov, 500.0, lang="ko")
+    assert "덜 나온다" in site.coverage_text(cov, 5000.0, lang="ko")
+    scores[0]["evaluated"] = 3
+    cov, overall = site.section_coverage(questions, scores, counts, min_questions=1)
+    assert site.coverage_text(cov, overall, lang="ko").startswith("수도 문제는 대부분 물을 수 있다")
+    sizes, work = [1_000, 10_000, 100_000], [1e6, 1e7, 1e8]
+    for times, word in [([1e-3, 1e-2, 2e-1], "떨어졌다"), ([1e-3, 1e-2, 1e-1], "거의 그대로였다"),
+                        ([1e-2, 2e-2, 1e-1], "올랐다")]:
+        reading = site.exponent_reading(sizes, times, work, fit_sizes=sizes)
+        texts.append(site.exponent_text(reading, lang="ko"))
+        assert word in texts[-1] and "단어 10,000개일 때" in texts[-1]
+    committed = {"cbow-ptb": _evaluation(0.296, 0.096), "cbow-ptb-fast": _evaluation(0.195, 0.110),
+                 "skipgram-ptb": _evaluation(0.30, 0.09), "skipgram-ptb-fast": _evaluation(0.31, 0.14)}
+    text = site.committed_gap_text(site.committed_gaps(committed), lang="ko")
+    assert "CBOW의 점수가 달라진다(WordSim-353: 0.296 → 0.195, SimLex-999: 0.096 → 0.110)" in text
+    assert "거의 움직이지 않는다(WordSim-353: 0.300 → 0.310" in text
+    committed["skipgram-ptb-fast"] = _evaluation(0.20, 0.14)
+    committed["cbow-ptb-fast"] = _evaluation(0.30, 0.10)
+    text = site.committed_gap_text(site.committed_gaps(committed), lang="ko")
+    assert text.startswith("단어 유사도도 일치한다") and "skip-gram의 점수도" in text
+    texts.append(text)
+    assert all(_hangul(t) and "{" not in t for t in texts)

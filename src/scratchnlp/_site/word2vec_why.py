@@ -483,6 +483,83 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "gap_skipgram_level": "Skip-gram's WordSim-353 score hardly moves between its two committed runs, from "
                               "{book_ws:.3f} to {fast_ws:.3f} (SimLex-999: {book_sl:.3f} to {fast_sl:.3f}).",
     },
+    "ko": {
+        "power_best": "{metric}에서는 지수 {ref:g}의 점수가 가장 좋고({ref_value}), 두 번째로 좋은 지수 {runner:g}의 "
+                      "점수({runner_value})를 시드 간 편차({spread})보다 큰 차이로 앞선다.",
+        "power_level": "{metric}에서는 지수 {ref:g}의 점수({ref_value})가 가장 좋은 지수 {best:g}의 "
+                       "점수({best_value})와 대등하다. 그 차이가 시드 간 편차({spread}) 안에 든다.",
+        "power_behind": "{metric}에서는 지수 {best:g}의 점수가 가장 좋고({best_value}), 지수 {ref:g}의 "
+                        "점수({ref_value})는 그보다 시드 간 편차({spread})보다 큰 차이로 뒤진다.",
+        "diverged": "앞에서 쓴 타깃 {batch:,}개짜리 배치로 먼저 해 보면 그 이유가 보인다. 지수 {power:g}에서는 "
+                    "{iteration:,}번째 갱신에서 손실이 유한하지 않은 값이 되어 학습이 멈췄다. 이 지수에서는 "
+                    "\"{word}\" 한 단어만 해도 한 배치에서 부정적 예로 약 {draws:,.0f}번 뽑히는데(지수 "
+                    "{ref_power:g}에서는 약 {ref_draws:,.0f}번), 빠른 변형은 그 갱신을 모두 한꺼번에 그 단어의 행에 "
+                    "더한다.",
+        "not_diverged": "앞에서 쓴 타깃 {batch:,}개짜리 배치로 먼저 해 본 학습은 이번 빌드에서 지수 {power:g}에서도 "
+                        "발산하지 않고 갱신 {iteration:,}번을 모두 마쳤다. 그래도 이 절의 모든 학습이 같은 설정을 "
+                        "쓰도록 작은 배치를 그대로 쓴다.",
+        "agree_rises": "부정적 예의 수가 늘수록 겹침이 커지며, k = {best_k}일 때 소프트맥스 모델의 이웃과 일치하는 "
+                       "정도가 무작위 벡터에서 두 번째 소프트맥스 모델까지 거리의 {frac:.0%}에 이른다.",
+        "agree_rises_full": "부정적 예의 수가 늘수록 겹침이 커지며, k = {best_k}일 때는 이웃이 소프트맥스 모델의 "
+                            "이웃과, 두 소프트맥스 모델이 서로 일치하는 만큼 일치한다.",
+        "agree_mixed": "겹침은 부정적 예의 수에 따라 꾸준히 커지지는 않는다. 가장 가까운 것은 k = {best_k}일 때로, "
+                       "무작위 벡터에서 두 번째 소프트맥스 모델까지 거리의 {frac:.0%}에 이른다.",
+        "agree_mixed_full": "겹침은 부정적 예의 수에 따라 꾸준히 커지지는 않지만, k = {best_k}일 때는 이웃이 "
+                            "소프트맥스 모델의 이웃과, 두 소프트맥스 모델이 서로 일치하는 만큼 일치한다.",
+        "rare_sg": "가장 드문 단어의 그룹에서 skip-gram이 CBOW보다 {diff:.3f} 앞선다(95% 부트스트랩 구간: "
+                   "{low:.3f}에서 {high:.3f}까지). 책의 말대로다.",
+        "rare_cbow": "가장 드문 단어의 그룹에서 CBOW가 skip-gram보다 {neg_diff:.3f} 앞선다(95% 부트스트랩 구간: "
+                     "{neg_high:.3f}에서 {neg_low:.3f}까지). 이 정도의 학습량에서는 책의 주장이 성립하지 않는다.",
+        "rare_none": "가장 드문 단어의 그룹에서 skip-gram의 점수에서 CBOW의 점수를 뺀 차이는 {diff:.3f}, 95% "
+                     "부트스트랩 구간은 {low:.3f}에서 {high:.3f}까지로 0을 포함한다. 이 측정으로는 드문 단어에서 두 "
+                     "모델을 구별할 수 없다.",
+        "window_raises": "동적 윈도우를 끄면 WordSim-353 점수가 {dyn:.3f}에서 {full:.3f}까지 올라 시드 간 "
+                         "편차({spread:.3f})보다 크게 변하고, SimLex-999 점수도 바뀐다({dyn_sl:.3f} → "
+                         "{full_sl:.3f}). 동적 윈도우가 차이의 적어도 일부를 설명한다.",
+        "window_lowers": "동적 윈도우를 끄면 WordSim-353 점수가 {dyn:.3f}에서 {full:.3f}까지 떨어져 시드 간 "
+                         "편차({spread:.3f})보다 크게 변한다. 동적 윈도우로는 차이를 설명할 수 없다.",
+        "window_none": "동적 윈도우를 꺼도 WordSim-353 점수의 변화({dyn:.3f} → {full:.3f})는 시드 간 "
+                       "편차({spread:.3f}) 안에 든다. 이 정도의 학습량에서는 동적 윈도우로 차이를 설명할 수 없다.",
+        "direction_shared_none": "시제의 차이 벡터들은 빈도로 설명되는 것 이상으로 방향을 공유한다. 빈도를 맞춰 "
+                                 "{n_draws:,}번 뽑은 비교 쌍 가운데 이만큼 정렬된 것은 하나도 없다.",
+        "direction_shared_some": "시제의 차이 벡터들은 빈도로 설명되는 것 이상으로 방향을 공유한다. 빈도를 맞춰 "
+                                 "{n_draws:,}번 뽑은 비교 쌍 가운데 이만큼 정렬된 것은 {n_above:,}번뿐이다.",
+        "direction_not": "시제의 차이 벡터들은 현재형과, 그 과거형과 빈도가 비슷한 무작위 단어로 만든 쌍보다 더 "
+                         "정렬되어 있지 않다. {n_draws:,}번 뽑은 비교 쌍 가운데 {n_above:,}번이 적어도 이만큼 "
+                         "정렬되어 있으므로, 이 벡터들에서는 공통된 시제 방향이 보이지 않는다.",
+        "coverage_missing": "PTB의 어휘에는 수도 이름이 대부분 없다. \"{cap_name}\" 문제 {cap_total:,}개 가운데 "
+                            "물을 수 있는 것은 {cap_eval:,}개다.",
+        "coverage_present": "수도 문제는 대부분 물을 수 있다. \"{cap_name}\" 문제 {cap_total:,}개 가운데 "
+                            "{cap_eval:,}개다.",
+        "family_more": "가족 관계 문제는 그렇게 빠지지 않는다. {fam_total:,}개 가운데 {fam_eval:,}개를 물을 수 있고, "
+                       "그 단어들은 물을 수 있는 전체 문제의 단어보다 PTB에 더 자주 나온다(출현 횟수의 중앙값 "
+                       "{fam_median:,.0f} 대 {all_median:,.0f}).",
+        "family_same": "가족 관계 문제는 그렇게 빠지지 않는다. {fam_total:,}개 가운데 {fam_eval:,}개를 물을 수 있고, "
+                       "그 단어들은 물을 수 있는 전체 문제의 단어와 비슷한 빈도로 PTB에 나온다(출현 횟수의 중앙값 "
+                       "{fam_median:,.0f} 대 {all_median:,.0f}).",
+        "family_less": "가족 관계 문제는 그렇게 빠지지 않는다. {fam_total:,}개 가운데 {fam_eval:,}개를 물을 수 있다. "
+                       "다만 그 단어들은 물을 수 있는 전체 문제의 단어보다 PTB에 덜 나온다(출현 횟수의 중앙값 "
+                       "{fam_median:,.0f} 대 {all_median:,.0f}).",
+        "exponent_super": "큰 어휘에서는 시간이 작업량보다 빠르게 는다. 나노초당 곱셈-덧셈 횟수가 단어 {v_lo:,}개일 "
+                          "때 {rate_lo:.2f}에서 {v_hi:,}개일 때 {rate_hi:.2f}까지 떨어졌다. 단어가 많을수록 어휘의 "
+                          "단어 하나하나가 더 비싸졌다는 뜻이다.",
+        "exponent_linear": "큰 어휘에서는 시간이 작업량만큼 는다. 측정한 나노초당 곱셈-덧셈 횟수(단어 {v_lo:,}개일 "
+                           "때 {rate_lo:.2f}, {v_hi:,}개일 때 {rate_hi:.2f})가 거의 그대로였다.",
+        "exponent_sub": "큰 어휘에서는 시간이 작업량보다 느리게 는다. 나노초당 곱셈-덧셈 횟수가 단어 {v_lo:,}개일 때 "
+                        "{rate_lo:.2f}에서 {v_hi:,}개일 때 {rate_hi:.2f}까지 올랐다. 작은 크기에서는 시간의 상당 "
+                        "부분이 어휘 전체에 걸친 곱셈이 아닌 다른 일에 쓰였다는 뜻이다.",
+        "gap_cbow_differs": "유추 점수에 가려진 단어 유사도의 차이가 있다. 책의 학습 방식에서 빠른 변형으로 바꾸면 "
+                            "CBOW의 점수가 달라진다(WordSim-353: {book_ws:.3f} → {fast_ws:.3f}, SimLex-999: "
+                            "{book_sl:.3f} → {fast_sl:.3f}).",
+        "gap_cbow_level": "단어 유사도도 일치한다. 책의 학습 방식에서 빠른 변형으로 바꿔도 CBOW의 점수는 "
+                          "비슷하다(WordSim-353: {book_ws:.3f} → {fast_ws:.3f}, SimLex-999: {book_sl:.3f} → "
+                          "{fast_sl:.3f}).",
+        "gap_skipgram_differs": "skip-gram의 점수도 커밋된 두 실행 사이에서 달라진다(WordSim-353: {book_ws:.3f} → "
+                                "{fast_ws:.3f}, SimLex-999: {book_sl:.3f} → {fast_sl:.3f}).",
+        "gap_skipgram_level": "skip-gram의 WordSim-353 점수는 커밋된 두 실행 사이에서 거의 움직이지 "
+                              "않는다(WordSim-353: {book_ws:.3f} → {fast_ws:.3f}, SimLex-999: {book_sl:.3f} → "
+                              "{fast_sl:.3f}).",
+    },
 }
 
 
