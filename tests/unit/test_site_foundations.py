@@ -594,6 +594,93 @@ def test_wording_follows_the_page_language(monkeypatch):
     verdict = site.activation_verdict([0.5], [0.9], chance=1 / 3)
     english = site.activation_text(verdict, lang="en")
     monkeypatch.setenv("SCRATCHNLP_LANG", "ko")
-    assert site.activation_text(verdict) == english  # no Korean wording yet: the untranslated page speaks English
+    korean = site.activation_text(verdict)
+    assert korean == site.activation_text(verdict, lang="ko") != english
+    assert "시그모이드" in korean and "50.0%" in korean
     with pytest.raises(ValueError, match="no wording"):
         site.activation_text(verdict, lang="fr")
+
+
+def _fields(template):
+    return sorted(name for _, name, _, _ in string.Formatter().parse(template) if name is not None)
+
+
+def test_every_template_has_korean_with_the_same_placeholders():
+    assert set(site.TEMPLATES) == {"en", "ko"}
+    assert site.TEMPLATES["en"].keys() == site.TEMPLATES["ko"].keys()
+    for key, english in site.TEMPLATES["en"].items():
+        assert _fields(site.TEMPLATES["ko"][key]) == _fields(english), key
+        assert not re.search(r"습니다|[^ ]요[.)]", site.TEMPLATES["ko"][key]), key
+
+
+def _hangul(text):
+    return bool(re.search(r"[\uac00-\ud7a3]", text)) and "{" not in text
+
+
+def test_every_branch_speaks_korean(word_pairs):
+    ko = "ko"
+    # chapter 1
+    accs = {2: [0.7, 0.75, 0.66], 5: [0.93, 0.95, 0.93], 10: [0.96, 0.97, 0.98], 30: [0.96, 0.97, 0.96]}
+    text = site.hidden_size_text(site.hidden_size_verdict(accs), n_points=300, lang=ko)
+    assert _hangul(text) and "70.3%" in text and "-0.7%p" in text and "300개의 점" in text
+    above = site.hidden_size_verdict({**accs, 30: [0.99, 0.99, 0.99], 50: [0.9, 0.9, 0.9]})
+    text = site.hidden_size_text(above, n_points=300, lang=ko)
+    assert "97.0%보다 높다" in text and "97.0%보다 낮다" in text
+    falling = site.hidden_size_verdict({2: [0.9], 5: [0.8], 10: [0.95]})
+    assert "(2개에서 90.0%, 5개에서 80.0%, 10개에서 95.0%)" in site.hidden_size_text(falling, n_points=3, lang=ko)
+    for ids, sig, chance in [([0.53, 0.54], [0.96, 0.98], 1 / 3), ([0.5, 0.9], [0.8, 0.95], 0.5), ([0.9], [0.8], 0.5)]:
+        assert _hangul(site.activation_text(site.activation_verdict(ids, sig, chance=chance), lang=ko))
+    same = site.scale_verdict("Adam", {1.0: (0.1, 0.99), 0.01: (0.12, 0.99), 100.0: (0.11, 0.99)})
+    close = site.scale_verdict("Adam", {1.0: (0.1, 0.99), 0.01: (0.12, 0.985)})
+    apart = site.scale_verdict("SGD", {0.01: (1.1, 0.45), 1.0: (0.12, 0.96), 100.0: None})
+    text = site.scale_text([apart, same, close], lang=ko)
+    assert "× 0.01에서는 45.0%(손실 1.100)" in text and "× 100에서는 손실이 무한대가 된다" in text
+    assert "모든 스케일에서 99.0%" in text and "98.5%~99.0%" in text
+    it = np.arange(1, 101)
+    shrinks = site.step_trend("AdaGrad", it, 10 / np.sqrt(it))
+    recovers = site.step_trend("RMSprop", it, np.concatenate([np.linspace(8, 1, 50), np.linspace(1, 6, 50)]))
+    steady = site.step_trend("RMSprop", it, np.full(100, 3.0))
+    text = site.step_trend_text(shrinks, recovers, lang=ko)
+    assert text.startswith("AdaGrad의 배율 중앙값은") and "50번째 반복까지" in text and "t^-0.50" in text
+    assert _hangul(site.step_trend_text(shrinks, steady, lang=ko))
+    # chapter 2
+    rhos = [0.2, 0.28, 0.26, 0.25]
+    for diff in [None, _difference(0.03, 0.2), _difference(-0.2, -0.03)]:
+        v = _verdict(word_pairs, rhos) if diff is None else _verdict(word_pairs, rhos, ppmi_vs_raw=diff)
+        text = site.ppmi_gain_text(v, lang=ko)
+        assert _hangul(text) and "toy set의 쌍 5개" in text
+    for diff in [None, _difference(0.02, 0.1), _difference(-0.1, -0.02)]:
+        v = _verdict(word_pairs, rhos) if diff is None else _verdict(word_pairs, rhos, svd_vs_ppmi=diff)
+        assert _hangul(site.dimension_text(v, lang=ko))
+    assert "여전히 오르고" in site.dimension_text(_verdict(word_pairs, [0.1, 0.15, 0.2, 0.3]), lang=ko)
+    flat = _verdict(word_pairs, [[0.2, 0.28, 0.26, 0.25], [0.2, 0.26, 0.26, 0.27]])
+    uneven = _verdict(word_pairs, [[0.2, 0.28, 0.26, 0.24], [0.2, 0.28, 0.26, 0.24]])
+    late = _verdict(word_pairs, [0.1, 0.15, 0.2, 0.3])
+    assert site.compromise_text([flat, flat], lang=ko).startswith("toy set 및 toy set의 유사도 점수로 보면")
+    assert _hangul(site.compromise_text([uneven], lang=ko)) and "300차원에 이르러서야" in site.compromise_text(
+        [flat, late], lang=ko)
+    ns = [500, 1000, 2000]
+    products = [1e-9 * n**2 for n in ns]
+    verdicts = [site.growth_verdict(ns, [p + 1e-4 * n for p, n in zip(products, ns, strict=True)], products),
+                site.growth_verdict(ns, [1e-9 * n**2.6 for n in ns], [0.9e-9 * n**2.6 for n in ns]),
+                site.growth_verdict(ns, [1e-9 * n**2 for n in ns], [0.8e-9 * n**2 for n in ns]),
+                site.growth_verdict(ns, [9.1, 8.9, 9.5], [0.1, 0.2, 0.5])]
+    assert [v.outcome for v in verdicts] == ["slower", "faster", "as_expected", "noisy"]
+    texts = [site.growth_text(v, columns=110, lang=ko) for v in verdicts]
+    assert all(_hangul(t) for t in texts) and "n × 110 블록" in texts[0] and "(9.10, 8.90 및 9.50초)" in texts[3]
+    # chapter 3
+    sizes = [2, 10, 50]
+    cos = {"identical": [[1.0, 1.0, 0.999]], "shared": [[0.8, 0.5, 0.36]], "disjoint": [[-0.7, -0.4, -0.3]]}
+    for variant in [cos, {**cos, "shared": [[0.3, 0.5, 0.6]], "identical": [[0.9, 1, 1]]},
+                    {**cos, "shared": [[0.5, 0.5, 0.55]]}]:
+        assert _hangul(site.grouping_text(site.grouping_verdict(sizes, variant), lang=ko))
+    assert "0.80에서 H = 50일 때의 0.36까지" in site.grouping_text(site.grouping_verdict(sizes, cos), lang=ko)
+    large_slower = site.speed_comparison("SimpleCBOW", 0.1, "SimpleSkipGram", 0.25)
+    level = site.speed_comparison("SimpleCBOW", 0.3, "SimpleSkipGram", 0.31)
+    for toy, large in [(site.speed_comparison("SimpleCBOW", 0.39, "SimpleSkipGram", 0.34), large_slower),
+                       (site.speed_comparison("SimpleCBOW", 0.3, "SimpleSkipGram", 0.4), large_slower),
+                       (level, large_slower),
+                       (level, site.speed_comparison("SimpleCBOW", 0.2, "SimpleSkipGram", 0.2))]:
+        text = site.speed_text(site.speed_verdict(toy, large), vocab_size=100_000, batch_size=100, n_contexts=2,
+                               lang=ko)
+        assert _hangul(text) and "단어 100,000개, 미니배치 크기 100" in text

@@ -1293,6 +1293,136 @@ TEMPLATES: dict[str, dict[str, str]] = {
                               "the slower one. Both models compute the V scores h W_out once per sample; the {C} "
                               "times as many rows that skip-gram's softmax handles did not outweigh that here.",
     },
+    "ko": {
+        "list.two": "{a} 및 {b}",
+        "list.many": "{head} 및 {last}",
+        "hidden.rising": "시드 {n_seeds}개의 평균 훈련 정확도는 은닉 뉴런이 {first_size}개일 때의 {first:.1%}에서 "
+                         "{reference}개일 때의 {ref:.1%}까지 오른다.",
+        "hidden.not_rising": "시드 {n_seeds}개의 평균 훈련 정확도는 은닉 뉴런 {reference}개까지 꾸준히 오르지 "
+                             "않는다({listing}).",
+        "hidden.item": "{size}개에서 {acc:.1%}",
+        "hidden.above": "뉴런 {size}개는 {acc:.1%}({low:.1%}~{high:.1%})에 이르러 뉴런 {reference}개 신경망의 "
+                        "{ref:.1%}보다 높다. 뉴런을 더 늘려도 아직 도움이 된다.",
+        "hidden.level": "뉴런 {size}개는 {acc:.1%}(시드에 따라 {low:.1%}~{high:.1%})에 이르러 뉴런 {reference}개 "
+                        "신경망의 {ref:.1%}와 같은 수준이다(평균의 차이는 {diff_pp:+.1f}%p로, 허용 오차 "
+                        "{tol_pp:g}%p보다 작다). 뉴런이 {reference}개를 넘으면 이 {n_points}개의 점에서는 뉴런을 "
+                        "늘려도 측정할 만한 이득이 없다.",
+        "hidden.below": "뉴런 {size}개는 {acc:.1%}({low:.1%}~{high:.1%})에 그쳐 뉴런 {reference}개 신경망의 "
+                        "{ref:.1%}보다 낮다. 여기서는 뉴런을 늘린 것이 도움이 되지 않았다.",
+        "activation.sigmoid_ahead": "시그모이드를 빼면 신경망은 시드 {n}개에서 점의 {id_low:.1%}~{id_high:.1%}를 "
+                                    "맞게 분류한다(무작위로 찍으면 {chance:.1%}). 시그모이드가 있으면 "
+                                    "{sg_low:.1%}~{sg_high:.1%}이다.",
+        "activation.overlap": "시그모이드를 빼면 신경망은 시드 {n}개에서 점의 {id_low:.1%}~{id_high:.1%}를, "
+                              "시그모이드가 있으면 {sg_low:.1%}~{sg_high:.1%}를 맞게 분류한다. 두 범위가 겹치므로 "
+                              "이 실행들로는 비선형성이 주는 이득을 보여 줄 수 없다.",
+        "activation.identity_ahead": "시그모이드를 빼면 신경망은 시드 {n}개에서 점의 {id_low:.1%}~{id_high:.1%}를 "
+                                     "맞게 분류하여, 시그모이드가 있을 때의 {sg_low:.1%}~{sg_high:.1%}보다 높다.",
+        "scale.indifferent": "{optimizer}의 결과는 스케일과 상관없이 같다(훈련 정확도 {low:.1%}~{high:.1%}, 손실 "
+                             "{loss_low:.3f}~{loss_high:.3f}).",
+        "scale.indifferent_same": "{optimizer}의 결과는 스케일과 상관없이 같다(훈련 정확도는 모든 스케일에서 "
+                                  "{low:.1%}, 손실은 {loss_low:.3f}~{loss_high:.3f}).",
+        "scale.sensitive": "{optimizer}의 결과는 스케일에 따라 달라진다. {items}.",
+        "scale.item": "× {scale:g}에서는 {acc:.1%}(손실 {loss:.3f})",
+        "scale.diverged": "× {scale:g}에서는 손실이 무한대가 된다",
+        "step.shrinks": "{name}의 배율 중앙값은 첫 반복에서 마지막 반복까지 {fall:,.1f}분의 1로 줄었다",
+        "step.recovers": "{name}의 배율 중앙값은 {low_iteration:,}번째 반복까지 {fall:,.1f}분의 1로 줄었다가 다시 "
+                         "{rise:,.1f}배로 늘었다",
+        "step.steady": "{name}의 배율 중앙값은 처음 값의 {factor:g}배 범위 안에 머물렀다(마지막 값은 처음 값의 "
+                       "{ratio:.2f}배)",
+        "step.join": "{first}. 한편 {second}.",
+        "step.why": " {second_name}의 h는 오래된 기울기를 잊으므로 배율이 최근 기울기의 크기를 따라가는데, 최근 "
+                    "기울기는 손실이 줄면서 작아졌다. {first_name}의 h는 과거의 기울기를 모두 간직하므로 배율이 "
+                    "계속 줄었다. 훈련 후반부에 그 배율이 t^{slope:.2f}에 비례해 줄어, 크기가 일정한 기울기에서 "
+                    "나올 t^-0.5보다 느리게 줄어든 것도 같은 이유다.",
+        "ppmi.ahead": "{dataset}의 쌍 {total:,}개 가운데 두 단어가 모두 어휘에 있는 {n:,}개에서, PPMI 행은 동시발생 "
+                      "횟수보다 사람의 점수와 더 잘 맞는다(ρ = {ppmi:.2f} 대 {raw:.2f}). 차이의 {level:.0%} "
+                      "부트스트랩 구간({low:+.2f}~{high:+.2f})도 0보다 위에 있다.",
+        "ppmi.unclear": "{dataset}의 쌍 {total:,}개 가운데 두 단어가 모두 어휘에 있는 {n:,}개에서, PPMI 행의 ρ는 "
+                        "{ppmi:.2f}, 동시발생 횟수의 ρ는 {raw:.2f}이다. 하지만 차이의 {level:.0%} 부트스트랩 "
+                        "구간({low:+.2f}~{high:+.2f})이 0을 포함하므로 이 쌍들만으로는 둘을 가릴 수 없다.",
+        "ppmi.behind": "{dataset}의 쌍 {total:,}개 가운데 두 단어가 모두 어휘에 있는 {n:,}개에서는 동시발생 횟수가 "
+                       "PPMI 행보다 사람의 점수와 더 잘 맞는다(ρ = {raw:.2f} 대 {ppmi:.2f}, 차이의 {level:.0%} "
+                       "부트스트랩 구간({low:+.2f}~{high:+.2f})은 0보다 아래에 있다).",
+        "dim.plateau": "SVD 벡터의 ρ는 k가 약 {plateau_k}차원이 될 때까지 오르고, 거기서부터 {k_max}차원까지는 "
+                       "{low:.2f}에서 {best:.2f} 사이에 머문다(최고는 k = {best_k}일 때).",
+        "dim.rising": "SVD 벡터의 ρ는 시험한 가장 큰 k인 {plateau_k}에서도 여전히 오르고 있으며, 거기서 "
+                      "{best:.2f}에 이른다.",
+        "dim.ahead": "책의 {k}차원에서 SVD 벡터는 PPMI 행 전체보다 앞선다({diff:+.2f}, 구간 {low:+.2f}~"
+                     "{high:+.2f}).",
+        "dim.unclear": "책의 {k}차원에서 SVD 벡터는 잡음 범위 안에서 PPMI 행 전체와 같은 수준이다({diff:+.2f}, 구간 "
+                       "{low:+.2f}~{high:+.2f}). 압축은 길이가 {vocab:,}인 행이 아는 것을 그 {fraction:.0%}에 "
+                       "해당하는 숫자로 간직할 뿐, 거기에 무언가를 더하지는 않는다.",
+        "dim.behind": "책의 {k}차원에서 SVD 벡터는 PPMI 행 전체보다 뒤처진다({diff:+.2f}, 구간 {low:+.2f}~"
+                      "{high:+.2f}). 이 데이터셋에서는 압축이 행이 아는 것의 일부를 잃는다.",
+        "compromise.on_plateau": "{sets}의 유사도 점수로 보면 {k}차원은 세부 정보와 잡음 사이의 균형점이 아니다. "
+                                 "곡선은 약 {plateau}차원부터 평평해지고, 그 너머에서 ρ가 움직이는 폭은 최대 "
+                                 "{wiggle:.2f}이어서 무작위 SVD의 시드만으로 생기는 변동({spread:.2f})보다 크지 "
+                                 "않다. {k}차원은 그 평평한 구간 위에 있어서, 차원을 늘리거나 줄여도 측정할 만한 "
+                                 "차이가 없다.",
+        "compromise.uneven_plateau": "{sets}의 유사도 점수로 보면 곡선은 약 {plateau}차원부터 평평해지지만, 그 "
+                                     "너머에서도 ρ가 최대 {wiggle:.2f}만큼 움직여 무작위 SVD의 시드만으로 생기는 "
+                                     "변동({spread:.2f})보다 크다. {k}차원은 평평한 구간 위에 있지만, 반드시 그 "
+                                     "가운데 최고점은 아니다.",
+        "compromise.before_plateau": "{sets}의 유사도 점수로 보면 {k}차원은 곡선에 필요한 것보다 적다. 곡선은 약 "
+                                     "{plateau}차원에 이르러서야 평평해진다.",
+        "growth.slower": "이 크기들 사이에서 무작위 SVD의 시간은 n^{p:.1f}에 비례해 늘어, 큰 행렬과의 곱에 드는 "
+                         "n²보다 느리게 늘어난다. 그 곱만 보면 n^{q:.1f}에 비례해 늘지만, 전체 시간에서 차지하는 "
+                         "비율은 n = {n_small:,}에서 {share_small:.0%}, {n_large:,}에서 {share_large:.0%}뿐이다. "
+                         "나머지(n × {columns} 블록의 정규직교화, 마지막의 작은 SVD, 고정 비용)는 n^{r:.1f}에 "
+                         "비례해 는다. n²항은 n이 커져야 비로소 시간을 지배한다.",
+        "growth.faster": "이 크기들 사이에서 무작위 SVD의 시간은 n^{p:.1f}에 비례해 늘어, 연산 횟수로 예측한 n²보다 "
+                         "빠르게 늘어난다. 작업량이 정확히 n²에 비례하는 큰 행렬과의 곱만 보아도 n^{q:.1f}에 "
+                         "비례해 늘며, n = {n_large:,}에서 전체 시간의 {share_large:.0%}를 차지한다. 행렬이 "
+                         "커질수록 연산 하나하나가 느려지는 것인데, 행렬이 프로세서의 캐시에 더는 들어가지 않을 때 "
+                         "이런 일이 생긴다.",
+        "growth.noisy": "이 크기들 사이에서 무작위 SVD의 시간({times}초)은 n에 따라 꾸준히 늘지 않는다(곱만 잰 "
+                        "시간도 마찬가지다). 페이지를 빌드하는 동안 같은 기계에서 돌던 다른 프로그램이 측정을 너무 "
+                        "흔들어 지수를 맞출 수 없었다.",
+        "growth.as_expected": "이 크기들 사이에서 무작위 SVD의 시간은 n^{p:.1f}에 비례해 늘어, 큰 행렬과의 곱에 "
+                              "드는 n²에 가깝다. 이 곱은 n = {n_large:,}에서 전체 시간의 {share_large:.0%}를 "
+                              "차지한다.",
+        "grouping.together": "역할이 똑같은 단어들은 은닉층 크기 {first}부터 {last}까지 모든 크기에서 코사인 "
+                             "유사도가 {identical_min:.3f} 이상으로 끝난다. 어휘보다 넓은 계층도 마찬가지다. 이 "
+                             "단어들은 같은 기울기를 받으므로, 계층이 압축을 해야 하든 아니든 함께 움직인다.",
+        "grouping.apart": "역할이 똑같은 단어들이 늘 하나로 합쳐지지는 않는다. {first}에서 {last} 사이의 어떤 은닉층 "
+                          "크기에서는 평균 코사인 유사도가 {identical_min:.3f}까지 떨어진다.",
+        "grouping.falls": "좁은 계층이 더하는 것은 일부만 닮은 단어들을 합치는 일이다. 그런 단어들의 평균 코사인 "
+                          "유사도는 H = {first}일 때의 {shared_first:.2f}에서 H = {last}일 때의 {shared_last:.2f}"
+                          "까지 떨어진다.",
+        "grouping.rises": "일부만 닮은 단어들은 계층이 넓을수록 더 닮아 간다. 평균 코사인 유사도가 H = {first}일 "
+                          "때의 {shared_first:.2f}에서 H = {last}일 때의 {shared_last:.2f}까지 오른다.",
+        "grouping.flat": "일부만 닮은 단어들에는 계층의 폭이 거의 영향을 주지 않는다. 평균 코사인 유사도가 "
+                         "H = {first}일 때 {shared_first:.2f}, H = {last}일 때 {shared_last:.2f}이다.",
+        "speed.toy.a_faster": "예제 문장에서 SimpleCBOW의 학습에는 {a_s:.2f}초, SimpleSkipGram의 학습에는 "
+                              "{b_s:.2f}초가 걸려 {ratio:.2f}배 길었다.",
+        "speed.toy.b_faster": "예제 문장에서 SimpleSkipGram의 학습에는 {b_s:.2f}초가 걸려 SimpleCBOW의 {a_s:.2f}초보다 "
+                              "짧았다. 여기서는 skip-gram이 더 빨랐다.",
+        "speed.toy.level": "예제 문장에서 두 학습에 걸린 시간은 비슷했다(SimpleCBOW {a_s:.2f}초, SimpleSkipGram "
+                           "{b_s:.2f}초).",
+        "speed.size_dependent": "단어 {V:,}개, 미니배치 크기 {N}에서는 반대다. SimpleSkipGram의 순전파와 역전파 한 "
+                                "번에는 {b_ms:,.1f}ms가 걸려 SimpleCBOW의 {a_ms:,.1f}ms보다 {ratio:.1f}배 길었다. "
+                                "두 모델 모두 샘플마다 V개의 점수 h W_out을 한 번 계산하지만, skip-gram의 손실은 "
+                                "이 점수를 맥락 단어 {C}개 각각과 비교하므로 소프트맥스와 교차 엔트로피가 V개짜리 "
+                                "행을 {C}배 많이 처리한다. 단어가 일곱 개일 때는 이 행들에 드는 비용이 거의 없어 한 "
+                                "단계의 시간은 대부분 배열 연산마다 드는 고정 비용이고, 맥락 {C}개를 평균하는 대신 "
+                                "샘플마다 행 하나만 꺼내는 skip-gram이 할 일이 더 적다. 실제 규모의 어휘에서는 V "
+                                "크기의 행이 시간을 지배한다.",
+        "speed.slower_when_large": "단어 {V:,}개, 미니배치 크기 {N}에서는 skip-gram이 더 느리다. SimpleSkipGram의 "
+                                   "순전파와 역전파 한 번에는 {b_ms:,.1f}ms가 걸려 SimpleCBOW의 {a_ms:,.1f}ms보다 "
+                                   "{ratio:.1f}배 길었다. 두 모델 모두 샘플마다 V개의 점수 h W_out을 한 번 "
+                                   "계산하지만, skip-gram의 손실은 이 점수를 맥락 단어 {C}개 각각과 비교하므로 "
+                                   "소프트맥스와 교차 엔트로피가 V개짜리 행을 {C}배 많이 처리한다. 이 행들은 단어가 "
+                                   "일곱 개일 때는 비용이 거의 들지 않지만, 실제 규모의 어휘에서는 시간을 지배한다.",
+        "speed.always_slower": "단어 {V:,}개, 미니배치 크기 {N}에서도 SimpleSkipGram이 더 느리다. 순전파와 역전파 "
+                               "한 번에 {b_ms:,.1f}ms가 걸려 SimpleCBOW의 {a_ms:,.1f}ms보다 {ratio:.1f}배 길었다. "
+                               "두 모델 모두 샘플마다 V개의 점수 h W_out을 한 번 계산하지만, skip-gram의 손실은 이 "
+                               "점수를 맥락 단어 {C}개 각각과 비교하므로 소프트맥스와 교차 엔트로피가 V개짜리 행을 "
+                               "{C}배 많이 처리한다.",
+        "speed.never_slower": "단어 {V:,}개, 미니배치 크기 {N}에서 순전파와 역전파 한 번에 SimpleSkipGram은 "
+                              "{b_ms:,.1f}ms, SimpleCBOW는 {a_ms:,.1f}ms가 걸렸다. 여기서도 skip-gram이 더 느리지 "
+                              "않았다. 두 모델 모두 샘플마다 V개의 점수 h W_out을 한 번 계산한다. skip-gram의 "
+                              "소프트맥스가 처리하는 행이 {C}배 많다는 점이 여기서는 그 차이를 넘어서지 못했다.",
+    },
 }
 
 
