@@ -18,6 +18,7 @@ built into the folder named after its language code under it (``ko/``).
 from __future__ import annotations
 
 import html
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -158,6 +159,16 @@ def _has_catalog(app: Any, pagename: str) -> bool:
     return (Path(app.srcdir) / CATALOGS / _language(app) / "LC_MESSAGES" / f"{pagename}.po").is_file()
 
 
+_LIST_MARKER = re.compile(r"^(\d+)\. ")
+
+
+def _as_written(translation: str) -> str:
+    """A translation as Sphinx must parse it: Sphinx parses each translated message again on its own, and a heading
+    such as "1. 신경망 복습" (a chapter's title) would then start an ordered list, which Sphinx refuses as a title and
+    leaves the English one in place; the number's dot is escaped so the message stays text."""
+    return _LIST_MARKER.sub(r"\1\\. ", translation, count=1)
+
+
 def compile_catalogs(app: Any, config: Any) -> None:
     """config-inited: compile the edition's catalogs into the build folder, and translate from there.
 
@@ -177,7 +188,7 @@ def compile_catalogs(app: Any, config: Any) -> None:
         compiled = Catalog(locale=lang)
         for message in catalog:
             if message.id and message.string and not message.fuzzy:
-                compiled.add(fill_text(app, message.id), fill_text(app, message.string))
+                compiled.add(fill_text(app, message.id), _as_written(fill_text(app, message.string)))
         mo = target_root / lang / "LC_MESSAGES" / po.relative_to(source).with_suffix(".mo")
         mo.parent.mkdir(parents=True, exist_ok=True)
         with mo.open("wb") as f:

@@ -689,6 +689,10 @@ def test_translated_pages_read_in_korean(site_dir: Path) -> None:
         ko_glued = len(re.findall(r'class="pasted-text"', ko_html))
         assert ko_glued == en_glued, f"{KO}/{page} shows {ko_glued} glued values, the English page {en_glued}"
         assert 'class="admonition note untranslated"' not in ko_html
+        # a title such as "1. 신경망 복습" must not be re-read as a list by Sphinx's translation (it then stays English)
+        title = re.search(r"<h1>(.*?)<", ko_html, re.S)
+        assert title and _HANGUL.search(title.group(1)) or page in ("book/appendix_b_wordnet.html",), (
+            f"{KO}/{page}: the title is not translated ({title.group(1) if title else None!r})")
     untranslated = [p for p in _chapter_pages(site_dir) if p not in translated]
     for page in untranslated:
         assert 'class="admonition note untranslated"' in _article(site_dir / KO / page), f"{KO}/{page}: no notice"
