@@ -156,7 +156,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "heldout.text": "텍스트",
         "heldout.unk": "`<unk>`인 단어",
         "heldout.final": "SimpleRnnlm, 최종",
-        "heldout.best": "SimpleRnnlm, 최저 에폭",
+        "heldout.best": "SimpleRnnlm, 최적 에폭",
         "heldout.unigram": "유니그램 모델",
         "heldout.uniform": "균등 모델",
         "heldout.best_cell": "{value:.1f}(에폭 {epoch})",
