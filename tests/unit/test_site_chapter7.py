@@ -134,9 +134,9 @@ def test_words_and_headers_follow_the_page_language(monkeypatch):
     assert chapter7.words("examples.missing", runs="baseline and reversed") == (
         " No results file was found for: baseline and reversed (–).")
     monkeypatch.setenv("SCRATCHNLP_LANG", "ko")
-    assert chapter7.header("examples") == ["문제", "정답", "기준 모델", "입력 반전", "입력 반전 + 엿보기", "이번 빌드"]
+    assert chapter7.header("examples") == ["질문", "정답", "기준 모델", "입력 반전", "입력 반전 + 엿보기", "이번 빌드"]
     assert chapter7.words("fig.book", label="{}").format("기준 모델") == "기준 모델(책)"
-    assert chapter7.words("fig.epoch", n=45000) == "에폭(1에폭 = 문제 45,000개)"
+    assert chapter7.words("fig.epoch", n=45000) == "에폭(1에폭 = 질문 45,000개)"
     assert chapter7.words("setting.temperature", tau=0.5) == "온도 0.5"
     caption = chapter7.words("examples.caption", n=10, epochs=25, note="",
                              results="[results/]({{ source_url }}/results)")
@@ -185,16 +185,17 @@ def test_build_seq2seq_sentence_in_korean() -> None:
     assert chapter7.build_seq2seq_sentence(0.1, 20000, None, 45000, lang="ko") == (
         "이 페이지를 빌드할 때 전체 실행의 결과 파일을 찾지 못해 비교할 대상이 없다.")
     less = chapter7.build_seq2seq_sentence(0.1, 20000, curve, 45000, lang="ko")
-    assert less.startswith("이는 전체 실행의 1에폭에도 못 미치는") and "정확도는 1.0%였다." in less
+    assert less.startswith("짧은 실행이 학습한 질문 수는 전체 실행의 1에폭에도 못 미친다.")
+    assert "정확도는 1.0%였다." in less
     more = chapter7.build_seq2seq_sentence(0.9, 250000, curve, 45000, lang="ko")
     assert "4에폭 동안" in more and "60.0%를 맞혔다." in more
     same = chapter7.build_seq2seq_sentence(0.31, 140000, curve, 45000, lang="ko")
-    assert same.startswith("에폭마다 학습 문제 45,000개를 모두 읽는 전체 실행은 3에폭 뒤에")
+    assert same.startswith("에폭마다 학습 질문 45,000개를 모두 읽는 전체 실행은 3에폭 뒤에")
     assert "30.0%를 맞혔다. 거의 같으므로" in same
     one = chapter7.build_seq2seq_sentence(0.05, 50000, curve, 45000, lang="ko")
-    assert "1에폭 뒤에" in one and "1.0%를 맞혀 빌드 때의 실행보다 낮았다." in one
+    assert "1에폭 뒤에" in one and "1.0%를 맞혀 짧은 실행보다 낮았다." in one
     two = chapter7.build_seq2seq_sentence(0.0, 90000, curve, 45000, lang="ko")
-    assert "2에폭 뒤에" in two and "5.0%를 맞혀 빌드 때의 실행보다 높았다." in two
+    assert "2에폭 뒤에" in two and "5.0%를 맞혀 짧은 실행보다 높았다." in two
 
 
 def test_near_misses_sentence_in_korean() -> None:

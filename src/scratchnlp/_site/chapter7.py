@@ -113,22 +113,22 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "book.below": "저장소에 커밋된 `{experiment}` 실행은 {epochs}에폭 뒤 정확도 {ours:.1f}%로 끝나며, 책의 "
                       "약 {book:.0f}%보다 낮다. 이만큼 짧은 실행은 아직 시드에 따라 결과가 크게 달라진다.",
         "build.nothing": "이 페이지를 빌드할 때 전체 실행의 결과 파일을 찾지 못해 비교할 대상이 없다.",
-        "build.less": "이는 전체 실행의 1에폭에도 못 미치는 양이다. 전체 실행은 첫 에폭을 마친 뒤에야 처음 "
-                      "평가되며, 그때 정확도는 {first:.1f}%였다.",
-        "build.more": "이는 전체 실행이 {epochs}에폭 동안 본 것보다 많은 문제 수다. 전체 실행은 그 뒤 "
-                      "{last:.1f}%를 맞혔다.",
+        "build.less": "짧은 실행이 학습한 질문 수는 전체 실행의 1에폭에도 못 미친다. 전체 실행은 첫 에폭을 마친 "
+                      "뒤에야 처음 평가되며, 그때 정확도는 {first:.1f}%였다.",
+        "build.more": "짧은 실행이 학습한 질문 수는 전체 실행이 {epochs}에폭 동안 본 것보다 많다. 전체 실행은 그 "
+                      "뒤 {last:.1f}%를 맞혔다.",
         "build.epoch_one": "에폭",
         "build.epoch_many": "에폭",
-        "build.same": "에폭마다 학습 문제 {full_train:,}개를 모두 읽는 전체 실행은 {whole}{unit} 뒤에 이와 비슷한 "
-                      "수의 문제를 보았고, 그때 {theirs:.1f}%를 맞혔다. 거의 같으므로, 더 작은 문제 집합을 "
+        "build.same": "에폭마다 학습 질문 {full_train:,}개를 모두 읽는 전체 실행은 {whole}{unit} 뒤에 짧은 실행과 "
+                      "비슷한 수의 질문을 보았고, 그때 {theirs:.1f}%를 맞혔다. 거의 같으므로, 더 작은 질문 집합을 "
                       "되풀이한 것이 아직은 손해가 되지 않았다.",
-        "build.full_lower": "에폭마다 학습 문제 {full_train:,}개를 모두 읽는 전체 실행은 {whole}{unit} 뒤에 이와 "
-                            "비슷한 수의 문제를 보았고, 그때 {theirs:.1f}%를 맞혀 빌드 때의 실행보다 낮았다. 이 "
-                            "단계에서는 정확도가 에폭마다 빠르게 바뀌고, 빌드 때의 실행은 몇 스텝 더 학습했다"
-                            "(비교는 에폭 단위로 내림해서 했다).",
-        "build.full_higher": "에폭마다 학습 문제 {full_train:,}개를 모두 읽는 전체 실행은 {whole}{unit} 뒤에 이와 "
-                             "비슷한 수의 문제를 보았고, 그때 {theirs:.1f}%를 맞혀 빌드 때의 실행보다 높았다. 같은 "
-                             "문제 몇 개를 다시 보는 것은 새 문제를 보는 것보다 배우는 것이 적다.",
+        "build.full_lower": "에폭마다 학습 질문 {full_train:,}개를 모두 읽는 전체 실행은 {whole}{unit} 뒤에 "
+                            "짧은 실행과 비슷한 수의 질문을 보았고, 그때 {theirs:.1f}%를 맞혀 짧은 실행보다 "
+                            "낮았다. 이 단계에서는 정확도가 에폭마다 빠르게 바뀌고, 짧은 실행은 몇 스텝 더 "
+                            "학습했다(비교는 에폭 단위로 내림해서 했다).",
+        "build.full_higher": "에폭마다 학습 질문 {full_train:,}개를 모두 읽는 전체 실행은 {whole}{unit} 뒤에 "
+                             "짧은 실행과 비슷한 수의 질문을 보았고, 그때 {theirs:.1f}%를 맞혀 짧은 실행보다 "
+                             "높았다. 같은 질문 몇 개를 다시 보는 것은 새 질문을 보는 것보다 배우는 것이 적다.",
         "who.baseline": "기준 모델",
         "near.missing": "{who}의 결과 파일이 없어 답을 보여 줄 수 없다.",
         "near.all": "여기 나온 {who}의 답 {n}개는 모두 맞았다.",
@@ -148,20 +148,20 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "fig.probability": "다음 단어일 확률",
         "fig.temperature": "온도 τ",
         "fig.effective": "실질적인 선택지 수",
-        "fig.epoch": "에폭(1에폭 = 문제 {n:,}개)",
+        "fig.epoch": "에폭(1에폭 = 질문 {n:,}개)",
         "fig.accuracy": "테스트 정확도(%)",
         "fig.book": "{label}(책)",
         "run.baseline": "기준 모델",
         "run.reversed": "입력 반전",
         "run.peeky": "입력 반전 + 엿보기",
         "run.short": "이번 빌드(입력 반전 + 엿보기, 짧은 실행)",
-        "examples.question": "문제",
+        "examples.question": "질문",
         "examples.answer": "정답",
         "examples.baseline": "기준 모델",
         "examples.reversed": "입력 반전",
         "examples.peeky": "입력 반전 + 엿보기",
         "examples.build": "이번 빌드",
-        "examples.caption": "테스트 문제 중 처음 {n}개와 그 정답, 그리고 커밋된 세 전체 실행이 {epochs}에폭 뒤에 "
+        "examples.caption": "테스트 질문 중 처음 {n}개와 그 정답, 그리고 커밋된 세 전체 실행이 {epochs}에폭 뒤에 "
                             "낸 답({results}에서 읽음)과 이 페이지의 짧은 실행이 낸 답. ✓는 맞음, ✗는 틀림이다"
                             "(모든 문자가 맞아야 맞은 답이다).{note}",
         "examples.missing": " 결과 파일을 찾지 못한 실행: {runs}(–).",
