@@ -24,8 +24,9 @@ def _write(tmp_path: Path, *lines: str) -> Path:
 
 def test_the_glossary_holds_the_books_terms_in_three_languages() -> None:
     terms = read_glossary(glossary.glossary_path(ROOT))
-    book = [t for t in terms if t.chapter not in ("", "site")]
-    assert len(book) >= 80, f"only {len(book)} of the book's terms have a chapter"
+    book = [t for t in terms if t.from_book]
+    assert len(book) >= 80, f"only {len(book)} of the book's terms"
+    assert all(t.chapter not in ("", "site") for t in book), [t.english for t in book if t.chapter in ("", "site")]
     assert all(t.japanese for t in book), [t.english for t in book if not t.japanese]
     assert {t.chapter for t in book} >= set("12345678")
     by_english = {t.english: t for t in terms}
@@ -33,16 +34,18 @@ def test_the_glossary_holds_the_books_terms_in_three_languages() -> None:
     assert by_english["corpus"].japanese == "コーパス"
 
 
-def test_read_glossary_takes_four_to_seven_columns(tmp_path) -> None:
-    path = _write(tmp_path, HEADER, "corpus\t말뭉치\tcode\trequired", "epoch\t에폭\tcode\t\tエポック\t1\t에포크;에포치")
-    corpus, epoch = read_glossary(path)
+def test_read_glossary_takes_three_to_seven_columns(tmp_path) -> None:
+    path = _write(tmp_path, HEADER, "corpus\t말뭉치\tcode\trequired", "epoch\t에폭\tcode\t\tエポック\t1\t에포크;에포치",
+                  "node\t노드\tbook")
+    corpus, epoch, node = read_glossary(path)
+    assert node == Term("node", "노드", "book", False)
     assert corpus == Term("corpus", "말뭉치", "code", True)
     assert epoch.chapter == "1" and epoch.not_the_books == ("에포크", "에포치") and not epoch.required
 
 
 @pytest.mark.parametrize(("lines", "message"), [
     (["english\tkorean"], "first line must name the columns"),
-    ([HEADER, "corpus\t말뭉치"], "expected 4 to 7"),
+    ([HEADER, "corpus\t말뭉치"], "expected 3 to 7"),
     ([HEADER, "corpus\t\tcode\t"], "must not be empty"),
     ([HEADER, "corpus\t말뭉치\tcode\t", "Corpus\t코퍼스\tcode\t"], "listed twice"),
     ([HEADER, "corpus\t말뭉치\tcode\tyes"], "check must be empty or 'required'"),

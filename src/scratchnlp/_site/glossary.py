@@ -25,7 +25,7 @@ from scratchnlp._site.wording import say
 
 __all__ = ["Term", "read_glossary", "glossary_path", "chapter_order", "misused", "table_rows", "words", "header"]
 
-#: The columns of the glossary file, in order; the first four must be present on every line.
+#: The columns of the glossary file, in order; the first three must be present on every line.
 COLUMNS = ("english", "korean", "attested", "check", "japanese", "chapter", "not_the_books")
 
 _CHAPTERS = tuple("12345678") + ("A", "B", "C", "site")
@@ -42,6 +42,11 @@ class Term:
     japanese: str = ""
     chapter: str = ""
     not_the_books: tuple[str, ...] = ()
+
+    @property
+    def from_book(self) -> bool:
+        """Whether the book uses the term (attested by its Korean text or code), not only this site's pages."""
+        return self.attested.split()[0] in ("book", "code") if self.attested else False
 
 
 def glossary_path(root: str | Path | None = None, lang: str = "ko") -> Path:
@@ -68,7 +73,7 @@ def read_glossary(path: str | Path | None = None) -> list[Term]:
     FileNotFoundError
         When there is no such file.
     ValueError
-        When the header is not :data:`COLUMNS`, a line has fewer than four or more than seven fields, a term is
+        When the header is not :data:`COLUMNS`, a line has fewer than three or more than seven fields, a term is
         empty or listed twice, ``check`` is neither empty nor ``required``, or ``chapter`` is not a chapter (1-8),
         an appendix (A-C) or ``site``.
     """
@@ -80,8 +85,8 @@ def read_glossary(path: str | Path | None = None) -> list[Term]:
     terms, seen = [], set()
     for n, line in lines[1:]:
         fields = line.split("\t")
-        if not 4 <= len(fields) <= len(COLUMNS):
-            raise ValueError(f"{path}:{n}: expected 4 to {len(COLUMNS)} tab-separated fields, got {len(fields)}")
+        if not 3 <= len(fields) <= len(COLUMNS):
+            raise ValueError(f"{path}:{n}: expected 3 to {len(COLUMNS)} tab-separated fields, got {len(fields)}")
         fields += [""] * (len(COLUMNS) - len(fields))
         english, korean, attested, check, japanese, chapter, avoid = (f.strip() for f in fields)
         if not english or not korean:
