@@ -69,3 +69,32 @@ def test_maps_read_on_a_phone():
         width_px = f.get_size_inches()[0] * 110  # at most this wide after a tight crop
         assert phone_text_px(width_px, smallest_text_px(f)) >= MIN_PHONE_TEXT_PX
         plt.close(f)
+
+
+def test_every_template_exists_in_every_language_with_the_same_placeholders():
+    import string
+
+    def fields(template):
+        return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+
+    assert set(attention.TEMPLATES) == {"en", "ko"}
+    assert attention.TEMPLATES["en"].keys() == attention.TEMPLATES["ko"].keys()
+    for key, english in attention.TEMPLATES["en"].items():
+        assert fields(attention.TEMPLATES["ko"][key]) == fields(english), key
+
+
+@pytest.mark.parametrize(("lang", "question", "answer"),
+                         [("en", "question", "answer"), ("ko", "질문의 문자", "답의 문자")])
+def test_maps_are_labelled_in_the_page_language(monkeypatch, lang, question, answer):
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    monkeypatch.setenv("SCRATCHNLP_LANG", lang)
+    model = AttentionSeq2seq(len(CHARS), 4, 6, seed=0)
+    fig, _, _ = attention.attention_maps(
+        model, ["1/2/03"], char_to_id=CHAR_TO_ID, id_to_char=ID_TO_CHAR, width=8, start_id=CHAR_TO_ID["_"],
+        answer_length=10, parts={"year": (0, 4)}, title="t")
+    single = attention.attention_figure(np.full((2, 3), 1 / 3), "abc", "xy", lang=lang)
+    for f in (fig, single):
+        assert (f.axes[0].get_xlabel(), f.axes[0].get_ylabel()) == (question, answer)
+        plt.close(f)

@@ -1,5 +1,8 @@
 """Chapter 8's attention maps: questions encoded as the model reads them, maps drawn for a batch of questions,
-and how many answer parts looked where a person would (private helpers of the chapter 8 page)."""
+and how many answer parts looked where a person would (private helpers of the chapter 8 page).
+
+The maps' axis labels come from :data:`TEMPLATES`, one set per language, through :func:`words`; ``lang=None``
+follows the page's language (``SCRATCHNLP_LANG``)."""
 
 from __future__ import annotations
 
@@ -11,12 +14,32 @@ import numpy as np
 from .. import plot
 from ..evaluation import ids_to_text
 from .chapter8 import attention_reading
+from .wording import say
 
-__all__ = ["MAP_WIDTH", "encode_questions", "attention_maps", "attention_figure", "agreement", "not_in"]
+__all__ = ["MAP_WIDTH", "TEMPLATES", "words", "encode_questions", "attention_maps", "attention_figure", "agreement",
+           "not_in"]
+
+#: The words the maps draw, one set per language (:func:`words`).
+TEMPLATES: dict[str, dict[str, str]] = {
+    "en": {"map.question": "question", "map.answer": "answer"},
+    "ko": {"map.question": "질문의 문자", "map.answer": "답의 문자"},
+}
 
 #: Width in inches of a figure of attention maps: with the pages' 11 pt type, the question's characters stay at
 #: least 9 CSS px high when the figure is scaled to a phone's column (see :mod:`scratchnlp._site.figures`).
 MAP_WIDTH = 5.6
+
+
+def words(key: str, lang: str | None = None, **values: Any) -> str:
+    """The maps' wording ``key`` from :data:`TEMPLATES` with ``values`` filled in; ``lang=None``: the page's
+    language (``SCRATCHNLP_LANG``).
+
+    Raises
+    ------
+    ValueError
+        When there is no wording ``key`` in ``lang``.
+    """
+    return say(TEMPLATES, key, lang, **values)
 
 
 def encode_questions(questions: Sequence[str], char_to_id: Mapping[str, int], width: int, *,
@@ -43,10 +66,10 @@ def encode_questions(questions: Sequence[str], char_to_id: Mapping[str, int], wi
 
 def attention_maps(model: Any, questions: Sequence[str], *, char_to_id: Mapping[str, int],
                    id_to_char: Mapping[int, str], width: int, start_id: int, answer_length: int,
-                   parts: Mapping[str, tuple[int, int]], title: str,
+                   parts: Mapping[str, tuple[int, int]], title: str, lang: str | None = None,
                    ) -> tuple[Any, list[str], list[dict[str, tuple[str, float]]]]:
     """Decode ``questions`` with ``model`` (fed reversed, as trained) and draw one attention map per question,
-    stacked, with the columns back in reading order.
+    stacked, with the columns back in reading order, the axes labelled in ``lang`` (``None``: the page's language).
 
     Returns
     -------
@@ -65,20 +88,24 @@ def attention_maps(model: Any, questions: Sequence[str], *, char_to_id: Mapping[
     for ax, q, row, w in zip(axes[:, 0], questions, ids, weights):
         w = np.asarray(w)[:, ::-1]  # columns back in reading order
         answer = ids_to_text(row, id_to_char)
-        _readable(plot.attention_map(w, q.ljust(width), answer, ax=ax, title=f"{q}  →  {answer}"))
+        _readable(plot.attention_map(w, q.ljust(width), answer, ax=ax, title=f"{q}  →  {answer}",
+                                     xlabel=words("map.question", lang), ylabel=words("map.answer", lang)))
         answers.append(answer)
         readings.append(attention_reading(w, q.ljust(width), parts))
     fig.suptitle(title, fontsize="medium")
     return fig, answers, readings
 
 
-def attention_figure(weights: Any, question: str, answer: str, *, title: str | None = None) -> Any:
+def attention_figure(weights: Any, question: str, answer: str, *, title: str | None = None,
+                     lang: str | None = None) -> Any:
     """One attention map (``weights (A, Q)``, columns in reading order) in a figure that reads on a phone:
-    :data:`MAP_WIDTH` inches wide, tick labels at the body text's size."""
+    :data:`MAP_WIDTH` inches wide, tick labels at the body text's size, the axes labelled in ``lang`` (``None``:
+    the page's language)."""
     import matplotlib.pyplot as plt  # noqa: PLC0415
 
     fig, ax = plt.subplots(figsize=(MAP_WIDTH, 3.0), layout="constrained")
-    _readable(plot.attention_map(weights, question, answer, ax=ax, title=title))
+    _readable(plot.attention_map(weights, question, answer, ax=ax, title=title,
+                                 xlabel=words("map.question", lang), ylabel=words("map.answer", lang)))
     return fig
 
 
