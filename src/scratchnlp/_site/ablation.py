@@ -700,20 +700,20 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "conclusion_unclear": "이 학습 규모에서는 복사 과제도 8.1.1절의 병목을 보여 주지 않는다.",
         "seed_range": "시드에 따라 {lo:.0f}–{hi:.0f}%",
         "seed_same": "모든 시드에서",
-        "bottleneck_fixed_falls": "고정 길이 벡터가 병목이다. Peeky seq2seq는 {short}자리 입력에서는 문자의 "
+        "bottleneck_fixed_falls": "고정 길이 벡터가 병목이다. 엿보기 seq2seq는 {short}자리 입력에서는 문자의 "
                                   "{fixed_short:.0f}%를 맞게 쓰지만 {long}자리 입력에서는 {fixed_long:.0f}%에 "
                                   "그친다({fixed_range}). 반면 어텐션 모델은 {long}자리에서도 "
                                   "{attention_long:.0f}%를 유지한다({attention_range}).",
         "bottleneck_flat": "{short}자리에서 {long}자리까지 {margin:.0f}%포인트 이상 정확도를 잃는 모델은 없다"
-                           "(맞게 쓴 문자의 비율이 Peeky seq2seq는 {fixed_short:.0f}%와 {fixed_long:.0f}%, "
+                           "(맞게 쓴 문자의 비율이 엿보기 seq2seq는 {fixed_short:.0f}%와 {fixed_long:.0f}%, "
                            "어텐션 모델은 {attention_short:.0f}%와 {attention_long:.0f}%). 이 길이에서는 고정 "
                            "길이 벡터가 병목이 아니다.",
         "bottleneck_attention_falls": "여기서는 어텐션 모델이 고정 벡터보다 길이에 따라 정확도를 더 많이 잃는다. "
                                       "{short}자리에서 {long}자리로 가면서 어텐션 모델이 맞게 쓴 문자의 비율은 "
-                                      "{attention_short:.0f}%에서 {attention_long:.0f}%로, Peeky seq2seq는 "
+                                      "{attention_short:.0f}%에서 {attention_long:.0f}%로, 엿보기 seq2seq는 "
                                       "{fixed_short:.0f}%에서 {fixed_long:.0f}%로 떨어진다.",
         "bottleneck_unclear": "두 모델 모두 길이에 따라 정확도를 잃고, 시드 사이의 범위도 겹친다. {short}자리에서 "
-                              "{long}자리로 가면서 Peeky seq2seq가 맞게 쓴 문자의 비율은 {fixed_short:.0f}%에서 "
+                              "{long}자리로 가면서 엿보기 seq2seq가 맞게 쓴 문자의 비율은 {fixed_short:.0f}%에서 "
                               "{fixed_long:.0f}%로({fixed_range}), 어텐션 모델은 {attention_short:.0f}%에서 "
                               "{attention_long:.0f}%로({attention_range}) 떨어진다. 이 학습 규모로는 두 모델을 "
                               "가려낼 수 없다.",
