@@ -43,6 +43,7 @@ def test_the_language_comes_from_the_environment(monkeypatch):
     (2, "이/가", "2가"), ("LSTM", "을/를", "LSTM을"), ("GRU", "을/를", "GRU를"), ("서울", "으로/로", "서울로"),
     ("1", "으로/로", "1로"), ("집", "으로/로", "집으로"), ("**정확도**", "이다/다", "**정확도**다"),
     ("값", "과/와", "값과"), ("사과", "과/와", "사과와"), ("`<unk>`", "이라는/라는", "`<unk>`라는"),
+    ("\u201c모델\u201d", "을/를", "\u201c모델\u201d을"),
 ])
 def test_particle_follows_the_last_sound(word, pair, expected) -> None:
     assert wording.particle(word, pair) == expected

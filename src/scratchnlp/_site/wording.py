@@ -74,7 +74,7 @@ _HANGUL_FIRST, _HANGUL_LAST = 0xAC00, 0xD7A3
 
 def _closed(word: str) -> bool:
     """Whether ``word`` is read with a final consonant at its end (Hangul syllable, digit, or Latin letter)."""
-    text = re.sub(r"[\s`*_)\]}'\".,;:!?]+$", "", word)
+    text = re.sub(r"[\s`*_)\]}'\".,;:!?\u201d\u2019]+$", "", word)
     if not text:
         raise ValueError(f"no word to attach a particle to: {word!r}")
     last = text[-1]
@@ -104,7 +104,7 @@ def particle(word: object, pair: str) -> str:
     text = str(word)
     closed = _closed(text)
     if pair == "으로/로" and closed:
-        last = re.sub(r"[\s`*_)\]}'\".,;:!?]+$", "", text)[-1]
+        last = re.sub(r"[\s`*_)\]}'\".,;:!?\u201d\u2019]+$", "", text)[-1]
         rieul = (_HANGUL_FIRST <= ord(last) <= _HANGUL_LAST and (ord(last) - _HANGUL_FIRST) % 28 == 8) or (
             last in "178" or last.lower() == "l")
         closed = not rieul
