@@ -53,3 +53,12 @@ def test_particle_follows_the_last_sound(word, pair, expected) -> None:
 def test_particle_refuses_unknown_pairs_and_empty_words(word, pair) -> None:
     with pytest.raises(ValueError):
         wording.particle(word, pair)
+
+
+def test_a_template_attaches_particles_to_its_values() -> None:
+    templates = {"en": {"k": "{model} reached {acc:.1%}"}, "ko": {"k": "{model|은/는} {acc:.1%|을/를} 기록했다"}}
+    assert say(templates, "k", "ko", model="LSTM", acc=0.5) == "LSTM은 50.0%를 기록했다"
+    assert say(templates, "k", "ko", model="GRU", acc=0.25) == "GRU는 25.0%를 기록했다"
+    assert say(templates, "k", "en", model="GRU", acc=0.25) == "GRU reached 25.0%"
+    with pytest.raises(ValueError, match="no particle pair"):
+        say({"ko": {"k": "{x|을/을}"}}, "k", "ko", x=1)

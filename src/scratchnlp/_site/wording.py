@@ -41,6 +41,10 @@ def page_language() -> str:
 def say(templates: Mapping[str, Mapping[str, str]], key: str, lang: str | None = None, **values: Any) -> str:
     """``templates[lang][key]`` with ``values`` filled in (``str.format``); ``lang=None``: :func:`page_language`.
 
+    A Korean template attaches a particle to a value with ``{name|을/를}`` (a format spec may come first:
+    ``{acc:.2%|이/가}``): the value is formatted, then :func:`particle` picks the form that fits its last sound, so
+    the same placeholders serve both languages and no sentence has to be bent around a number's reading.
+
     A module whose templates have no set at all for one of the site's languages (its pages are not translated
     yet) speaks English, as the untranslated page around it does; a module that has a set for ``lang`` must have
     every key in it, and a language the site is not published in is an error.
@@ -57,7 +61,26 @@ def say(templates: Mapping[str, Mapping[str, str]], key: str, lang: str | None =
         template = templates[lang][key]
     except KeyError:
         raise ValueError(f"no wording {key!r} for language {lang!r}") from None
-    return template.format(**values)
+    return _fill(template, values)
+
+
+# {name|pair} or {name:spec|pair}, where pair is one of PARTICLES ("을/를", ...)
+_PARTICLE_FIELD = re.compile(r"\{(\w+)(?::([^{}|]*))?\|([^{}|]+)\}")
+
+
+def _fill(template: str, values: Mapping[str, Any]) -> str:
+    """``template.format(**values)``, after each ``{name|pair}`` field became its value with the particle that fits
+    (see :func:`say`)."""
+
+    def with_particle(m: re.Match[str]) -> str:
+        name, spec, pair = m.group(1), m.group(2) or "", m.group(3)
+        if pair not in PARTICLES:
+            raise ValueError(f"no particle pair {pair!r} in the field {m.group(0)!r}; known: {sorted(PARTICLES)}")
+        if name not in values:
+            raise KeyError(name)
+        return particle(format(values[name], spec), pair).replace("{", "{{").replace("}", "}}")
+
+    return _PARTICLE_FIELD.sub(with_particle, template).format(**values)
 
 
 #: Korean particles that change with the sound before them: (after a final consonant, after a vowel).
