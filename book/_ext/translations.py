@@ -196,6 +196,38 @@ def compile_catalogs(app: Any, config: Any) -> None:
     config.locale_dirs = [str(target_root)]
 
 
+# A Korean particle that starts the text right after a value the build fills in (a cross-reference such as
+# "표 5.2", a glued number, a code name): its form depends on how that value ends, which the translator of a
+# message cannot see. Only the pairs whose two forms cannot start another word are fitted.
+_KOREAN_PARTICLE = re.compile(r"^(은|는|을|를|과|와|으로|로|이|가)(?![\uac00-\ud7a3])")
+_PAIR_OF = {"은": "은/는", "는": "은/는", "을": "을/를", "를": "을/를", "과": "과/와", "와": "과/와",
+            "으로": "으로/로", "로": "으로/로", "이": "이/가", "가": "이/가"}
+_FILLED_IN = (nodes.reference, nodes.inline, nodes.literal)
+
+
+def fit_korean_particles(app: Any, doctree: nodes.document, docname: str) -> None:
+    """doctree-resolved: in the Korean edition, the particle after a filled-in value takes the form that fits the
+    value as the reader sees it ("표 5.2는", "98.76%를", "LSTM을"), whatever form the translation wrote."""
+    if _language(app) != "ko":
+        return
+    from scratchnlp._site.wording import particle  # noqa: PLC0415
+
+    for text in list(doctree.findall(nodes.Text)):
+        parent = text.parent
+        if parent is None or isinstance(parent, (nodes.literal_block, nodes.raw)):
+            continue
+        index = parent.index(text)
+        if index == 0 or not isinstance(parent[index - 1], _FILLED_IN):
+            continue
+        m = _KOREAN_PARTICLE.match(str(text))
+        value = parent[index - 1].astext().strip()
+        if not m or not value or not re.search(r"[0-9A-Za-z%\uac00-\ud7a3]$", value):
+            continue
+        fitted = particle(value, _PAIR_OF[m.group(1)])[len(value):]
+        if fitted != m.group(1):
+            parent.replace(text, nodes.Text(fitted + str(text)[m.end():]))
+
+
 def other_edition_url(lang: str, pagename: str, target: str) -> str:
     """The address of page ``pagename`` in edition ``target``, relative to the same page in edition ``lang``."""
     to_root = "../" * pagename.count("/") + ("../" if EDITIONS[lang][1] else "")
@@ -239,4 +271,5 @@ def setup(app: Any) -> dict[str, Any]:
     app.add_transform(TableCellsAreMessages)
     app.connect("config-inited", compile_catalogs, priority=600)  # after companion.py settled the repository URL
     app.connect("html-page-context", add_edition_links, priority=650)
+    app.connect("doctree-resolved", fit_korean_particles)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
