@@ -173,17 +173,6 @@ def check_last_dim(a: Any, size: int, name: str, what: str) -> None:
         raise ValueError(f"{name} must have last dimension {size} ({what}), got {describe(a)}")
 
 
-def value_range(a: Any) -> tuple[int, int]:
-    """The smallest and largest value of a non-empty integer array, read in one transfer (on a GPU, one
-    synchronisation instead of two)."""
-    if isinstance(a, np.ndarray):
-        return int(a.min()), int(a.max())
-    from . import backend  # noqa: PLC0415 (backend imports this module)
-
-    lo, hi = backend.to_cpu(backend.xp(a).stack([a.min(), a.max()]))
-    return int(lo), int(hi)
-
-
 def check_indices(idx: Any, upper: int, name: str) -> None:
     """Raise ``ValueError`` unless ``idx`` is an integer array with values in ``[0, upper)``."""
     check_array(idx, name)
@@ -191,7 +180,7 @@ def check_indices(idx: Any, upper: int, name: str) -> None:
     if kind not in "iu":
         raise ValueError(f"{name} must be an integer array of ids in [0, {upper}), got {describe(idx)}")
     if idx.size:
-        lo, hi = value_range(idx)
+        lo, hi = int(idx.min()), int(idx.max())
         if lo < 0 or hi >= upper:
             bad = lo if lo < 0 else hi
             raise ValueError(f"{name} must hold ids in [0, {upper}), got {bad} ({describe(idx)})")
