@@ -268,6 +268,9 @@ def test_a_diverged_evaluation_fails_and_keeps_the_existing_results(toy, tmp_pat
 _SIGNAL_AT_COMMIT = r"""
 import os, signal, sys, threading, time
 import numpy as np
+# Ctrl-C raises KeyboardInterrupt, as in a terminal: a shell that started the tests in the background hands its
+# children SIGINT ignored, and Python then leaves it ignored
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from scratchnlp.experiments import run_experiment
 from scratchnlp.experiments.registry import EXPERIMENTS, Experiment, TrainOutput
 
