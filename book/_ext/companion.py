@@ -34,7 +34,14 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from notebook_export import Context, export_notebook, glue_from_outputs, has_outputs, sphinx_context
+from notebook_export import (
+    LABELS_BY_LANGUAGE,
+    Context,
+    export_notebook,
+    glue_from_outputs,
+    has_outputs,
+    sphinx_context,
+)
 from sphinx.util import logging
 
 LOGGER = logging.getLogger(__name__)
@@ -295,8 +302,28 @@ def _executed(app: Any, docname: str) -> tuple[Any | None, dict[str, Any]]:
 
 
 def notebook_context(app: Any, docname: str, glue: dict[str, Any]) -> Context:
-    """How the page's notebook resolves glue, citations, references and numbers: as this build did."""
-    return sphinx_context(app, docname, glue, has_notebook=has_notebook)
+    """How the page's notebook resolves glue, citations, references and numbers: as this build did; in an edition
+    in another language, its Markdown is translated by the page's compiled catalog, as the page was."""
+    ctx = sphinx_context(app, docname, glue, has_notebook=has_notebook)
+    lang = app.config.language or "en"
+    if lang != "en":
+        ctx.labels = LABELS_BY_LANGUAGE.get(lang, ctx.labels)
+        ctx.translate = _catalog_lookup(app, lang, docname)
+    return ctx
+
+
+def _catalog_lookup(app: Any, lang: str, docname: str) -> Any:
+    """The translations of page ``docname``'s messages from the catalog the build compiled (``translations.py``
+    compiles them, with the repository placeholders filled, under the doctrees' sibling ``locale``), or None."""
+    from babel.messages.mofile import read_mo  # noqa: PLC0415
+
+    mo = Path(app.doctreedir).parent / "locale" / lang / "LC_MESSAGES" / f"{docname}.mo"
+    if not mo.is_file():
+        return None
+    with mo.open("rb") as f:
+        catalog = read_mo(f)
+    messages = {m.id: m.string for m in catalog if m.id and m.string}
+    return messages.get
 
 
 def write_notebook(app: Any, docname: str) -> Path | None:

@@ -53,6 +53,31 @@ LABELS: dict[str, str] = {
     "dropdown": "Details",
 }
 
+#: The same labels in the other editions' notebooks.
+LABELS_BY_LANGUAGE: dict[str, dict[str, str]] = {
+    "en": LABELS,
+    "ko": {
+        "figure": "그림",
+        "table": "표",
+        "exercise": "연습 문제",
+        "solution": "해답",
+        "solution_to": "{exercise}의 해답",
+        "references": "참고 문헌",
+        "references_intro": "이 노트북에서 인용한 문헌:",
+        "note": "노트",
+        "warning": "경고",
+        "tip": "팁",
+        "hint": "힌트",
+        "important": "중요",
+        "caution": "주의",
+        "attention": "주의",
+        "danger": "위험",
+        "error": "오류",
+        "seealso": "참고",
+        "dropdown": "자세히",
+    },
+}
+
 #: Cell tags whose outputs the site does not show, so the notebook carries none either.
 REMOVE_OUTPUT_TAGS = frozenset({"remove-output", "remove-cell"})
 #: Cell tags that hide a cell's source on the site (the notebook collapses it, JupyterLab's ``source_hidden``).
@@ -120,6 +145,13 @@ class Context:
     attachments : dict or None
         Attachments of the Markdown cell being converted (filled by the conversion when a glued image is
         pasted into it); None while converting an output, where images are written as data URIs instead.
+    translate : callable ``(message) -> str | None``, optional
+        The translation of one of the page's messages (a paragraph, heading, list item, table cell or caption,
+        as Sphinx's message catalogs key them), or None when it has none: the notebook of a translated edition
+        reads in its language (:func:`translate_markdown`). None: the page's own language.
+    labels : mapping
+        The words the conversion adds (figure, table, exercise, references...): :data:`LABELS` or another
+        language's set from :data:`LABELS_BY_LANGUAGE`.
     """
 
     glue: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
@@ -129,6 +161,8 @@ class Context:
     references: Callable[[Sequence[str]], list[str]] = _default_references
     cited: list[str] = field(default_factory=list)
     attachments: dict[str, dict[str, str]] | None = None
+    translate: Callable[[str], str | None] | None = None
+    labels: Mapping[str, str] = field(default_factory=lambda: LABELS)
 
     def glued(self, key: str) -> Mapping[str, Any]:
         """The MIME bundle glued under ``key``; KeyError naming the key when the page glued no such value."""
@@ -374,7 +408,7 @@ def _captioned(number: str | None, fallback: str, caption: str) -> str:
 def _exercise_heading(d: Directive, ctx: Context) -> str:
     label = d.options.get("label", "")
     number = ctx.number("exercise", label) if label else None
-    heading = number or LABELS["exercise"]
+    heading = number or ctx.labels["exercise"]
     if d.args:
         heading += f" ({convert_inline(d.args, ctx)})"
     return f"### {heading}"
@@ -382,7 +416,7 @@ def _exercise_heading(d: Directive, ctx: Context) -> str:
 
 def _solution_heading(label: str, ctx: Context) -> str:
     number = ctx.number("exercise", label) if label else None
-    return f"#### {LABELS['solution_to'].format(exercise=number) if number else LABELS['solution']}"
+    return f"#### {ctx.labels['solution_to'].format(exercise=number) if number else ctx.labels['solution']}"
 
 
 def convert_directive(d: Directive, ctx: Context) -> str:
@@ -399,19 +433,19 @@ def convert_directive(d: Directive, ctx: Context) -> str:
         # these take no title: text on the directive's line is the first line of the body
         if d.args:
             body = convert_markdown(d.args + "\n" + d.body, ctx)
-        return blockquote(LABELS[name], body)
+        return blockquote(ctx.labels[name], body)
     if name in _TITLED_BLOCKS:
-        return blockquote(convert_inline(d.args, ctx) if d.args else LABELS.get(name, ""), body)
+        return blockquote(convert_inline(d.args, ctx) if d.args else ctx.labels.get(name, ""), body)
     if name == "table":
         number = ctx.number("table", d.options["name"]) if "name" in d.options else None
-        return _captioned(number, LABELS["table"], convert_inline(d.args, ctx)) + "\n\n" + body
+        return _captioned(number, ctx.labels["table"], convert_inline(d.args, ctx)) + "\n\n" + body
     if name in ("figure", "image"):
         alt = d.options.get("alt", "")
         image = f"![{escape_markdown(alt)}]({d.args})"
         if name == "image":
             return image
         number = ctx.number("figure", d.options["name"]) if "name" in d.options else None
-        return image + "\n\n" + _captioned(number, LABELS["figure"], body)
+        return image + "\n\n" + _captioned(number, ctx.labels["figure"], body)
     if name in ("math", "glue:math"):
         latex = d.body if name == "math" else _text(ctx.glued(d.args).get("text/latex", "")).strip().strip("$")
         return f"$$\n{latex.strip()}\n$$"
@@ -426,7 +460,7 @@ def convert_directive(d: Directive, ctx: Context) -> str:
         if name != "glue:figure":
             return pasted
         number = ctx.number("figure", d.options["name"]) if "name" in d.options else None
-        return pasted + ("\n\n" + _captioned(number, LABELS["figure"], body) if body or number else "")
+        return pasted + ("\n\n" + _captioned(number, ctx.labels["figure"], body) if body or number else "")
     if name == "raw":
         return d.body if d.args.strip().lower() == "html" else ""
     # any other directive: its content, under its argument as a title
@@ -486,6 +520,114 @@ def convert_markdown(text: str, ctx: Context) -> str:
         i += 1
     flush()
     return re.sub(r"\n{3,}", "\n\n", "\n\n".join(part.strip("\n") for part in out if part.strip())).strip("\n")
+
+
+# --------------------------------------------------------------------------------------------------------
+# Translation: a page's Markdown in another edition's language, message by message
+# --------------------------------------------------------------------------------------------------------
+
+_HEADING = re.compile(r"^(?P<marks>#{1,6})\s+(?P<title>.*?)\s*$")
+_ITEM = re.compile(r"^(?P<indent>\s*)(?P<marker>[-*+]|\d+[.)])\s+(?P<text>.*)$")
+_TABLE_RULE = re.compile(r"^\s*\|?[\s:|-]+\|?\s*$")
+# directives whose content is Markdown prose (the others hold code, math or data and are left as they are)
+_PROSE_DIRECTIVES = {"exercise", "solution", "solution-start", "admonition", "note", "warning", "tip", "hint",
+                     "important", "caution", "attention", "danger", "error", "seealso", "dropdown", "table",
+                     "figure", "margin", "sidebar", "topic"}
+
+
+def _translate_block(block: Sequence[str], translate: Callable[[str], str | None]) -> list[str]:
+    """One block of Markdown lines (a heading, a table, a list or a paragraph) with each of its messages replaced
+    by its translation where there is one."""
+    heading = _HEADING.match(block[0])
+    if len(block) == 1 and heading:
+        title = translate(heading["title"])
+        return [f"{heading['marks']} {title}" if title else block[0]]
+    if all(line.lstrip().startswith("|") for line in block):
+        rows = []
+        for line in block:
+            if _TABLE_RULE.match(line):
+                rows.append(line)
+                continue
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            rows.append("| " + " | ".join(translate(c) or c for c in cells) + " |")
+        return rows
+    if _ITEM.match(block[0]):
+        items: list[tuple[str, str, list[str]]] = []
+        for line in block:
+            item = _ITEM.match(line)
+            if item:
+                items.append((item["indent"], item["marker"], [item["text"]]))
+            else:
+                items[-1][2].append(line.strip())
+        return [f"{indent}{marker} {translate(' '.join(texts)) or ' '.join(texts)}" for indent, marker, texts in items]
+    text = " ".join(line.strip() for line in block)  # a paragraph is one message, its lines joined
+    translated = translate(text)
+    return [translated] if translated else list(block)
+
+
+def translate_markdown(text: str, translate: Callable[[str], str | None]) -> str:
+    """A MyST Markdown cell with every message that ``translate`` knows replaced by its translation: headings,
+    paragraphs, list items and table cells, also inside prose directives (exercises, solutions, admonitions) and
+    their titles, keyed as Sphinx's message catalogs key them (a paragraph's lines joined by spaces). Code, math,
+    labels and directive options are left as they are, and so is a message without a translation."""
+    lines = text.splitlines()
+    out: list[str] = []
+    block: list[str] = []
+
+    def flush() -> None:
+        if block:
+            out.extend(_translate_block(block, translate))
+            block.clear()
+
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        m = _FENCE.match(line)
+        if m:
+            flush()
+            fence = m["fence"]
+            directive = _DIRECTIVE_INFO.match(m["info"].strip()) if fence[0] != "~" else None
+            if fence[0] == ":" and not directive:  # not a fence
+                block.append(line)
+                i += 1
+                continue
+            end = _take_fence(lines, i, fence)
+            if directive and directive["name"] in _PROSE_DIRECTIVES:
+                args = directive["args"].strip()
+                title = translate(args) if args else None
+                out.append(line.replace(args, title) if title else line)
+                body = lines[i + 1:end]
+                options = 0
+                while options < len(body) and _OPTION.match(body[options]):
+                    options += 1
+                out.extend(body[:options])
+                if body[options:]:
+                    out.extend(translate_markdown("\n".join(body[options:]), translate).split("\n"))
+                out.extend(lines[end:end + 1])
+            else:
+                out.extend(lines[i:end + 1])
+            i = end + 1
+            continue
+        if not line.strip() or _TARGET.match(line) or _COMMENT.match(line) or _BLOCK_BREAK.match(line):
+            flush()
+            out.append(line)
+            i += 1
+            continue
+        if line.lstrip().startswith("$$"):  # display math, to its closing $$
+            flush()
+            j, count = i, 0
+            while j < len(lines):
+                count += lines[j].count("$$")
+                if count % 2 == 0:
+                    break
+                j += 1
+            out.extend(lines[i:j + 1])
+            i = j + 1
+            continue
+        block.append(line)
+        i += 1
+    flush()
+    return "\n".join(out)
 
 
 def _in_display_math(prose: Sequence[str]) -> bool:
@@ -583,7 +725,9 @@ def figure_caption(cell: Mapping[str, Any], ctx: Context) -> str | None:
     if not caption and not figure.get("name"):
         return None
     number = ctx.number("figure", str(figure["name"])) if figure.get("name") else None
-    return _captioned(number, LABELS["figure"], convert_inline(caption, ctx))
+    if ctx.translate is not None:
+        caption = ctx.translate(caption) or caption
+    return _captioned(number, ctx.labels["figure"], convert_inline(caption, ctx))
 
 
 def collapse_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
@@ -605,7 +749,8 @@ def references_markdown(ctx: Context) -> str | None:
     if not ctx.cited:
         return None
     entries = ctx.references(ctx.cited)
-    return f"## {LABELS['references']}\n\n{LABELS['references_intro']}\n\n" + "\n".join(f"- {e}" for e in entries)
+    return (f"## {ctx.labels['references']}\n\n{ctx.labels['references_intro']}\n\n"
+            + "\n".join(f"- {e}" for e in entries))
 
 
 def export_notebook(notebook: Any, executed: Any | None, ctx: Context) -> Any:
@@ -625,7 +770,10 @@ def export_notebook(notebook: Any, executed: Any | None, ctx: Context) -> Any:
     for cell, twin in zip(result.cells, twins):
         if cell.cell_type == "markdown":
             ctx.attachments = {}
-            cell.source = convert_markdown(_text(cell.source), ctx)
+            source = _text(cell.source)
+            if ctx.translate is not None:
+                source = translate_markdown(source, ctx.translate)
+            cell.source = convert_markdown(source, ctx)
             if ctx.attachments:
                 cell["attachments"] = ctx.attachments
             ctx.attachments = None

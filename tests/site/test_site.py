@@ -698,6 +698,25 @@ def test_translated_pages_read_in_korean(site_dir: Path) -> None:
         assert 'class="admonition note untranslated"' in _article(site_dir / KO / page), f"{KO}/{page}: no notice"
 
 
+def test_korean_notebooks_read_in_korean(site_dir: Path) -> None:
+    """The notebook of a translated page (download, Colab) carries the page's Korean text, not the English source."""
+    import json  # noqa: PLC0415
+
+    checked = 0
+    for page in _translated_pages():
+        notebook = site_dir / KO / "_notebooks" / Path(page).with_suffix(".ipynb")
+        if not notebook.is_file():
+            continue  # a page without a notebook (the map, the glossary)
+        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+        markdown = " ".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+        # math, code, and the targets of links and images are not prose
+        markdown = re.sub(r"\$\$.*?\$\$|\$[^$]*\$|`[^`]*`|\]\([^)]*\)", " ", markdown, flags=re.S)
+        hangul, latin = len(_HANGUL.findall(markdown)), len(_LATIN_WORD.findall(markdown))
+        assert hangul and latin / hangul < 0.15, f"{KO} notebook of {page}: {latin} Latin words to {hangul} Hangul"
+        checked += 1
+    assert checked, "no Korean notebook was checked"
+
+
 def test_korean_figures_draw_hangul(site_dir: Path) -> None:
     """The Korean edition's figures come from its own execution (they differ from the English ones where they carry
     words) and record their smallest text like every figure."""

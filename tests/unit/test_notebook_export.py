@@ -459,3 +459,79 @@ def test_index_entries_are_dropped():
     text = "Before.\n\n```{index}\n! softmax\n```\nAfter."
     out = ne.convert_markdown(text, _ctx())
     assert "softmax" not in out and "Before." in out and "After." in out
+
+
+def test_translate_markdown_replaces_each_message_and_keeps_the_rest() -> None:
+    ne = _load()
+    messages = {
+        "2.1 Counting words": "2.1 단어 세기",
+        "A paragraph written on two lines, with {glue:text}`n:d` words.":
+            "두 줄로 쓴 문단이며 단어는 {glue:text}`n:d`개다.",
+        "first item": "첫째 항목",
+        "Why?": "왜인가?",
+        "Because the loss falls.": "손실이 줄기 때문이다.",
+        "word": "단어",
+    }
+    source = "\n".join([
+        "(sec-count)=",
+        "## 2.1 Counting words",
+        "",
+        "A paragraph written on two lines,",
+        "with {glue:text}`n:d` words.",
+        "",
+        "- first item",
+        "- second item",
+        "",
+        "$$",
+        "y = x",
+        "$$",
+        "",
+        "```python",
+        "print('Why?')",
+        "```",
+        "",
+        "```{exercise} Why?",
+        ":label: ex-why",
+        "",
+        "Because the loss falls.",
+        "```",
+        "",
+        "| word | count |",
+        "| --- | ---: |",
+        "| word | 3 |",
+    ])
+    assert ne.translate_markdown(source, messages.get).split("\n") == [
+        "(sec-count)=",
+        "## 2.1 단어 세기",
+        "",
+        "두 줄로 쓴 문단이며 단어는 {glue:text}`n:d`개다.",
+        "",
+        "- 첫째 항목",
+        "- second item",
+        "",
+        "$$",
+        "y = x",
+        "$$",
+        "",
+        "```python",
+        "print('Why?')",
+        "```",
+        "",
+        "```{exercise} 왜인가?",
+        ":label: ex-why",
+        "",
+        "손실이 줄기 때문이다.",
+        "```",
+        "",
+        "| 단어 | count |",
+        "| --- | ---: |",
+        "| 단어 | 3 |",
+    ]
+
+
+def test_a_translated_notebook_uses_its_languages_labels() -> None:
+    ne = _load()
+    ctx = ne.Context(labels=ne.LABELS_BY_LANGUAGE["ko"], translate={"Why?": "왜인가?"}.get)
+    source = ne.translate_markdown("```{exercise} Why?\n:label: ex-x\n\nBody.\n```", ctx.translate)
+    out = ne.convert_markdown(source, ctx)
+    assert out.startswith("### 연습 문제 (왜인가?)")
