@@ -171,11 +171,18 @@ def configure(app: Any, config: Any) -> None:
     )
 
 
+_CODE_CELL = re.compile(r"^```\{code-cell\}.*?^```[ \t]*$", re.M | re.S)
+
+
 def fill_placeholders(app: Any, docname: str, source: list[str]) -> None:
-    """source-read: replace the repository placeholders in a page's source (not when extracting the messages
-    to translate: the catalogs keep the placeholders, and ``translations.py`` fills them in as it compiles)."""
+    """source-read: replace the repository placeholders in a page's source. When extracting the messages to
+    translate, only in the code cells: the catalogs keep the placeholders (``translations.py`` fills them in as it
+    compiles), while the code must read as in the site's build, or the execution cache would not know it and
+    the extraction would run those pages again."""
     if app.builder.name != "gettext":
         source[0] = fill_text(app, source[0])
+    else:
+        source[0] = _CODE_CELL.sub(lambda m: fill_text(app, m.group(0)), source[0])
 
 
 def fill_text(app: Any, text: str) -> str:
