@@ -196,6 +196,29 @@ def compile_catalogs(app: Any, config: Any) -> None:
     config.locale_dirs = [str(target_root)]
 
 
+def translate_toctree_captions(app: Any, doctree: nodes.document) -> None:
+    """doctree-read: the navigation's captions ("Start here", "Chapters", ...) in the edition's language.
+
+    Jupyter Book inserts the table of contents' toctrees into the root page after Sphinx has translated the page,
+    so their captions would stay English; they are messages of the root page's catalog, looked up here."""
+    lang = _language(app)
+    if lang == "en":
+        return
+    from babel.messages.mofile import read_mo  # noqa: PLC0415
+    from sphinx import addnodes  # noqa: PLC0415
+
+    mo = Path(app.doctreedir).parent / "locale" / lang / "LC_MESSAGES" / f"{app.env.docname}.mo"
+    toctrees = [t for t in doctree.findall(addnodes.toctree) if t.get("caption")]
+    if not toctrees or not mo.is_file():
+        return
+    with mo.open("rb") as f:
+        messages = {m.id: m.string for m in read_mo(f) if m.id and m.string}
+    for toctree in toctrees:
+        caption = messages.get(toctree["caption"])
+        if caption:
+            toctree["caption"] = toctree["rawcaption"] = caption
+
+
 # A Korean particle that starts the text right after a value the build fills in (a cross-reference such as
 # "표 5.2", a glued number, a code name): its form depends on how that value ends, which the translator of a
 # message cannot see. Only the pairs whose two forms cannot start another word are fitted.
@@ -272,4 +295,5 @@ def setup(app: Any) -> dict[str, Any]:
     app.connect("config-inited", compile_catalogs, priority=600)  # after companion.py settled the repository URL
     app.connect("html-page-context", add_edition_links, priority=650)
     app.connect("doctree-resolved", fit_korean_particles)
+    app.connect("doctree-read", translate_toctree_captions, priority=400)  # before Sphinx collects the toctrees
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

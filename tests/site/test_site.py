@@ -655,6 +655,11 @@ def test_the_korean_edition_has_every_page(site_dir: Path) -> None:
     assert not missing, f"pages missing from the Korean edition: {missing}"
     for page in ["book/intro.html", *_chapter_pages(site_dir)]:
         assert '<html lang="ko"' in (site_dir / KO / page).read_text(encoding="utf-8"), f"{KO}/{page} is not Korean"
+    # the navigation's part captions (Start here, Chapters, ...) are in Korean too
+    nav = (site_dir / KO / "book" / "intro.html").read_text(encoding="utf-8")
+    nav = nav[nav.find('bd-docs-nav'):]
+    captions = re.findall(r'<p aria-level="2" class="caption" role="heading"><span class="caption-text">([^<]*)', nav)
+    assert captions and all(_HANGUL.search(c) for c in captions), f"navigation captions: {captions}"
 
 
 def test_korean_api_pages_say_they_are_english_and_link_the_english_page(site_dir: Path) -> None:
