@@ -62,3 +62,12 @@ def test_a_template_attaches_particles_to_its_values() -> None:
     assert say(templates, "k", "en", model="GRU", acc=0.25) == "GRU reached 25.0%"
     with pytest.raises(ValueError, match="no particle pair"):
         say({"ko": {"k": "{x|을/을}"}}, "k", "ko", x=1)
+
+
+def test_table_header_reads_each_columns_template_and_refuses_unknown_tables() -> None:
+    from scratchnlp._site.wording import table_header
+
+    templates = {"en": {"t.a": "first", "t.b": "n = {n}"}, "ko": {"t.a": "첫째", "t.b": "n = {n}개"}}
+    assert table_header(templates, {"t": ("a", "b")}, "t", "ko", n=3) == ["첫째", "n = 3개"]
+    with pytest.raises(ValueError, match="no table 'x'"):
+        table_header(templates, {"t": ("a", "b")}, "x", "en")

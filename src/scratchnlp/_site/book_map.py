@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from .wording import LANGUAGES, page_language, say
+from .wording import LANGUAGES, page_language, say, table_header
 
 __all__ = [
     "BookSection",
@@ -974,9 +974,7 @@ def words(key: str, lang: str | None = None, **values: Any) -> str:
 
 def header(table: str, lang: str | None = None) -> list[str]:
     """The column headers of one of the page's tables (a key of :data:`COLUMNS`) in ``lang``."""
-    if table not in COLUMNS:
-        raise ValueError(f"no table {table!r}; known: {sorted(COLUMNS)}")
-    return [_say(f"{table}.{column}", lang) for column in COLUMNS[table]]
+    return table_header(TEMPLATES, COLUMNS, table, lang)
 
 
 def chapter_caption(chapter: str, lang: str | None = None) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .wording import page_language, particle, say
+from .wording import page_language, particle, say, table_header
 
 __all__ = ["TEMPLATES", "COLUMNS", "words", "header", "crossover_sentence"]
 
@@ -169,9 +169,7 @@ def header(table: str, lang: str | None = None, **values: Any) -> list[str]:
     ValueError
         When ``table`` is not one of :data:`COLUMNS`.
     """
-    if table not in COLUMNS:
-        raise ValueError(f"no table {table!r}; known: {sorted(COLUMNS)}")
-    return [words(f"{table}.{column}", lang, **values) for column in COLUMNS[table]]
+    return table_header(TEMPLATES, COLUMNS, table, lang, **values)
 
 
 def _sentence(key: str, lang: str | None, **values: Any) -> str:

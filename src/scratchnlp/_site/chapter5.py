@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .wording import say
+from .wording import say, table_header
 
 __all__ = ["TEMPLATES", "COLUMNS", "words", "header", "unread_tail_sentence", "book_perplexity_sentence",
            "fixed_weights_sentence"]
@@ -198,9 +198,7 @@ def header(table: str, lang: str | None = None) -> list[str]:
     ValueError
         When ``table`` is not one of :data:`COLUMNS`.
     """
-    if table not in COLUMNS:
-        raise ValueError(f"no table {table!r}; known: {sorted(COLUMNS)}")
-    return [words(f"{table}.{column}", lang) for column in COLUMNS[table]]
+    return table_header(TEMPLATES, COLUMNS, table, lang)
 
 
 def unread_tail_sentence(segment: int, iterations: int, time_size: int, lang: str | None = None) -> str:

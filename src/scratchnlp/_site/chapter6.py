@@ -15,7 +15,7 @@ from typing import Any
 
 from scratchnlp._pages import and_join
 
-from .wording import say
+from .wording import say, table_header
 
 __all__ = ["TEMPLATES", "COLUMNS", "words", "header", "gradient_fate_sentence", "clipping_sentence",
            "book_weights_sentence", "better_rnnlm_sentence"]
@@ -374,6 +374,4 @@ def header(table: str, lang: str | None = None) -> list[str]:
     ValueError
         When ``table`` is not one of :data:`COLUMNS`.
     """
-    if table not in COLUMNS:
-        raise ValueError(f"no table {table!r}; known: {sorted(COLUMNS)}")
-    return [words(f"{table}.{column}", lang) for column in COLUMNS[table]]
+    return table_header(TEMPLATES, COLUMNS, table, lang)

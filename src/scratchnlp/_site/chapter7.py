@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from scratchnlp._pages import md_text, times
-from scratchnlp._site.wording import say
+from scratchnlp._site.wording import say, table_header
 
 __all__ = [
     "TEMPLATES",
@@ -194,9 +194,7 @@ def header(table: str, lang: str | None = None) -> list[str]:
     ValueError
         When ``table`` is not one of :data:`COLUMNS`.
     """
-    if table not in COLUMNS:
-        raise ValueError(f"no table {table!r}; known: {sorted(COLUMNS)}")
-    return [words(f"{table}.{column}", lang) for column in COLUMNS[table]]
+    return table_header(TEMPLATES, COLUMNS, table, lang)
 
 
 def repetition_sentence(sentences: Sequence[str], setting: str, lang: str | None = None) -> str:

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from ..functions import sigmoid
-from .wording import say
+from .wording import say, table_header
 
 __all__ = [
     "ChainNode",
@@ -778,6 +778,4 @@ def header(table: str, lang: str | None = None) -> list[str]:
     ValueError
         When ``table`` is not one of :data:`COLUMNS`.
     """
-    if table not in COLUMNS:
-        raise ValueError(f"no table {table!r}; known: {sorted(COLUMNS)}")
-    return [words(f"{table}.{column}", lang) for column in COLUMNS[table]]
+    return table_header(TEMPLATES, COLUMNS, table, lang)

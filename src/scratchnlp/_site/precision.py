@@ -31,7 +31,7 @@ import numpy as np
 
 from .._checks import Seed, as_generator
 from ..optim import SGD, clip_grads, merge_shared
-from .wording import say
+from .wording import say, table_header
 
 __all__ = [
     "FLOAT16_ROUNDING",
@@ -986,9 +986,7 @@ def words(key: str, lang: str | None = None, **values: Any) -> str:
 
 def header(table: str, lang: str | None = None) -> list[str]:
     """The column headers of one of the page's tables (a key of :data:`COLUMNS`) in ``lang``."""
-    if table not in COLUMNS:
-        raise ValueError(f"no table {table!r}; known: {sorted(COLUMNS)}")
-    return [_say(f"{table}.{column}", lang) for column in COLUMNS[table]]
+    return table_header(TEMPLATES, COLUMNS, table, lang)
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["LANGUAGES", "page_language", "say", "particle"]
+__all__ = ["LANGUAGES", "page_language", "say", "table_header", "particle"]
 
 #: The languages the site is published in; the first is the one the pages are written in.
 LANGUAGES = ("en", "ko")
@@ -62,6 +62,21 @@ def say(templates: Mapping[str, Mapping[str, str]], key: str, lang: str | None =
     except KeyError:
         raise ValueError(f"no wording {key!r} for language {lang!r}") from None
     return _fill(template, values)
+
+
+def table_header(templates: Mapping[str, Mapping[str, str]], columns: Mapping[str, Sequence[str]], table: str,
+                 lang: str | None = None, **values: Any) -> list[str]:
+    """The column headers of a page's table ``table`` (a key of ``columns``): the templates ``"<table>.<column>"``
+    in ``lang``, each filled with ``values`` (see :func:`say`); the ``header`` of every page's module.
+
+    Raises
+    ------
+    ValueError
+        When ``table`` is not one of ``columns``, or a header has no wording in ``lang``.
+    """
+    if table not in columns:
+        raise ValueError(f"no table {table!r}; known: {sorted(columns)}")
+    return [say(templates, f"{table}.{column}", lang, **values) for column in columns[table]]
 
 
 # {name|pair} or {name:spec|pair}, where pair is one of PARTICLES ("을/를", ...)

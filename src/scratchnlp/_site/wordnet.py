@@ -26,7 +26,7 @@ from typing import Any, Literal
 import numpy as np
 
 from ..evaluation import spearman
-from .wording import say
+from .wording import say, table_header
 
 __all__ = [
     "word_similarity",
@@ -463,9 +463,7 @@ def words(key: str, lang: str | None = None, **values: Any) -> str:
 
 def header(table: str, lang: str | None = None) -> list[str]:
     """The column headers of one of the page's tables (a key of :data:`COLUMNS`) in ``lang``."""
-    if table not in COLUMNS:
-        raise ValueError(f"no table {table!r}; known: {sorted(COLUMNS)}")
-    return [words(f"{table}.{column}", lang) for column in COLUMNS[table]]
+    return table_header(TEMPLATES, COLUMNS, table, lang)
 
 
 def _say(key: str, lang: str | None = None, **values: Any) -> str:
