@@ -73,27 +73,75 @@ SEQ2SEQ = {
 }
 SEQ_BATCH, SEQ_LR, SEQ_MAX_GRAD = 128, 0.001, 5.0
 PARTS = ("rnnlm", "better", "seq2seq", "peeky", "attention", "book")
+#: The runner that does only the iteration's matrix products: the floor of any NumPy implementation.
+FLOOR = "matrix products alone"
 
 
-def flops(D: int, H: int, layers: int) -> float:
-    """FLOPs of the matrix products of one language-model iteration (forward + backward = 3x forward)."""
-    lstm = 0
-    d_in = D
-    for _ in range(layers):
-        lstm += 2 * N * T * (d_in + H) * 4 * H
-        d_in = H
-    affine = 2 * N * T * H * V
-    return 3 * (lstm + affine)
+# --- the floor: the matrix products alone --------------------------------------------------------------------
 
 
-def seq2seq_flops(kind: str, V: int, D: int, H: int, x: int, t: int, n: int = SEQ_BATCH) -> float:
-    """FLOPs of the matrix products of one seq2seq iteration (forward + backward = 3x forward)."""
-    td = t - 1  # the decoder reads t[:, :-1] and predicts t[:, 1:]
-    enc = 2 * n * x * (D + H) * 4 * H
-    dec = 2 * n * td * ((D + H if kind == "peeky" else D) + H) * 4 * H
-    affine = 2 * n * td * (2 * H if kind in ("peeky", "attention") else H) * V
-    attention = 2 * 2 * n * td * x * H if kind == "attention" else 0
-    return 3 * (enc + dec + affine + attention)
+def lstm_products(n: int, t: int, d: int, h: int, *, zero_start: bool, start_grad: bool) -> list[tuple]:
+    """The products of one LSTM layer's forward and backward that no implementation can avoid.
+
+    ``(a_shape, b_shape, count)``: the input projection of all steps, ``h @ Wh`` per step (none at a zero
+    start state), ``dA_t @ Wh^T`` per step (none into the start state unless its gradient is used, as the
+    seq2seq encoder uses the decoder's), and the weight gradients and ``dxs`` as one product each.
+    """
+    g = 4 * h
+    steps = t - 1 if zero_start else t
+    return [((t * n, d), (d, g), 1), ((n, h), (h, g), steps),
+            ((n, g), (g, h), t if start_grad else t - 1), ((h, steps * n), (steps * n, g), 1),
+            ((d, t * n), (t * n, g), 1), ((t * n, g), (g, d), 1)]
+
+
+def affine_products(m: int, d: int, v: int) -> list[tuple]:
+    """Forward ``x @ W``, backward ``x^T @ dout`` and ``dout @ W^T``."""
+    return [((m, d), (d, v), 1), ((d, m), (m, v), 1), ((m, v), (v, d), 1)]
+
+
+def product_plan(part: str) -> list[tuple]:
+    """Every matrix product of one training iteration of ``part`` (batched products for the attention)."""
+    if part in ("rnnlm", "better"):
+        size, layers = (100, 1) if part == "rnnlm" else (650, 2)
+        plan = []
+        for _ in range(layers):  # the state is carried: no zero start, and nothing reads dh of the start
+            plan += lstm_products(N, T, size, size, zero_start=False, start_grad=False)
+        return plan + affine_products(N * T, size, V)
+    spec = SEQ2SEQ[part]
+    n, d, h, v, tq, ta = SEQ_BATCH, spec["D"], spec["H"], spec["V"], spec["x"], spec["t"] - 1
+    plan = lstm_products(n, tq, d, h, zero_start=True, start_grad=False)
+    plan += lstm_products(n, ta, d + h if spec["kind"] == "peeky" else d, h, zero_start=False, start_grad=True)
+    plan += affine_products(n * ta, 2 * h if spec["kind"] in ("peeky", "attention") else h, v)
+    if spec["kind"] == "attention":  # scores and context forward; their four gradients backward
+        plan += [((n, ta, h), (n, h, tq), 1), ((n, ta, tq), (n, tq, h), 1),
+                 ((n, ta, h), (n, h, tq), 1), ((n, tq, ta), (n, ta, h), 1),
+                 ((n, ta, tq), (n, tq, h), 1), ((n, tq, ta), (n, ta, h), 1)]
+    return plan
+
+
+def products_alone(part: str):
+    """A runner that does only ``product_plan(part)``'s products (float32, ``out=`` buffers made once): the
+    time no NumPy implementation of the iteration can go below, measured beside the others."""
+    rng = np.random.default_rng(0)
+    ops = []
+    for a, b, count in product_plan(part):
+        x, y = rng.standard_normal(a, dtype=np.float32), rng.standard_normal(b, dtype=np.float32)
+        ops.append((x, y, np.matmul(x, y), count))
+
+    def step(xs, ts):
+        for x, y, out, count in ops:
+            for _ in range(count):
+                np.matmul(x, y, out=out)
+
+    return step
+
+
+def plan_flops(part: str) -> float:
+    """FLOPs of ``product_plan(part)``."""
+    total = 0.0
+    for a, b, count in product_plan(part):
+        total += 2.0 * float(np.prod(a)) * b[-1] * count
+    return total
 
 
 # --- ours: the library's train_step -----------------------------------------------------------------------------
@@ -317,6 +365,11 @@ def report(name: str, result: dict, peak: float, flop: float, repeats: int) -> d
         rm = f"{result['ratio_median'][k]:.2f}" if result["ratio_median"] else "-"
         print(f"{k:<28}{best[k] * 1e3:>9.1f}{median[k] * 1e3:>11.1f}{gflops[k]:>9.1f}{100 * gflops[k] / peak:>10.0f}%"
               f"{rb:>15}{rm:>17}")
+    if FLOOR in best and result["ratio_best"]:
+        ours_key = next(iter(best))
+        print(f"the floor: the matrix products alone are {result['ratio_best'][FLOOR]:.2f} of PyTorch's best "
+              f"time; everything else in ours adds {(best[ours_key] - best[FLOOR]) * 1e3:.1f} ms "
+              f"({100 * (1 - best[FLOOR] / best[ours_key]):.0f}% of our step)")
     out = {key: result[key] for key in ("best_s", "median_s", "ratio_best", "ratio_median")}
     out |= {"gflop": flop / 1e9, "gflops": gflops, "share_of_peak": {k: g / peak for k, g in gflops.items()}}
     return out
@@ -352,16 +405,16 @@ def measure(parts: list[str], repeats: int, block: int) -> dict:
     for part in parts:
         if part == "rnnlm":
             runners = {"scratchnlp Rnnlm": ours(Rnnlm(V, 100, 100), optim.SGD(LR), MAX_GRAD),
-                       "pytorch": torch_lm(100, 100, 1, 0.0, False)}
+                       "pytorch": torch_lm(100, 100, 1, 0.0, False), FLOOR: products_alone(part)}
             res = alternate(runners, lm_batches(), repeats, block=block)
             out[part] = report("Rnnlm (D = H = 100, one LSTM), batch 20 x 35, SGD, clip 0.25", res, peak,
-                               flops(100, 100, 1), repeats)
+                               plan_flops(part), repeats)
         elif part == "better":
             runners = {"scratchnlp BetterRnnlm": ours(BetterRnnlm(V, 650, 650, 0.5), optim.SGD(LR), MAX_GRAD),
-                       "pytorch": torch_lm(650, 650, 2, 0.5, True)}
+                       "pytorch": torch_lm(650, 650, 2, 0.5, True), FLOOR: products_alone(part)}
             res = alternate(runners, lm_batches(), max(1, repeats // 3), block=block)
             out[part] = report("BetterRnnlm (D = H = 650, two LSTMs, dropout 0.5, tied), batch 20 x 35, SGD, "
-                               "clip 0.25", res, peak, flops(650, 650, 2), max(1, repeats // 3))
+                               "clip 0.25", res, peak, plan_flops(part), max(1, repeats // 3))
             share = out[part]["share_of_peak"]["scratchnlp BetterRnnlm"]
             print(f"BetterRnnlm: ours reaches {out[part]['gflops']['scratchnlp BetterRnnlm']:.1f} GFLOP/s, "
                   f"{100 * share:.0f}% of the GEMM peak ({peak:.1f} GFLOP/s)")
@@ -369,15 +422,15 @@ def measure(parts: list[str], repeats: int, block: int) -> dict:
             spec = SEQ2SEQ[part]
             model = spec["cls"](spec["V"], spec["D"], spec["H"], seed=0)
             runners = {f"scratchnlp {spec['cls'].__name__}": ours(model, optim.Adam(SEQ_LR), SEQ_MAX_GRAD),
-                       "pytorch": torch_seq2seq(spec["kind"], spec["V"], spec["D"], spec["H"])}
+                       "pytorch": torch_seq2seq(spec["kind"], spec["V"], spec["D"], spec["H"]),
+                       FLOOR: products_alone(part)}
             res = alternate(runners, seq2seq_batches(spec), repeats, block=block)
             out[part] = report(f"{spec['title']}, batch {SEQ_BATCH}, Adam, clip {SEQ_MAX_GRAD}", res, peak,
-                               seq2seq_flops(spec["kind"], spec["V"], spec["D"], spec["H"], spec["x"], spec["t"]),
-                               repeats)
+                               plan_flops(part), repeats)
         elif part == "book":  # last: its large temporaries change the allocator's state for what follows
             runners = {"book's code way": book_step_factory(100, 100), "pytorch": torch_lm(100, 100, 1, 0.0, False)}
             res = alternate(runners, lm_batches(), repeats, block=block)
-            out[part] = report("The book's Rnnlm code (D = H = 100)", res, peak, flops(100, 100, 1), repeats)
+            out[part] = report("The book's Rnnlm code (D = H = 100)", res, peak, plan_flops("rnnlm"), repeats)
     return out
 
 

@@ -504,39 +504,42 @@ class TimeLSTM(_TimeRecurrent):
         X, G, HS, CS, TC = c_["X"], c_["G"], c_["HS"], c_["CS"], c_["TC"]
         T, N, _ = dhs_t.shape
         dtype = G.dtype
-        # Everything that does not depend on the incoming gradient is prepared for all steps at once:
-        # the derivative of each gate function from its output y -- sigmoid' = y (1 - y) on f, i, o and
-        # tanh' = (1 + y)(1 - y) on g, i.e. (y - low)(1 - y) -- times what multiplies that gate in the cell:
-        # dA_f = ds * c_prev * f', dA_g = ds * i * g', dA_i = ds * g * i', dA_o = dh * tanh(c) * o'.
-        # dA holds these products first; the loop then multiplies each step's block by ds (or dh) in place.
-        ones_sigmoid = xp.ones(4 * H, dtype=dtype)
-        ones_sigmoid[H:2 * H] = 0
+        # Each step's gate gradients are made in its (N, 4H) block of dA while that block and the step's saved
+        # values are in the cache (preparing all steps at once before the loop made each operation a pass over
+        # T*N*4H values in main memory, which took longer than the loop). From the gates' outputs y:
+        # sigmoid' = y (1 - y) on f, i, o and tanh' = 1 - y^2 on g, i.e. y (low - y) + (1 - low) with low = 1 on
+        # f, i, o and 0 on g; then dA_f = ds c_prev f', dA_g = ds i g', dA_i = ds g i', dA_o = dh tanh(c) o',
+        # with ds = dc + dh o (1 - tanh(c)^2), the gradient reaching c_t through h_t and through c_{t+1}.
+        low = self._scratch(xp, "low", (4 * H,), dtype)
+        low[...] = 1
+        low[H:2 * H] = 0
         dA = self._scratch(xp, "dA", G.shape, dtype)
-        xp.subtract(ones_sigmoid, G, out=dA)  # y (1 - y) on f, i, o and y (0 - y) + 1 on g
-        dA *= G
-        dA4, G4 = dA.reshape(T, N, 4, H), G.reshape(T, N, 4, H)
-        dA4[:, :, 1] += 1
-        dA4[:, :, 0] *= CS[:-1]
-        dA4[:, :, 1] *= G4[:, :, 2]
-        dA4[:, :, 2] *= G4[:, :, 1]
-        dA4[:, :, 3] *= TC
-        Q = self._scratch(xp, "Q", TC.shape, dtype)  # ds = dc + dh * o * (1 - tanh(c)^2): Q = o (1 - tanh(c)^2)
-        xp.multiply(TC, TC, out=Q)
-        xp.subtract(1, Q, out=Q)
-        Q *= G4[:, :, 3]
         WhT = self._scratch(xp, "WhT", Wh.shape[::-1], Wh.dtype)
         WhT[...] = Wh.T  # (4H, H): a contiguous operand makes the small products faster
         dh = xp.zeros((N, H), dtype=dtype)
         dc = xp.zeros((N, H), dtype=dtype)
         ds = self._scratch(xp, "ds", (N, H), dtype)
         for t in range(T - 1, -1, -1):
+            y, d, tc = G[t], dA[t], TC[t]  # (N, 4H), (N, 4H), (N, H)
             dh += dhs_t[t]
-            xp.multiply(dh, Q[t], out=ds)
-            ds += dc  # the gradient reaching c_t through h_t and through c_{t+1}
-            dA4[t, :, :3] *= ds[:, None, :]  # df, dg, di
-            dA4[t, :, 3] *= dh  # do
-            xp.multiply(ds, G4[t, :, 0], out=dc)  # dc_prev = ds * f
-            xp.matmul(dA[t], WhT, out=dh)  # dh_prev
+            xp.multiply(tc, tc, out=ds)
+            xp.subtract(1, ds, out=ds)
+            ds *= y[:, 3 * H:]
+            ds *= dh
+            ds += dc
+            xp.subtract(low, y, out=d)
+            d *= y
+            d[:, H:2 * H] += 1
+            d[:, :H] *= CS[t]
+            d[:, :H] *= ds  # df
+            d[:, H:2 * H] *= y[:, 2 * H:3 * H]
+            d[:, H:2 * H] *= ds  # dg
+            d[:, 2 * H:3 * H] *= y[:, H:2 * H]
+            d[:, 2 * H:3 * H] *= ds  # di
+            d[:, 3 * H:] *= tc
+            d[:, 3 * H:] *= dh  # do
+            xp.multiply(ds, y[:, :H], out=dc)  # dc_prev = ds * f
+            xp.matmul(d, WhT, out=dh)  # dh_prev
         self.dh, self.dc = dh, dc
         return self._backward_end(xp, dA, X, HS[:-1], zero_start=c_["h_zero"])
 
