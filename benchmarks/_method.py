@@ -14,6 +14,14 @@ two BLAS environments.
   only a new process sees the change. Some machines set them (pinning a slower Haswell kernel, for one); a
   user's NumPy on the same CPU picks its own kernel (SkylakeX on an AVX-512 CPU). Nothing else changes the
   environment: tests and CI never do.
+
+And the timing and writing every script here shares:
+
+* :func:`timed` is one call and its wall time; :func:`best_of` the fastest of a few timings of ``number``
+  calls each, per call;
+* :func:`interleave` runs implementations one after the other on the same inputs, round after round, and
+  keeps every round's times and results (each script takes the best, and the median where it reports one);
+* :func:`write_json` writes a script's numbers, atomically (a temporary file in the same folder, renamed).
 """
 
 from __future__ import annotations
@@ -24,10 +32,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from scratchnlp._io import atomic_write
 
 #: The variables that choose OpenBLAS's kernel and cache blocking when the library loads.
 BLAS_VARS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
@@ -72,10 +83,68 @@ def describe_blas(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
+    """``fn()``'s result and the seconds the call took."""
+    start = time.perf_counter()
+    result = fn()
+    return result, time.perf_counter() - start
+
+
 def _timed(f: Callable[[], Any]) -> float:
-    t = time.perf_counter()
-    f()
-    return time.perf_counter() - t
+    return timed(f)[1]
+
+
+def best_of(fn: Callable[[], Any], repeats: int, number: int = 1) -> tuple[Any, float]:
+    """Time ``repeats`` runs of ``number`` calls of ``fn``; return its last result and the best run's seconds per
+    call (the least disturbed run, divided by ``number``)."""
+    if isinstance(repeats, bool) or isinstance(number, bool) or repeats < 1 or number < 1:
+        raise ValueError(f"repeats and number must be >= 1, got {repeats!r} and {number!r}")
+    best = float("inf")
+    result: Any = None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(number):
+            result = fn()
+        best = min(best, (time.perf_counter() - start) / number)
+    return result, best
+
+
+def interleave(
+    runners: Mapping[str, Callable[..., Any]],
+    rounds: int,
+    *,
+    warmup: int = 0,
+    inputs: Callable[[], Sequence[Any]] | None = None,
+) -> tuple[dict[str, list[float]], dict[str, list[Any]]]:
+    """Run every runner once per round, one after the other, for ``warmup + rounds`` rounds.
+
+    Each round first draws its arguments, ``inputs()`` (none without ``inputs``), and gives the same ones to
+    every runner, timing each call. Returns ``(times, results)``: per runner, the seconds of the last
+    ``rounds`` rounds (the ``warmup`` rounds are not timed) and the results of every round, warm-up included.
+    """
+    if rounds < 1 or warmup < 0:
+        raise ValueError(f"rounds must be >= 1 and warmup >= 0, got {rounds} and {warmup}")
+    times: dict[str, list[float]] = {k: [] for k in runners}
+    results: dict[str, list[Any]] = {k: [] for k in runners}
+    for i in range(warmup + rounds):
+        args = tuple(inputs()) if inputs is not None else ()
+        for name, run in runners.items():
+            start = time.perf_counter()
+            result = run(*args)
+            seconds = time.perf_counter() - start
+            results[name].append(result)
+            if i >= warmup:
+                times[name].append(seconds)
+    return times, results
+
+
+def write_json(path: str | os.PathLike[str], result: Any, *, indent: int = 1) -> None:
+    """Write ``result`` as JSON to ``path`` (ending in a newline), atomically: it goes to a temporary file in the
+    same folder, which is renamed onto ``path`` when complete, so a reader never sees half a file and a failed
+    write leaves an existing file as it was. The folder must exist."""
+    text = json.dumps(result, indent=indent) + "\n"  # a value JSON cannot hold fails here, before any file
+    with atomic_write(Path(path), "w", encoding="utf-8") as f:
+        f.write(text)
 
 
 def gemm_peak(size: int = 2000, repeats: int = 5, matmul: Callable[..., Any] | None = None) -> float:
@@ -173,8 +242,7 @@ def in_both_blas_environments(measure: Callable[[], dict[str, Any]], argv: Seque
                 with open(out, encoding="utf-8") as f:
                     result["blas_vars_unset"] = json.load(f)
     if json_path:
-        with open(json_path, "w", encoding="utf-8") as f:
-            json.dump(result, f, indent=1)
+        write_json(json_path, result)
     return result
 
 

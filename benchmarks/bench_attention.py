@@ -31,17 +31,15 @@ Needs ``date.txt`` and the book's weights (cached, or ``SCRATCHNLP_MIRROR``). Se
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import sys
-import time
 
 os.environ.setdefault("OMP_NUM_THREADS", "2")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", os.environ["OMP_NUM_THREADS"])
 
 import numpy as np  # noqa: E402
-from _method import blas_report, describe_blas  # noqa: E402  (beside this script)
+from _method import blas_report, describe_blas, interleave, write_json  # noqa: E402  (beside this script)
 
 # The book's chapter-7 building blocks (common/time_layers.py, its Adam, clip_grads and Trainer step): the
 # script's own folder is on sys.path when it is run as ``python benchmarks/bench_attention.py``.
@@ -53,6 +51,7 @@ from bench_seq2seq import (  # noqa: E402
     BookTimeSoftmaxWithLoss,
     OurStep,
     _copies,
+    random_batch,
     softmax,
 )
 
@@ -281,12 +280,6 @@ class BookAttentionSeq2seq:
 # --- running ----------------------------------------------------------------------------------------------------
 
 
-def _timed(f) -> float:
-    t = time.perf_counter()
-    f()
-    return time.perf_counter() - t
-
-
 def load():
     (x_train, t_train), (x_test, t_test) = sequence.load_data("date.txt")
     _, id_to_char = sequence.get_vocab("date.txt")
@@ -307,10 +300,7 @@ def bench_attention_layer(repeats: int) -> dict:
 
     results = {k: step(r) for k, r in runners.items()}
     drift = max(float(np.abs(a - b).max()) for a, b in zip(results[BOOK], results["scratchnlp"]))
-    times = {k: [] for k in runners}
-    for _ in range(repeats):
-        for k, r in runners.items():
-            times[k].append(_timed(lambda r=r: step(r)))
+    times, _ = interleave({k: lambda r=r: step(r) for k, r in runners.items()}, repeats)
     best = {k: min(v) for k, v in times.items()}
     print(f"\nTimeAttention forward + backward alone (N {BATCH}, T 29, T_dec 10, H {HIDDEN}), best of {repeats}")
     for k in runners:
@@ -325,18 +315,9 @@ def bench_train(data, repeats: int, warmup: int = 3) -> dict:
     iters_per_epoch = len(x_train) // BATCH
     ours = AttentionSeq2seq(V, WORDVEC, HIDDEN, seed=0)
     runners = {BOOK: BookStep(BookAttentionSeq2seq(ours.params)), "scratchnlp": OurStep(ours)}
-    times = {k: [] for k in runners}
-    losses = {k: [] for k in runners}
-    for i in range(repeats + warmup):
-        idx = rng.permutation(len(x_train))[:BATCH]
-        bx, bt = x_train[idx].astype(np.int64), t_train[idx].astype(np.int64)
-        for k, r in runners.items():
-            t0 = time.perf_counter()
-            loss = r.step(bx, bt)
-            dt = time.perf_counter() - t0
-            losses[k].append(float(loss))
-            if i >= warmup:
-                times[k].append(dt)
+    times, results = interleave({k: r.step for k, r in runners.items()}, repeats, warmup=warmup,
+                                inputs=lambda: random_batch(x_train, t_train, rng, BATCH))
+    losses = {k: [float(loss) for loss in v] for k, v in results.items()}
     best = {k: min(v) for k, v in times.items()}
     median = {k: float(np.median(v)) for k, v in times.items()}
     drift = max(abs(a - b) for a, b in zip(losses[BOOK], losses["scratchnlp"]))
@@ -373,10 +354,7 @@ def bench_decode(data, repeats: int, questions: int = 0) -> dict:
 
     runners = {BOOK_LOOP: book_loop, "scratchnlp, one by one": ours_loop, "scratchnlp, batched": ours_batched}
     answers = {k: f() for k, f in runners.items()}
-    times = {k: [] for k in runners}
-    for _ in range(repeats):
-        for k, f in runners.items():
-            times[k].append(_timed(f))
+    times, _ = interleave(runners, repeats)
     best = {k: min(v) for k, v in times.items()}
     same_as_book = {k: int((a == answers[BOOK_LOOP]).all(axis=1).sum()) for k, a in answers.items()}
     accuracy = float((answers["scratchnlp, batched"] == t_test[:, 1:]).all(axis=1).mean())
@@ -410,8 +388,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.part in ("decode", "all"):
         out["decode"] = bench_decode(data, max(1, args.repeats // 10), args.questions)
     if args.json:
-        with open(args.json, "w", encoding="utf-8") as f:
-            json.dump(out, f, indent=1)
+        write_json(args.json, out)
     return 0
 
 

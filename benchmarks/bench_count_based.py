@@ -18,15 +18,14 @@ Run with the data mirror or network access::
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import sys
-import time
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+from _method import best_of, timed, write_json  # (beside this script)
 
 from scratchnlp.datasets import load_ptb
 from scratchnlp.text import create_co_matrix, most_similar, ppmi, randomized_svd
@@ -46,10 +45,9 @@ def peak_memory_gib() -> float:
     return peak / 2**30 if sys.platform == "darwin" else peak / 2**20
 
 
-def timed(label: str, fn: Callable[[], Any], times: dict[str, float]) -> Any:
-    start = time.perf_counter()
-    result = fn()
-    times[label] = time.perf_counter() - start
+def stage(label: str, fn: Callable[[], Any], times: dict[str, float]) -> Any:
+    """Run one stage of the pipeline, record its seconds in ``times`` and print them with the peak memory."""
+    result, times[label] = timed(fn)
     print(f"  {label:<28} {times[label]:8.2f} s   peak memory so far {peak_memory_gib():5.2f} GiB", flush=True)
     return result
 
@@ -80,16 +78,6 @@ def co_matrix_book_way(corpus: np.ndarray, vocab_size: int, window_size: int) ->
     return C
 
 
-def best_of(fn: Callable[[], Any], repeat: int) -> tuple[Any, float]:
-    """The result of ``fn`` and its fastest wall time over ``repeat`` calls."""
-    best = math.inf
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - start)
-    return result, best
-
-
 def compare(
     label: str, ours: Callable[[], Any], book: Callable[[], Any], repeat: int = 3, record: dict | None = None
 ) -> tuple[Any, Any]:
@@ -104,12 +92,12 @@ def compare(
 def pipeline(args: argparse.Namespace, times: dict[str, float]) -> tuple[np.ndarray, int, np.ndarray]:
     """Run and time the four stages into ``times``; return the corpus, the vocabulary size and a slice of the
     counts."""
-    corpus, word_to_id, id_to_word = timed("load PTB train", lambda: load_ptb("train"), times)
+    corpus, word_to_id, id_to_word = stage("load PTB train", lambda: load_ptb("train"), times)
     V = len(word_to_id)
     print(f"    {len(corpus):,} tokens, {V:,} words")
-    C = timed(f"co-occurrence (window {args.window})", lambda: create_co_matrix(corpus, V, args.window), times)
-    W = timed("PPMI", lambda: ppmi(C), times)
-    U, S, _ = timed(
+    C = stage(f"co-occurrence (window {args.window})", lambda: create_co_matrix(corpus, V, args.window), times)
+    W = stage("PPMI", lambda: ppmi(C), times)
+    U, S, _ = stage(
         f"randomized SVD (k={args.dim})",
         lambda: randomized_svd(W, args.dim, n_iter=args.n_iter, seed=args.seed),
         times,
@@ -168,8 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"    identical counts: {bool(np.array_equal(fast_c, slow_c))}")
     out["co_matrix"]["identical"] = bool(np.array_equal(fast_c, slow_c))
     if args.json:
-        with open(args.json, "w", encoding="utf-8") as f:
-            json.dump(out, f, indent=1)
+        write_json(args.json, out)
     return 0
 
 

@@ -3,7 +3,7 @@
 The same library code runs on both (the book's chapter 1.5.3 and its appendix on the GPU): ``Rnnlm`` and
 ``BetterRnnlm`` with the book's sizes on a batch of 20 x 35 word ids (SGD, clipping), and ``AttentionSeq2seq``
 with the book's sizes on a batch of 128 dates (Adam, clipping), each built once with NumPy arrays and once
-with CuPy arrays and timed by :func:`scratchnlp._site.speedup.chapter_step_times` (the device is synchronised before
+with CuPy arrays and timed by :func:`scratchnlp.benchmarking.chapter_step_times` (the device is synchronised before
 the clock is read). Prints seconds per iteration on each and the ratio CPU / GPU. The companion site's page on
 section 1.5 shows the numbers of ``benchmarks/results/bench_gpu.json`` (written by ``make bench`` on a machine
 with a GPU) when it is built without one.
@@ -15,13 +15,13 @@ with a GPU) when it is built without one.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 
 import numpy as np
+from _method import write_json  # (beside this script)
 
-from scratchnlp._site.speedup import chapter_step_times, gpu_available
+from scratchnlp.benchmarking import chapter_step_times, gpu_available
 
 
 def gpu_name() -> str:
@@ -52,8 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     out = {"gpu": gpu_name(), "cupy": cupy.__version__, "numpy": np.__version__, "cpu_s": cpu, "gpu_s": gpu,
            "speedup": {k: cpu[k] / gpu[k] for k in gpu}}
     if args.json:
-        with open(args.json, "w", encoding="utf-8") as f:
-            json.dump(out, f, indent=1)
+        write_json(args.json, out)
     return 0
 
 

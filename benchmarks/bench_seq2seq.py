@@ -27,17 +27,15 @@ Set ``OMP_NUM_THREADS`` / ``OPENBLAS_NUM_THREADS`` before starting to change the
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import sys
-import time
 
 os.environ.setdefault("OMP_NUM_THREADS", "2")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", os.environ["OMP_NUM_THREADS"])
 
 import numpy as np  # noqa: E402
-from _method import blas_report, describe_blas  # noqa: E402  (beside this script)
+from _method import best_of, blas_report, describe_blas, interleave, write_json  # noqa: E402  (beside this script)
 
 from scratchnlp import optim  # noqa: E402
 from scratchnlp.datasets import sequence  # noqa: E402
@@ -472,10 +470,10 @@ class OurStep:
 # --- running ----------------------------------------------------------------------------------------------------
 
 
-def _timed(f) -> float:
-    t = time.perf_counter()
-    f()
-    return time.perf_counter() - t
+def random_batch(x_train, t_train, rng, size=BATCH):
+    """A random training batch of ``size`` questions and answers, as int64 ids."""
+    idx = rng.permutation(len(x_train))[:size]
+    return x_train[idx].astype(np.int64), t_train[idx].astype(np.int64)
 
 
 def load():
@@ -492,18 +490,9 @@ def bench_train(data, repeats: int, warmup: int = 3) -> dict:
     for cls in (Seq2seq, PeekySeq2seq):
         ours = cls(V, WORDVEC, HIDDEN, seed=0)
         runners = {BOOK: BookStep(BookSeq2seq(ours.params, cls is PeekySeq2seq)), "scratchnlp": OurStep(ours)}
-        times = {k: [] for k in runners}
-        losses = {k: [] for k in runners}
-        for i in range(repeats + warmup):
-            idx = rng.permutation(len(x_train))[:BATCH]
-            bx, bt = x_train[idx].astype(np.int64), t_train[idx].astype(np.int64)
-            for k, r in runners.items():
-                t0 = time.perf_counter()
-                loss = r.step(bx, bt)
-                dt = time.perf_counter() - t0
-                losses[k].append(float(loss))
-                if i >= warmup:
-                    times[k].append(dt)
+        times, results = interleave({k: r.step for k, r in runners.items()}, repeats, warmup=warmup,
+                                    inputs=lambda: random_batch(x_train, t_train, rng))
+        losses = {k: [float(loss) for loss in v] for k, v in results.items()}
         best = {k: min(v) for k, v in times.items()}
         median = {k: float(np.median(v)) for k, v in times.items()}
         drift = max(abs(a - b) for a, b in zip(losses[BOOK], losses["scratchnlp"]))
@@ -557,7 +546,7 @@ def bench_floor(data, repeats: int) -> dict:
                 for _ in range(k):
                     np.matmul(a, b, out=c)
 
-        best = min(_timed(products) for _ in range(repeats + 3))
+        best = best_of(products, repeats + 3)[1]
         flop = sum(2 * a[0] * a[1] * b[1] * k for a, b, k in plan)
         print(f"{name}: the matrix products alone take {best * 1e3:.2f} ms per iteration "
               f"({flop / 1e6:.0f} MFLOP, {flop / best / 1e9:.0f} GFLOP/s)")
@@ -590,10 +579,7 @@ def bench_decode(data, repeats: int, train_epochs: int) -> dict:
 
         runners = _decoders(model, book, x_test, start, size)
         answers = {k: f() for k, f in runners.items()}
-        times = {k: [] for k in runners}
-        for _ in range(repeats):
-            for k, f in runners.items():
-                times[k].append(_timed(f))
+        times, _ = interleave(runners, repeats)
         best = {k: min(v) for k, v in times.items()}
         same_as_book = {k: int((a == answers[BOOK_LOOP]).all(axis=1).sum()) for k, a in answers.items()}
         accuracy = float((answers["scratchnlp, batched"] == t_test[:, 1:]).all(axis=1).mean())
@@ -636,8 +622,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.part in ("decode", "all"):
         out["decode"] = bench_decode(data, max(1, args.repeats // 5), args.train_epochs)
     if args.json:
-        with open(args.json, "w", encoding="utf-8") as f:
-            json.dump(out, f, indent=1)
+        write_json(args.json, out)
     return 0
 
 

@@ -40,7 +40,6 @@ reference only.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import sys
@@ -48,6 +47,7 @@ import time
 from typing import Any
 
 import numpy as np
+from _method import best_of, timed, write_json  # (beside this script)
 
 from scratchnlp import __version__, backend
 from scratchnlp.datasets import load_ptb
@@ -270,17 +270,6 @@ def book_train(model: Any, contexts: np.ndarray, target: np.ndarray, batch_size:
 # --------------------------------------------------------------------------------------------------------
 
 
-def best_of(fn: Any, repeat: int = 5, number: int = 20) -> float:
-    """Seconds per call: the best of ``repeat`` timings of ``number`` calls (the least disturbed one)."""
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        for _ in range(number):
-            fn()
-        best = min(best, (time.perf_counter() - start) / number)
-    return best
-
-
 def machine() -> dict[str, Any]:
     return {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
             "cpu_count": os.cpu_count(), "python": platform.python_version(), "numpy": np.__version__,
@@ -322,9 +311,10 @@ def bench_scatter(corpus: np.ndarray) -> dict[str, Any]:
                     W[w] += values[i]
 
             times = {
-                "loop": best_of(loop, repeat=3, number=3),
-                "add.at": best_of(lambda idx=idx, values=values: np.add.at(W, idx, values)),
-                "scatter_add": best_of(lambda idx=idx, values=values: backend.scatter_add(W, idx, values)),
+                "loop": best_of(loop, 3, number=3)[1],
+                "add.at": best_of(lambda idx=idx, values=values: np.add.at(W, idx, values), 5, number=20)[1],
+                "scatter_add": best_of(lambda idx=idx, values=values: backend.scatter_add(W, idx, values), 5,
+                                       number=20)[1],
             }
             results[name] = {"rows": int(idx.shape[0]), "distinct": int(np.unique(idx).shape[0]),
                              **{k: v * 1e3 for k, v in times.items()}}
@@ -355,8 +345,8 @@ def bench_adam() -> dict[str, Any]:
         best = {name: float("inf") for name in makers}
         for _ in range(5):
             for name, (opt, params) in setups.items():
-                best[name] = min(best[name], best_of(lambda o=opt, p=params, g=grads: o.update(p, g),
-                                                     repeat=1, number=10))
+                best[name] = min(best[name], best_of(lambda o=opt, p=params, g=grads: o.update(p, g), 1,
+                                                     number=10)[1])
         out[case] = {k: v * 1e3 for k, v in best.items()}
         rows.append((case, *(f"{v * 1e3:.2f}" for v in best.values())))
     _print_table(rows)
@@ -437,9 +427,8 @@ def bench_fast(corpus: np.ndarray, word_to_id: dict[str, int], id_to_word: dict[
         gmodel = Word2Vec(vector_size=100, window=5, negative=5, min_count=1, sample=0, sg=sg, workers=2,
                           seed=0)
         gmodel.build_vocab(sentences)
-        start = time.perf_counter()
-        gmodel.train(sentences, total_examples=len(sentences), epochs=n_epochs)
-        gensim_epoch = (time.perf_counter() - start) / n_epochs
+        _, gensim_s = timed(lambda g=gmodel, n=n_epochs: g.train(sentences, total_examples=len(sentences), epochs=n))
+        gensim_epoch = gensim_s / n_epochs
         ours_acc = evaluate_analogy(ours.word_vecs, word_to_id)
         gensim_acc = evaluate_analogy(_gensim_vectors(gmodel, word_to_id), word_to_id)
         results[name] = {
@@ -479,8 +468,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.part in ("all", "fast"):
         report["fast"] = bench_fast(corpus, word_to_id, id_to_word, args.epochs, args.sg_epochs)
     if args.json:
-        with open(args.json, "w", encoding="utf-8") as f:
-            json.dump(report, f, indent=2)
+        write_json(args.json, report)
     return 0
 
 

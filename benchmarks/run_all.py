@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from _method import blas_report  # (beside this script)
+from _method import blas_report, write_json  # (beside this script)
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
@@ -82,7 +82,7 @@ def run_one(name: str, args: list[str], out_dir: Path) -> str:
         extra = "gpu" if "cupy" in missing else "bench"
         return f"skipped: needs {', '.join(missing)} (pip install -e '.[{extra}]')"
     if name == "bench_gpu":
-        from scratchnlp._site.speedup import gpu_available  # noqa: PLC0415
+        from scratchnlp.benchmarking import gpu_available  # noqa: PLC0415
 
         if not gpu_available():
             return "skipped: no usable GPU (CuPy is installed, but no CUDA device works)"
@@ -107,9 +107,7 @@ def run_one(name: str, args: list[str], out_dir: Path) -> str:
         "results": results,
     }
     out_dir.mkdir(parents=True, exist_ok=True)
-    tmp_path = out_dir / f".{name}.json.tmp"
-    tmp_path.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
-    tmp_path.replace(out_dir / f"{name}.json")
+    write_json(out_dir / f"{name}.json", record)
     print(f"=== {name}: {wall:.0f} s", flush=True)
     return "ok"
 

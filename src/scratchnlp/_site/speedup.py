@@ -1,22 +1,25 @@
 """The wording of the speed-up page (section 1.5 in depth) and the book map: the committed benchmark results read into
 tables, and the step timings measured on the page.
 
-The words these helpers produce come from :data:`TEMPLATES`, one set per language, through :func:`words`;
-``lang=None`` follows the page's language (``SCRATCHNLP_LANG``). The rows of :func:`benchmark_ratios` are English
-unless another language is asked for: the book map and ``benchmarks/summary.py`` read their English labels.
+Which comparisons the results hold and their numbers, the machine of a record, the durations and the step
+timings come from :mod:`scratchnlp.benchmarking`, which ``benchmarks/summary.py`` reads too; this module words
+them. The words come from :data:`TEMPLATES`, one set per language, through :func:`words`; ``lang=None`` follows
+the page's language (``SCRATCHNLP_LANG``). The rows of :func:`benchmark_ratios` are English unless another
+language is asked for: the book map reads their English labels.
 
 Not part of the library's API; see :mod:`scratchnlp._pages` for what every page shares.
 """
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from scratchnlp._pages import best_time, repo_root
+from scratchnlp import benchmarking
+from scratchnlp._pages import repo_root
+from scratchnlp.benchmarking import chapter_step_times, gpu_available, seconds_text, training_step_time
 
 from .wording import page_language, say
 
@@ -49,6 +52,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "row.decode": "{name}, answering the test questions",
         "ref.python_loop": "the book's Python loop",
         "ref.book_way": "the book's way",
+        "ref.add_at": "np.add.at",
+        "ref.optim_adam": "optim.Adam",
         "ref.gensim": "gensim, 2 threads",
         "ref.pytorch": "PyTorch, same threads",
         "ref.book_code": "the book's code",
@@ -80,6 +85,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "row.decode": "{name}, 테스트 문제에 답하기",
         "ref.python_loop": "책의 파이썬 루프",
         "ref.book_way": "책의 방식",
+        "ref.add_at": "np.add.at",
+        "ref.optim_adam": "optim.Adam",
         "ref.gensim": "gensim, 스레드 2개",
         "ref.pytorch": "PyTorch, 같은 스레드 수",
         "ref.book_code": "책의 코드",
@@ -132,89 +139,6 @@ def _data_label(label: str, lang: str) -> str:
     return label
 
 
-def gpu_available() -> bool:
-    """Whether :mod:`scratchnlp.backend` can use a GPU here (CuPy installed and a CUDA device present)."""
-    from scratchnlp import backend  # noqa: PLC0415
-
-    previous = backend.get_device()
-    try:
-        backend.set_device("gpu")
-    except RuntimeError:
-        return False
-    backend.set_device(previous)
-    return True
-
-
-def chapter_step_times(device: str = "cpu", *, repeats: int = 5, seed: int = 0,
-                       models: Sequence[str] = ("Rnnlm", "BetterRnnlm", "AttentionSeq2seq")) -> dict[str, float]:
-    """Seconds per training iteration of the chapter-6 and chapter-8 models with the book's settings.
-
-    ``Rnnlm`` (V 10,000, 100/100) and ``BetterRnnlm`` (650/650, dropout 0.5, tied) on a batch of 20 x 35 word
-    ids with SGD and clipping at 0.25; ``AttentionSeq2seq`` (59 characters, 16/256) on a batch of 128
-    reversed-date-shaped questions (29 characters, answers of 11) with Adam and clipping at 5.0. The ids are
-    random (the time does not depend on which words they are). Each model is built on ``device`` (``"cpu"``:
-    NumPy, ``"gpu"``: CuPy) and timed with :func:`training_step_time`; the previous device is restored.
-    """
-    import numpy as np  # noqa: PLC0415
-
-    from scratchnlp import backend, optim  # noqa: PLC0415
-    from scratchnlp import models as m  # noqa: PLC0415
-
-    rng = np.random.default_rng(seed)
-    specs = {
-        "Rnnlm": (lambda: m.Rnnlm(10000, 100, 100, seed=seed), lambda: optim.SGD(20.0), 10000, (20, 35), (20, 35),
-                  0.25),
-        "BetterRnnlm": (lambda: m.BetterRnnlm(10000, 650, 650, 0.5, seed=seed), lambda: optim.SGD(20.0), 10000,
-                        (20, 35), (20, 35), 0.25),
-        "AttentionSeq2seq": (lambda: m.AttentionSeq2seq(59, 16, 256, seed=seed), lambda: optim.Adam(0.001), 59,
-                             (128, 29), (128, 11), 5.0),
-    }
-    unknown = set(models) - set(specs)
-    if unknown:
-        raise ValueError(f"unknown models {sorted(unknown)}; choose from {sorted(specs)}")
-    previous = backend.get_device()
-    backend.set_device(device)
-    try:
-        out = {}
-        for name in models:
-            make, make_opt, V, xshape, tshape, max_grad = specs[name]
-            xs, ts = rng.integers(0, V, xshape), rng.integers(0, V, tshape)
-            out[name] = training_step_time(make(), make_opt(), xs, ts, max_grad=max_grad, repeats=repeats)
-        return out
-    finally:
-        backend.set_device(previous)
-
-
-def training_step_time(model: Any, optimizer: Any, xs: Any, ts: Any, *, max_grad: float | None = None,
-                       repeats: int = 5, warmup: int = 1) -> float:
-    """The fastest of ``repeats`` training iterations on one batch, in seconds (after ``warmup`` untimed ones).
-
-    One iteration is :func:`scratchnlp.training.train_step`, the step every training loop runs:
-    ``model.forward(xs, ts)``, ``model.backward()``, the shared weights' gradients merged, the gradients clipped
-    to ``max_grad`` (if given), the NaN/inf checks and ``optimizer.update``. On the GPU (the model's parameters
-    are CuPy arrays; ``xs`` and ``ts`` are moved there) the device is synchronised before the clock is read,
-    because CuPy returns before the GPU has finished.
-    """
-    from scratchnlp import backend  # noqa: PLC0415
-    from scratchnlp.training import train_step  # noqa: PLC0415
-
-    if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
-        raise ValueError(f"repeats must be an int >= 1, got {repeats!r}")
-    on_gpu = backend.is_gpu_array(model.params[0])
-    if on_gpu:
-        xs, ts = backend.to_gpu(xs), backend.to_gpu(ts)
-    xp = backend.xp(model.params[0])
-
-    def step() -> None:
-        train_step(model, optimizer, (xs, ts), max_grad)
-        if on_gpu:
-            xp.cuda.Device().synchronize()
-
-    for _ in range(warmup):
-        step()
-    return best_time(step, repeats)[1]
-
-
 def benchmarks_dir(root: str | Path | None = None) -> Path:
     """The folder of the committed benchmark results, ``<repository>/benchmarks/results`` (``make bench``).
 
@@ -233,157 +157,70 @@ def benchmarks_dir(root: str | Path | None = None) -> Path:
 
 
 def load_benchmarks(folder: str | Path | None = None) -> dict[str, dict[str, Any]]:
-    """The results ``make bench`` wrote: ``{script name: record}`` from ``<folder>/bench_*.json``, sorted by name.
+    """The results ``make bench`` wrote: ``{script name: record}`` from ``<folder>/bench_*.json``, sorted by name
+    (:func:`scratchnlp.benchmarking.load_benchmarks`); ``folder`` defaults to :func:`benchmarks_dir`.
 
     A record holds ``script``, ``arguments``, ``date``, ``wall_s``, ``machine`` and the script's own numbers
     under ``results``. A missing folder gives an empty dict.
     """
-    import json  # noqa: PLC0415
-
-    folder = Path(folder) if folder is not None else benchmarks_dir()
-    records: dict[str, dict[str, Any]] = {}
-    for path in sorted(folder.glob("bench_*.json")) if folder.is_dir() else []:
-        record = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(record, dict) or not isinstance(record.get("results"), dict):
-            raise ValueError(f"{path} is not a benchmark record written by benchmarks/run_all.py (no 'results')")
-        records[path.stem] = record
-    return records
+    return benchmarking.load_benchmarks(folder if folder is not None else benchmarks_dir())
 
 
-def seconds_text(seconds: float) -> str:
-    """A duration with three significant digits in s, ms or µs: ``"12.3 s"``, ``"792 ms"``, ``"220 µs"``."""
-    if not seconds > 0 or not math.isfinite(seconds):
-        raise ValueError(f"a duration must be positive and finite, got {seconds!r}")
-    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
-        if seconds >= scale or unit == "µs":
-            value = seconds / scale
-            digits = max(0, 2 - int(math.floor(math.log10(value)))) if value >= 1 else 3
-            return f"{value:.{digits}f} {unit}"
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-def _get(d: Mapping[str, Any], *keys: str) -> Any:
-    for k in keys:
-        if not isinstance(d, Mapping) or k not in d:
-            return None
-        d = d[k]
-    return d
-
-
-def _bench_rows_count_based(r: Mapping[str, Any], lang: str = "en") -> list[tuple[str, str, Any, Any]]:
-    return [
-        (words("chapter", lang, what=_data_label(str(_get(r, key, "label") or key), lang), chapter=2),
-         words("ref.python_loop", lang), _get(r, key, "book_s"), _get(r, key, "ours_s"))
-        for key in ("ppmi", "co_matrix")
-    ]
-
-
-def _bench_rows_word2vec(r: Mapping[str, Any], lang: str = "en") -> list[tuple[str, str, Any, Any]]:
-    rows = []
-    for name, run in (_get(r, "book") or {}).items():
-        what = words("row.word2vec", lang, name=name, iterations=run.get("iterations"))
-        rows.append((words("chapter", lang, what=what, chapter=4), words("ref.book_way", lang),
-                     run.get("book_way_s"), run.get("ours_fused_adam_s")))
-    for case, times in (_get(r, "scatter") or {}).items():
-        rows.append((words("row.scatter", lang, case=_data_label(case, lang)), "np.add.at", _ms(times.get("add.at")),
-                     _ms(times.get("scatter_add"))))
-    for case, times in (_get(r, "adam") or {}).items():
-        rows.append((words("row.adam", lang, case=_data_label(case, lang)), "optim.Adam",
-                     _ms(times.get("optim.Adam")), _ms(times.get("FusedAdam"))))
-    for name, run in (_get(r, "fast") or {}).items():
-        if isinstance(run, Mapping) and "ours_s_per_epoch" in run:
-            rows.append((words("row.fast", lang, name=name), words("ref.gensim", lang),
-                         run.get("gensim_s_per_epoch"), run.get("ours_s_per_epoch")))
-    return rows
-
-
-def _ms(value: Any) -> Any:
-    return None if value is None else value / 1e3
-
-
-def _bench_rows_rnnlm(r: Mapping[str, Any], lang: str = "en") -> list[tuple[str, str, Any, Any]]:
-    rows = []
-    for key, name, ours in (("rnnlm", "Rnnlm", "scratchnlp Rnnlm"),
-                            ("better", "BetterRnnlm", "scratchnlp BetterRnnlm")):
-        rows.append((words("chapter", lang, what=words("row.train", lang, name=name), chapter=6),
-                     words("ref.pytorch", lang), _get(r, key, "best_s", "pytorch"), _get(r, key, "best_s", ours)))
-    book = _get(r, "book", "best_s", "book's code way")
-    if book is not None:
-        rows.append((words("chapter", lang, what=words("row.train", lang, name="Rnnlm"), chapter=6),
-                     words("ref.book_code", lang), book, _get(r, "rnnlm", "best_s", "scratchnlp Rnnlm")))
-    return rows
-
-
-def _bench_rows_seq2seq(r: Mapping[str, Any], chapter: str, lang: str = "en") -> list[tuple[str, str, Any, Any]]:
-    rows = []
-    train = _get(r, "train") or {}
-    if "best_s" in train:  # one model (attention): its numbers directly
-        train = {"AttentionSeq2seq": train}
-    for name, run in train.items():
-        rows.append((words("chapter", lang, what=words("row.train", lang, name=name), chapter=chapter),
-                     words("ref.book_code", lang), _get(run, "best_s", "book's code"),
-                     _get(run, "best_s", "scratchnlp")))
-        layer = _get(run, "attention_layer")
-        if layer:
-            rows.append((words("chapter", lang, what=words("row.attention", lang), chapter=8),
-                         words("ref.attention_loop", lang), _get(layer, "best_s", "book's code"),
-                         _get(layer, "best_s", "scratchnlp")))
-    decode = _get(r, "decode") or {}
-    if "best_s" in decode:
-        decode = {"AttentionSeq2seq": decode}
-    for name, run in decode.items():
-        rows.append((words("chapter", lang, what=words("row.decode", lang, name=name), chapter=chapter),
-                     words("ref.decode_loop", lang), _get(run, "best_s", "book's loop"),
-                     _get(run, "best_s", "scratchnlp, batched")))
-    return rows
-
-
-_BENCH_ROWS: dict[str, Callable[..., list[tuple[str, str, Any, Any]]]] = {
-    "bench_count_based": _bench_rows_count_based,
-    "bench_word2vec": _bench_rows_word2vec,
-    "bench_rnnlm": _bench_rows_rnnlm,
-    "bench_seq2seq": lambda r, lang="en": _bench_rows_seq2seq(r, "7", lang),
-    "bench_attention": lambda r, lang="en": _bench_rows_seq2seq(r, "8", lang),
+#: How each kind of :class:`scratchnlp.benchmarking.Comparison` is described: the ``row.*`` template of
+#: :data:`TEMPLATES`, or None for a description the script wrote itself (its ``label``).
+_WHAT_TEMPLATES: dict[str, str | None] = {
+    "label": None,
+    "word2vec": "row.word2vec",
+    "scatter": "row.scatter",
+    "adam": "row.adam",
+    "fast": "row.fast",
+    "train": "row.train",
+    "attention": "row.attention",
+    "decode": "row.decode",
 }
+
+
+def _what_text(row: benchmarking.Comparison, lang: str) -> str:
+    """What a comparison timed, in ``lang``, with its chapter when it has one."""
+    fields = {k: _data_label(str(v), lang) if k in benchmarking.SCRIPT_LABEL_FIELDS else v
+              for k, v in row.what_fields.items()}
+    key = _WHAT_TEMPLATES[row.what]
+    what = fields["label"] if key is None else words(key, lang, **fields)
+    return what if row.chapter is None else words("chapter", lang, what=what, chapter=row.chapter)
 
 
 def benchmark_ratios(records: Mapping[str, Mapping[str, Any]], lang: str | None = "en") -> list[dict[str, Any]]:
     """One row per comparison in the benchmark records of :func:`load_benchmarks`, in the order of the chapters.
 
     Each row is ``{"script", "what", "reference", "reference_s", "ours_s", "ratio"}``, where ``ratio`` is the
-    reference's time over ours (above 1: ours is faster). Comparisons a record lacks (a part not run, a
-    dependency missing) are left out; scripts this function does not know are ignored.
+    reference's time over ours (above 1: ours is faster). The comparisons and their numbers are those of
+    :func:`scratchnlp.benchmarking.comparisons` (a part not run, a dependency missing: left out; scripts it does
+    not know: ignored); this words them.
 
-    ``what`` and ``reference`` are worded in ``lang``: English by default, because the book map and the console
-    summary read the English labels (``"(ch. N)"``, ``"the book's ..."``); ``None``: the page's language.
+    ``what`` and ``reference`` are worded in ``lang``: English by default, because the book map reads the
+    English labels (``"(ch. N)"``, ``"the book's ..."``); ``None``: the page's language.
     """
     lang = page_language() if lang is None else lang
-    rows = []
-    for script, extract in _BENCH_ROWS.items():
-        if script not in records:
-            continue
-        for what, reference, ref_s, ours_s in extract(records[script].get("results", {}), lang):
-            if ref_s is None or ours_s is None or not ref_s > 0 or not ours_s > 0:
-                continue
-            rows.append({"script": script, "what": what, "reference": reference, "reference_s": float(ref_s),
-                         "ours_s": float(ours_s), "ratio": float(ref_s) / float(ours_s)})
-    return rows
+    return [{"script": row.script, "what": _what_text(row, lang), "reference": words(f"ref.{row.reference}", lang),
+             "reference_s": row.reference_s, "ours_s": row.ours_s, "ratio": row.speedup}
+            for row in benchmarking.comparisons(records)]
 
 
 def machine_text(record: Mapping[str, Any], lang: str | None = None) -> str:
-    """The machine and date of a benchmark record: ``"AMD EPYC 9R14, 2 cores, NumPy 2.4.6, 2026-12-01"``."""
-    m = record.get("machine") or {}
-    parts = [str(m.get("cpu") or words("machine.unnamed", lang))]
-    if m.get("cpu_count"):
+    """The machine and date of a benchmark record: ``"AMD EPYC 9R14, 2 cores, NumPy 2.4.6, 2026-12-01"``
+    (the facts of :func:`scratchnlp.benchmarking.machine_facts`, worded in ``lang``)."""
+    m = benchmarking.machine_facts(record)
+    parts = [m["cpu"] or words("machine.unnamed", lang)]
+    if m["cpu_count"]:
         parts.append(words("machine.cores", lang, cores=m["cpu_count"]))
-    if m.get("gpu"):
-        parts.append(str(m["gpu"]))
-    if m.get("numpy"):
+    if m["gpu"]:
+        parts.append(m["gpu"])
+    if m["numpy"]:
         parts.append(f"NumPy {m['numpy']}")
-    if m.get("cupy"):
+    if m["cupy"]:
         parts.append(f"CuPy {m['cupy']}")
-    if record.get("date"):
-        parts.append(str(record["date"])[:10])
+    if m["date"]:
+        parts.append(m["date"])
     return ", ".join(parts)
 
 
