@@ -38,12 +38,14 @@ SCRIPTS: dict[str, tuple[list[str], tuple[str, ...]]] = {
     "bench_count_based": ([], ()),
     "bench_word2vec": (["--iters", "100", "--repeat", "2", "--epochs", "1", "--sg-epochs", "0"], ()),
     # both BLAS environments (a second process without the OpenBLAS variables, where they are set)
-    "bench_rnnlm": (["--repeats", "6"], ("torch",)),
+    "bench_rnnlm": (["--repeats", "12"], ("torch",)),
     # decoding is timed repeats // 5 (seq2seq) and repeats // 10 (attention) times: at least twice, so that the
     # first pass, which also allocates the decoder's buffers, is not the one kept
     "bench_seq2seq": (["--repeats", "10"], ()),
     "bench_attention": (["--repeats", "20", "--questions", "500"], ()),
     "bench_gpu": (["--repeats", "5"], ("cupy",)),
+    # one BLAS thread or two for the per-step products, quiet and beside a process it keeps busy
+    "bench_threads": ([], ("threadpoolctl",)),
 }
 
 

@@ -33,6 +33,9 @@ __all__ = [
     "Comparison",
     "load_benchmarks",
     "comparisons",
+    "PytorchRow",
+    "pytorch_rows",
+    "blas_facts",
     "machine_facts",
     "seconds_text",
     "gpu_available",
@@ -249,6 +252,84 @@ def comparisons(records: Mapping[str, Mapping[str, Any]]) -> list[Comparison]:
                 continue
             out.append(Comparison(script, what, fields, reference, chapter, float(ref_s), float(ours_s)))
     return out
+
+
+# --- the recurrent models against PyTorch (bench_rnnlm.py) ----------------------------------------------------------
+
+#: bench_rnnlm.py's parts in the order of the book: (part, model, chapter).
+RNNLM_PARTS = (("rnnlm", "Rnnlm", 6), ("better", "BetterRnnlm", 6), ("seq2seq", "Seq2seq", 7),
+               ("peeky", "PeekySeq2seq", 7), ("attention", "AttentionSeq2seq", 8))
+#: The name bench_rnnlm.py gives its runner of the iteration's matrix products alone.
+PRODUCTS_ALONE = "matrix products alone"
+
+
+@dataclass(frozen=True)
+class PytorchRow:
+    """One model's training iteration against PyTorch, from one run of ``benchmarks/bench_rnnlm.py``.
+
+    ``ours_s``, ``pytorch_s`` and ``products_s`` are best times in seconds (``products_s``: the iteration's
+    matrix products alone, which no NumPy implementation can go below; None in records made before it was
+    timed). ``ratio`` is ours / PyTorch and ``floor_ratio`` products / PyTorch (below 1: faster than PyTorch).
+    """
+
+    part: str
+    model: str
+    chapter: int
+    ours_s: float
+    pytorch_s: float
+    products_s: float | None
+
+    @property
+    def ratio(self) -> float:
+        return self.ours_s / self.pytorch_s
+
+    @property
+    def floor_ratio(self) -> float | None:
+        return None if self.products_s is None else self.products_s / self.pytorch_s
+
+
+def pytorch_rows(record: Mapping[str, Any]) -> list[PytorchRow]:
+    """The comparisons with PyTorch in a ``bench_rnnlm`` record (as :func:`load_benchmarks` reads it), in the
+    order of the book's chapters; parts the run did not time are left out.
+
+    The record's ``results`` are the run in the environment as it was; where the OpenBLAS variables were set, the
+    run without them is under ``results["blas_vars_unset"]`` (pass ``{"results": that}`` to read it).
+    """
+    if not isinstance(record, Mapping):
+        raise TypeError(f"record must be a bench_rnnlm record (a mapping), got {type(record).__name__}")
+    results = record.get("results") or {}
+    rows = []
+    for part, model, chapter in RNNLM_PARTS:
+        best = _get(results, part, "best_s") or {}
+        ours, torch_s, products = best.get(f"scratchnlp {model}"), best.get("pytorch"), best.get(PRODUCTS_ALONE)
+        if not (isinstance(ours, (int, float)) and isinstance(torch_s, (int, float)) and ours > 0 and torch_s > 0):
+            continue
+        products = float(products) if isinstance(products, (int, float)) and products > 0 else None
+        rows.append(PytorchRow(part, model, chapter, float(ours), float(torch_s), products))
+    return rows
+
+
+def blas_facts(record: Mapping[str, Any]) -> dict[str, Any]:
+    """What a ``bench_rnnlm`` run measured with: ``{"blas", "kernel", "threads", "torch", "numpy",
+    "gemm_peak", "torch_gemm_peak", "variables"}`` (GFLOP/s for the peaks; None where the record does not say).
+
+    ``blas`` is the BLAS library and version NumPy used (``"openblas 0.3.31"``), ``kernel`` its kernel
+    (``"SkylakeX"``), ``variables`` the OpenBLAS variables that were set (``{}`` when none was).
+    """
+    results = record.get("results") or {}
+    libs = [lib for lib in _get(results, "blas", "libraries") or [] if lib.get("user_api") == "blas"]
+    lib = libs[0] if libs else {}
+    version = str(lib.get("version") or "").split(".")
+    return {
+        "blas": f"{lib['internal_api']} {'.'.join(version[:3])}".strip() if lib.get("internal_api") else None,
+        "kernel": lib.get("architecture"),
+        "threads": results.get("threads"),
+        "torch": results.get("torch"),
+        "numpy": results.get("numpy"),
+        "gemm_peak": results.get("gemm_peak_gflops"),
+        "torch_gemm_peak": results.get("torch_gemm_peak_gflops"),
+        "variables": {k: v for k, v in (_get(results, "blas", "variables") or {}).items() if v is not None},
+    }
 
 
 # --- timing a chapter's training iteration ---------------------------------------------------------------------------

@@ -166,3 +166,48 @@ def test_importing_it_loads_nothing_of_the_site():
             " if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "[]"
+
+
+# --- the recurrent models against PyTorch --------------------------------------------------------------------------
+
+
+def _torch_record():
+    libs = [{"user_api": "blas", "internal_api": "openblas", "version": "0.3.31.188.0", "architecture": "SkylakeX"},
+            {"user_api": "openmp", "internal_api": "openmp", "version": None, "architecture": None}]
+    return _record({
+        "threads": 2, "torch": "2.13.0+cpu", "numpy": "2.4.6", "gemm_peak_gflops": 200.0,
+        "blas": {"libraries": libs, "variables": {"OPENBLAS_CORETYPE": None, "OPENBLAS_L2_SIZE": None}},
+        "rnnlm": {"best_s": {"scratchnlp Rnnlm": 0.04, "pytorch": 0.05, bm.PRODUCTS_ALONE: 0.03}},
+        "better": {"best_s": {"scratchnlp BetterRnnlm": 0.4, "pytorch": 0.4}},  # made before products were timed
+        "seq2seq": {"best_s": {"scratchnlp Seq2seq": 0.0, "pytorch": 0.01}},  # not > 0: left out
+        "attention": {"best_s": {"scratchnlp AttentionSeq2seq": 0.09, "pytorch": 0.06, bm.PRODUCTS_ALONE: 0.07}},
+    })
+
+
+def test_pytorch_rows_in_chapter_order_with_the_floor():
+    rows = bm.pytorch_rows(_torch_record())
+    assert [(r.model, r.chapter) for r in rows] == [("Rnnlm", 6), ("BetterRnnlm", 6), ("AttentionSeq2seq", 8)]
+    rnnlm, better, attention = rows
+    assert rnnlm.ratio == pytest.approx(0.8) and rnnlm.floor_ratio == pytest.approx(0.6)
+    assert better.products_s is None and better.floor_ratio is None and better.ratio == pytest.approx(1.0)
+    assert attention.floor_ratio == pytest.approx(0.07 / 0.06)
+    assert bm.pytorch_rows({"results": {}}) == []
+    with pytest.raises(TypeError, match="bench_rnnlm record"):
+        bm.pytorch_rows([1, 2])
+
+
+def test_blas_facts_name_library_kernel_and_set_variables():
+    facts = bm.blas_facts(_torch_record())
+    assert facts["blas"] == "openblas 0.3.31" and facts["kernel"] == "SkylakeX" and facts["threads"] == 2
+    assert facts["torch"] == "2.13.0+cpu" and facts["variables"] == {} and facts["gemm_peak"] == 200.0
+    record = _torch_record()
+    record["results"]["blas"]["variables"]["OPENBLAS_CORETYPE"] = "Haswell"
+    assert bm.blas_facts(record)["variables"] == {"OPENBLAS_CORETYPE": "Haswell"}
+    assert bm.blas_facts({"results": {}})["blas"] is None
+
+
+def test_the_committed_rnnlm_record_compares_every_model_with_pytorch():
+    records = bm.load_benchmarks(ROOT / "benchmarks" / "results")
+    rows = bm.pytorch_rows(records["bench_rnnlm"])
+    assert [r.model for r in rows] == [m for _, m, _ in bm.RNNLM_PARTS]
+    assert all(r.products_s is not None and r.products_s < r.ours_s for r in rows)

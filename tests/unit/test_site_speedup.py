@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from scratchnlp import benchmarking
 from scratchnlp._pages import repo_root
 from scratchnlp._site import speedup
 
@@ -227,3 +228,47 @@ def test_machine_text_and_gpu_sentence_in_korean(monkeypatch):
     assert speedup.machine_text(_bench_record({})) == "Some CPU, 2코어, NumPy 2.4.6, 2026-12-01"
     assert speedup.gpu_sentence(True, None) == speedup.gpu_sentence(True, None, lang="ko")
     assert speedup.words("gpu.built", lang="en").startswith("This page was built on a machine")
+
+
+def _torch_rows(*triples):
+    return [benchmarking.PytorchRow(model.lower(), model, 6, ours, torch_s, products)
+            for model, ours, torch_s, products in triples]
+
+
+def test_pytorch_verdict_and_sentence_every_branch():
+    rows = _torch_rows(("Rnnlm", 0.04, 0.05, 0.03), ("Seq2seq", 0.011, 0.008, 0.005),
+                       ("AttentionSeq2seq", 0.09, 0.06, 0.07), ("PeekySeq2seq", 0.012, 0.009, None))
+    v = speedup.pytorch_verdict(rows)
+    assert v["faster"] == ["Rnnlm"] and v["slower"] == ["Seq2seq", "AttentionSeq2seq", "PeekySeq2seq"]
+    assert v["floor_over"] == ["AttentionSeq2seq"] and v["floor_under"] == ["Seq2seq"]
+    assert v["floor_ratio"] == pytest.approx(0.07 / 0.06)
+    en = speedup.pytorch_sentence(v, lang="en")
+    assert en.startswith("In this run the library's iteration is faster than PyTorch's for Rnnlm, and slower for ")
+    assert "For AttentionSeq2seq the matrix products alone" in en and "1.17 times" in en
+    assert "For Seq2seq the products alone take less" in en
+    ko = speedup.pytorch_sentence(v, lang="ko")
+    assert "Rnnlm에서 PyTorch보다 빠르고" in ko and "1.17배" in ko
+    only_faster = speedup.pytorch_verdict(_torch_rows(("Rnnlm", 0.04, 0.05, 0.03)))
+    assert speedup.pytorch_sentence(only_faster, lang="en").endswith("faster than PyTorch's for every model.")
+    one_slower = speedup.pytorch_verdict(_torch_rows(("Seq2seq", 0.011, 0.008, 0.005)))
+    assert speedup.pytorch_sentence(one_slower, lang="en").startswith(
+        "In this run the library's iteration is slower than PyTorch's for Seq2seq.")
+    assert speedup.pytorch_sentence(speedup.pytorch_verdict([]), lang="en").startswith("No comparison with PyTorch")
+
+
+def test_pytorch_table_and_caption():
+    rows = _torch_rows(("Rnnlm", 0.04, 0.05, 0.03), ("BetterRnnlm", 0.4, 0.42, None))
+    assert speedup.pytorch_header(lang="en") == ["model", "PyTorch (ms)", "ours (ms)",
+                                                 "products alone (ms)", "ours / PyTorch", "products alone / PyTorch"]
+    table = speedup.pytorch_table_rows(rows, lang="en")
+    assert table[0] == ["Rnnlm (ch. 6)", "50.0", "40.0", "30.0", "0.80", "0.60"]
+    assert table[1][3] == "-" and table[1][5] == "-"
+    record = {"date": "2026-12-07T01:00:00+00:00", "machine": {"cpu": "AMD EPYC", "cpu_count": 2, "numpy": "2.4.6"},
+              "results": {"threads": 2, "torch": "2.13.0+cpu",
+                          "blas": {"libraries": [{"user_api": "blas", "internal_api": "openblas",
+                                                  "version": "0.3.31.188.0", "architecture": "SkylakeX"}],
+                                   "variables": {"OPENBLAS_CORETYPE": "Haswell", "OPENBLAS_L2_SIZE": None}}}}
+    caption = speedup.pytorch_caption(record, "Read from x.json.", lang="en")
+    assert "PyTorch 2.13.0+cpu, both on 2 threads" in caption and "NumPy's BLAS: openblas 0.3.31 (SkylakeX kernel, " \
+        "OPENBLAS_CORETYPE=Haswell)" in caption and caption.endswith("Read from x.json.")
+    assert "스레드 2개" in speedup.pytorch_caption(record, "x", lang="ko")

@@ -13,7 +13,7 @@ Not part of the library's API; see :mod:`scratchnlp._pages` for what every page 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,11 @@ __all__ = [
     "benchmark_ratios",
     "machine_text",
     "gpu_sentence",
+    "pytorch_header",
+    "pytorch_table_rows",
+    "pytorch_verdict",
+    "pytorch_caption",
+    "pytorch_sentence",
     "TEMPLATES",
     "words",
 ]
@@ -73,6 +78,32 @@ TEMPLATES: dict[str, dict[str, str]] = {
                     "this section has no GPU numbers to show; the cells below say how to produce them.",
         "gpu.committed": "This page was built without a GPU; the numbers below were measured by the same cells on a "
                          "GPU machine ({machine}) and committed to the repository.",
+        "torch.model": "{model} (ch. {chapter})",
+        "torch.h_model": "model",
+        "torch.pytorch": "PyTorch (ms)",
+        "torch.ours": "ours (ms)",
+        "torch.products": "products alone (ms)",
+        "torch.ratio": "ours / PyTorch",
+        "torch.floor": "products alone / PyTorch",
+        "torch.caption": "One training iteration of each recurrent model of the book (the book's sizes, optimizer and "
+                         "clipping) against the same architecture in PyTorch {torch}, both on {threads} threads, "
+                         "best times of alternating blocks; {machine}; NumPy's BLAS: {blas} ({kernel} "
+                         "kernel{variables}). Below 1: ours is faster. {source}",
+        "torch.variables": ", {variables}",
+        "torch.no_record": "No comparison with PyTorch has been committed yet (`make bench` with PyTorch installed "
+                           "writes it).",
+        "torch.faster": "In this run the library's iteration is faster than PyTorch's for {models}",
+        "torch.faster_all": "In this run the library's iteration is faster than PyTorch's for every model.",
+        "torch.slower_all": "In this run the library's iteration is slower than PyTorch's for every model.",
+        "torch.slower": ", and slower for {models}.",
+        "torch.slower_alone": "In this run the library's iteration is slower than PyTorch's for {models}.",
+        "torch.floor_over": "For {models} the matrix products alone, timed by themselves with NumPy, already take "
+                            "{ratio} times PyTorch's whole iteration: at these shapes NumPy's BLAS computes the "
+                            "products more slowly than PyTorch's own libraries do, so no arrangement of the remaining "
+                            "work can close the gap.",
+        "torch.floor_under": "For {models} the products alone take less than PyTorch's iteration, so what is slower "
+                             "is the work around them: the Python loop over time steps and the element-wise gate "
+                             "functions, each a separate pass over memory in NumPy, where PyTorch fuses them.",
     },
     "ko": {
         "chapter": "{what} ({chapter}장)",
@@ -106,6 +137,31 @@ TEMPLATES: dict[str, dict[str, str]] = {
                     "GPU 측정값이 없다. 측정값을 만드는 방법은 아래 셀에 있다.",
         "gpu.committed": "이 페이지는 GPU 없이 빌드되었다. 아래 값은 같은 셀을 GPU가 있는 컴퓨터({machine})에서 실행해 "
                          "측정하고 저장소에 커밋한 것이다.",
+        "torch.model": "{model} ({chapter}장)",
+        "torch.h_model": "모델",
+        "torch.pytorch": "PyTorch(ms)",
+        "torch.ours": "이 라이브러리(ms)",
+        "torch.products": "행렬 곱만(ms)",
+        "torch.ratio": "이 라이브러리 / PyTorch",
+        "torch.floor": "행렬 곱만 / PyTorch",
+        "torch.caption": "책의 순환 신경망 모델마다 학습 1회 반복(책의 크기, 최적화 기법, 기울기 클리핑)을 PyTorch "
+                         "{torch}로 짠 같은 구조와 비교했다. 둘 다 스레드 {threads}개를 쓰고, 번갈아 잰 블록에서 가장 "
+                         "빠른 시간을 적었다. {machine}, NumPy의 BLAS는 {blas}({kernel} 커널{variables}). "
+                         "1보다 작으면 이 라이브러리가 빠르다. {source}",
+        "torch.variables": ", {variables}",
+        "torch.no_record": "PyTorch와 비교한 결과는 아직 커밋되지 않았다(PyTorch를 설치하고 `make bench`를 실행하면 "
+                           "만들어진다).",
+        "torch.faster": "이번 측정에서 이 라이브러리의 반복은 {models}에서 PyTorch보다 빠르고",
+        "torch.faster_all": "이번 측정에서 이 라이브러리의 반복은 모든 모델에서 PyTorch보다 빠르다.",
+        "torch.slower_all": "이번 측정에서 이 라이브러리의 반복은 모든 모델에서 PyTorch보다 느리다.",
+        "torch.slower": " {models}에서 느리다.",
+        "torch.slower_alone": "이번 측정에서 이 라이브러리의 반복은 {models}에서 PyTorch보다 느리다.",
+        "torch.floor_over": "{models}에서는 NumPy로 행렬 곱만 따로 재도 벌써 PyTorch의 반복 전체의 {ratio}배가 걸린다. "
+                            "이 크기의 행렬 곱을 NumPy의 BLAS가 PyTorch의 라이브러리보다 느리게 계산하므로, 나머지 "
+                            "작업을 어떻게 배치해도 그 차이를 메울 수 없다.",
+        "torch.floor_under": "{models}에서는 행렬 곱만으로는 PyTorch의 반복보다 짧게 걸리므로, 느린 것은 그 주변의 "
+                             "작업이다. 시간 단계를 도는 파이썬 루프와 원소별 게이트 함수가 NumPy에서는 각각 메모리를 "
+                             "따로 한 번씩 훑지만, PyTorch는 이를 하나로 합친다.",
     },
 }
 
@@ -231,3 +287,74 @@ def gpu_sentence(available: bool, record: Mapping[str, Any] | None, lang: str | 
     if record is None:
         return words("gpu.none", lang)
     return words("gpu.committed", lang, machine=machine_text(record, lang))
+
+
+# --- the recurrent models against PyTorch ---------------------------------------------------------------------------
+
+_TORCH_COLUMNS = ("torch.h_model", "torch.pytorch", "torch.ours", "torch.products", "torch.ratio", "torch.floor")
+
+
+def pytorch_header(lang: str | None = None) -> list[str]:
+    """The column headers of the table of :func:`pytorch_table_rows`."""
+    return [words(key, lang) for key in _TORCH_COLUMNS]
+
+
+def pytorch_table_rows(rows: Sequence[benchmarking.PytorchRow], lang: str | None = None) -> list[list[str]]:
+    """One table row per model: the model and its chapter, PyTorch's, ours and the products' best times in ms,
+    and the two ratios to PyTorch ("-" for a record made before the products were timed)."""
+    out = []
+    for r in rows:
+        products = "-" if r.products_s is None else f"{r.products_s * 1e3:.1f}"
+        floor = "-" if r.floor_ratio is None else f"{r.floor_ratio:.2f}"
+        out.append([words("torch.model", lang, model=r.model, chapter=r.chapter), f"{r.pytorch_s * 1e3:.1f}",
+                    f"{r.ours_s * 1e3:.1f}", products, f"{r.ratio:.2f}", floor])
+    return out
+
+
+def pytorch_verdict(rows: Sequence[benchmarking.PytorchRow]) -> dict[str, Any]:
+    """Which models are faster than PyTorch in a run, which slower, and for which of the slower ones the matrix
+    products alone already take at least PyTorch's whole iteration (``floor_over``, with the largest such
+    ``floor_ratio``) or less (``floor_under``).
+
+    Returns ``{"faster", "slower", "floor_over", "floor_under", "floor_ratio"}`` (model names; ``floor_ratio``
+    None when ``floor_over`` is empty). A model whose products were not timed is in neither floor list.
+    """
+    faster = [r.model for r in rows if r.ratio < 1]
+    slower = [r for r in rows if r.ratio >= 1]
+    over = [r for r in slower if r.floor_ratio is not None and r.floor_ratio >= 1]
+    under = [r for r in slower if r.floor_ratio is not None and r.floor_ratio < 1]
+    return {"faster": faster, "slower": [r.model for r in slower], "floor_over": [r.model for r in over],
+            "floor_under": [r.model for r in under],
+            "floor_ratio": max((r.floor_ratio for r in over), default=None)}
+
+
+def pytorch_caption(record: Mapping[str, Any], source: str, lang: str | None = None) -> str:
+    """The caption of the PyTorch table: versions, threads, machine, BLAS and kernel of the run, and ``source``."""
+    facts = benchmarking.blas_facts(record)
+    variables = ", ".join(f"{k}={v}" for k, v in facts["variables"].items())
+    return words("torch.caption", lang, torch=facts["torch"] or "?", threads=facts["threads"] or "?",
+                 machine=machine_text(record, lang), blas=facts["blas"] or "?", kernel=facts["kernel"] or "?",
+                 variables=words("torch.variables", lang, variables=variables) if variables else "", source=source)
+
+
+def pytorch_sentence(verdict: Mapping[str, Any], lang: str | None = None) -> str:
+    """The reading of :func:`pytorch_verdict`: where ours is faster and slower, and why where it is slower."""
+    from scratchnlp._pages import and_join  # noqa: PLC0415
+
+    faster, slower = verdict["faster"], verdict["slower"]
+    if not faster and not slower:
+        return words("torch.no_record", lang)
+    if not slower:
+        parts = [words("torch.faster_all", lang)]
+    elif not faster:
+        parts = [words("torch.slower_all", lang) if len(slower) > 1 else
+                 words("torch.slower_alone", lang, models=slower[0])]
+    else:
+        parts = [words("torch.faster", lang, models=and_join(faster, lang=lang))
+                 + words("torch.slower", lang, models=and_join(slower, lang=lang))]
+    if verdict["floor_over"]:
+        parts.append(words("torch.floor_over", lang, models=and_join(verdict["floor_over"], lang=lang),
+                           ratio=f"{verdict['floor_ratio']:.2f}"))
+    if verdict["floor_under"]:
+        parts.append(words("torch.floor_under", lang, models=and_join(verdict["floor_under"], lang=lang)))
+    return " ".join(parts)
