@@ -135,6 +135,10 @@ def _add_run(parser: argparse.ArgumentParser) -> None:
                         help="folder for the checkpoint and the results file (default: ./results)")
     parser.add_argument("--resume", action="store_true",
                         help="continue an interrupted run from its state file in --out (resumable experiments only)")
+    parser.add_argument("--snapshot", action="store_true",
+                        help="train nothing: write the results of an interrupted run so far (its best epoch) from "
+                             "its state file in --out, keeping the state to resume later (resumable experiments "
+                             "only)")
     _add_progress_flags(parser)
 
 
@@ -168,13 +172,15 @@ def _run_run(args: argparse.Namespace) -> int:
         name = experiment_name(args.experiment, fast=args.fast)
     except ValueError as exc:  # no fast variant
         raise UsageError(str(exc)) from None
-    if args.resume and not EXPERIMENTS[name].resumable:  # run_experiment would refuse it too, after set-up
-        resumable = [n for n, e in EXPERIMENTS.items() if e.resumable]
-        raise UsageError(f"experiment {name!r} cannot resume (--resume); resumable: {', '.join(resumable) or 'none'}")
+    for flag, wanted in (("resume", args.resume), ("snapshot", args.snapshot)):
+        if wanted and not EXPERIMENTS[name].resumable:  # run_experiment would refuse it too, after set-up
+            resumable = [n for n, e in EXPERIMENTS.items() if e.resumable]
+            raise UsageError(f"experiment {name!r} cannot {flag} (--{flag}); resumable: "
+                             f"{', '.join(resumable) or 'none'}")
     _check_run_outputs(args.out, name)
     check_writable_dir(args.out, what="--out folder")  # before training, not after
     results = run_experiment(name, out_dir=args.out, epochs=args.epochs, progress=args.progress, seed=args.seed,
-                             resume=args.resume)
+                             resume=args.resume, snapshot=args.snapshot)
     print(summarize(results))
     for path in results["paths"].values():
         print(f"wrote {path}")

@@ -1,13 +1,14 @@
 """The language models learn; the chapter 5-6 experiments run, score and resume; the book's weights score 136."""
 
 import json
+import math
 
 import numpy as np
 import pytest
 
 from scratchnlp import optim
 from scratchnlp.checkpoint import read_checkpoint
-from scratchnlp.experiments import get_experiment, language_models, run_experiment, summary
+from scratchnlp.experiments import get_experiment, language_models, load_results, run_experiment, summary
 from scratchnlp.models import BetterRnnlm, Rnnlm, SimpleRnnlm
 from scratchnlp.training import RnnlmTrainer, eval_perplexity
 
@@ -90,8 +91,20 @@ def test_better_rnnlm_resume_equals_an_uninterrupted_run(ptb_files, tmp_path, mo
     with pytest.raises(ValueError, match="other settings"):
         run_experiment("better-rnnlm-ptb", out_dir=out, epochs=3, progress=False, seed=3, resume=True,
                        **_TINY_BETTER)
+    # a snapshot reports the two completed epochs without training, and keeps the state for the resumed run
+    snap = run_experiment("better-rnnlm-ptb", out_dir=out, epochs=3, progress=False, seed=2, snapshot=True,
+                          **_TINY_BETTER)
+    assert snap["partial"] is True and snap["epochs_completed"] == 2 and snap["epochs_planned"] == 3
+    assert snap["history"]["valid_perplexity"] == whole["history"]["valid_perplexity"][:2]
+    assert snap["epochs_train_s"] > 0 and "resumed_from_epoch" not in snap
+    assert math.isfinite(snap["evaluation"]["test_perplexity"])
+    assert (out / "better-rnnlm-ptb.state.npz").read_bytes() == state
+    assert load_results("better-rnnlm-ptb", out)["partial"] is True
+    assert summary(snap)["epochs"] == "2 of 3 (run in progress)"
+    assert summary(snap)["training time (s)"] == snap["epochs_train_s"]
     resumed = run_experiment("better-rnnlm-ptb", out_dir=out, epochs=3, progress=False, seed=2, resume=True,
                              **_TINY_BETTER)
+    assert "partial" not in resumed
     assert resumed["resumed_from_epoch"] == 2
     assert resumed["evaluation"] == whole["evaluation"]
     for key in ("loss", "perplexity", "epoch_loss", "valid_perplexity", "lr", "best_epoch", "iteration"):

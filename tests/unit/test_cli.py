@@ -330,10 +330,29 @@ def fake_run(tmp_path, monkeypatch):
 def test_run_resume_is_passed_to_the_runner(fake_run, tmp_path, capsys):
     assert cli.main(["run", "toy-resumable", "--resume", "--out", str(tmp_path)]) == 0
     assert fake_run == [("toy-resumable", {"out_dir": str(tmp_path), "epochs": None, "progress": None, "seed": 0,
-                                           "resume": True})]
+                                           "resume": True, "snapshot": False})]
     assert "toy-resumable: done" in capsys.readouterr().out
     assert cli.main(["run", "toy-resumable", "--out", str(tmp_path)]) == 0
     assert fake_run[-1][1]["resume"] is False
+
+
+def test_run_snapshot_is_passed_to_the_runner(fake_run, tmp_path):
+    assert cli.main(["run", "toy-resumable", "--snapshot", "--out", str(tmp_path)]) == 0
+    assert fake_run[-1][1]["snapshot"] is True and fake_run[-1][1]["resume"] is False
+
+
+def test_run_snapshot_on_an_experiment_that_cannot_is_a_usage_error(fake_run, tmp_path, capsys):
+    assert cli.main(["run", "cbow-ptb", "--snapshot", "--out", str(tmp_path)]) == 2
+    line = one_error_line(capsys.readouterr().err)
+    assert "experiment 'cbow-ptb' cannot snapshot (--snapshot); resumable: " in line
+    assert fake_run == []
+
+
+def test_run_snapshot_without_a_state_file_is_one_error_line(tmp_path, capsys):
+    assert cli.main(["run", "better-rnnlm-ptb", "--snapshot", "--out", str(tmp_path)]) == 1
+    line = one_error_line(capsys.readouterr().err)
+    assert "nothing to snapshot: there is no state file" in line and "better-rnnlm-ptb.state.npz" in line
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_run_resume_on_an_experiment_that_cannot_is_a_usage_error(fake_run, tmp_path, capsys):

@@ -78,6 +78,13 @@ def test_better_rnnlm_sentence_every_branch() -> None:
     assert "Its best validation perplexity, 90.0, came at epoch 2" in full
     more = chapter6.better_rnnlm_sentence(_better([120.0, 90.0], 2, corpus_size=5000), 1, 75.8, cmd)
     assert "trained 2 epochs, more than the book's 1" in more and "first 5,000 words" in more
+    partial = _better([120.0, 100.0, 95.0], 3) | {"partial": True, "epochs_completed": 3, "epochs_planned": 40}
+    progress = chapter6.better_rnnlm_sentence(partial, 40, 75.8, cmd)
+    assert progress.startswith("The committed run is a 40-epoch run still in progress: 3 of its 40 epochs were "
+                               "done when its results were last written")
+    assert progress.endswith("against the book's 75.8 after 40 epochs.")
+    assert "단어" not in chapter6.better_rnnlm_sentence(partial, 40, 75.8, cmd, lang="ko")
+    assert "40에폭 가운데 3에폭을 마쳤으며" in chapter6.better_rnnlm_sentence(partial, 40, 75.8, cmd, lang="ko")
     with pytest.raises(ValueError, match="no epoch"):
         chapter6.better_rnnlm_sentence(_better([], 1), 40, 75.8, cmd)
     with pytest.raises(ValueError, match="book_epochs"):

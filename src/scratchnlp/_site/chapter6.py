@@ -119,7 +119,10 @@ def better_rnnlm_sentence(results: Mapping[str, Any] | None, book_epochs: int, b
     test = float(results["evaluation"]["test_perplexity"])
     corpus_size = int(results.get("config", {}).get("corpus_size", 0) or 0)
     length = "shorter" if epochs < book_epochs else "all" if epochs == book_epochs else "longer"
-    parts = [words(f"better.{length}", lang, epochs=epochs, book_epochs=book_epochs)]
+    if results.get("partial"):  # a snapshot of a run still training (``scratchnlp run --snapshot``)
+        length = "in_progress"
+    planned = int(results.get("epochs_planned") or book_epochs)
+    parts = [words(f"better.{length}", lang, epochs=epochs, book_epochs=book_epochs, planned=planned)]
     if corpus_size:
         parts.append(words("better.corpus", lang, corpus_size=corpus_size))
     if best == epochs:
@@ -168,6 +171,9 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "better.shorter": "The committed run trained {epochs} of the book's {book_epochs} epochs, so it is a shorter "
                           "run than the book's.",
         "better.all": "The committed run trained all {book_epochs} epochs of the book's settings.",
+        "better.in_progress": "The committed run is a {planned}-epoch run still in progress: {epochs} of its "
+                              "{planned} epochs were done when its results were last written, and the file is "
+                              "replaced as the run goes on.",
         "better.longer": "The committed run trained {epochs} epochs, more than the book's {book_epochs}.",
         "better.corpus": "It read only the first {corpus_size:,} words of the training set each epoch.",
         "better.still_falling": "Its validation perplexity was still falling at its last epoch ({last:.1f}), so the "
@@ -271,6 +277,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "better.shorter": "커밋된 실행은 책의 {book_epochs}에폭 가운데 {epochs}에폭만 학습했으므로 책보다 짧은 "
                           "실행이다.",
         "better.all": "커밋된 실행은 책의 설정대로 {book_epochs}에폭을 모두 학습했다.",
+        "better.in_progress": "커밋된 실행은 아직 진행 중인 {planned}에폭 실행이다. 결과를 마지막으로 기록했을 때 "
+                              "{planned}에폭 가운데 {epochs}에폭을 마쳤으며, 실행이 이어지는 대로 파일을 새로 쓴다.",
         "better.longer": "커밋된 실행은 책의 {book_epochs}에폭보다 많은 {epochs}에폭을 학습했다.",
         "better.corpus": "에폭마다 훈련 데이터의 처음 {corpus_size:,}단어만 읽었다.",
         "better.still_falling": "검증 퍼플렉서티가 마지막 에폭에서도 계속 내려가고 있었으므로({last:.1f}) 이 실행은 "

@@ -301,7 +301,7 @@ def _train_better(ctx: RunContext) -> TrainOutput:
                              "valid_perplexity": [], "lr_history": [], "epoch_log": []}
     best: list[np.ndarray] = [backend.to_cpu(p).copy() for p in _unique(model.params)]
     resumed_from = None
-    if ctx.resume:
+    if ctx.resume or ctx.snapshot:
         loaded = _load_state(ctx, model, trainer)
         if loaded is not None:
             meta, best = loaded
@@ -312,7 +312,8 @@ def _train_better(ctx: RunContext) -> TrainOutput:
     from .runner import provenance  # noqa: PLC0415
 
     run_facts = provenance()
-    for epoch in range(state["epoch"], int(config["epochs"])):
+    last_epoch = state["epoch"] if ctx.snapshot else int(config["epochs"])  # a snapshot trains nothing
+    for epoch in range(state["epoch"], last_epoch):
         epoch_start = trainer.log.wall_time
         trainer.fit(corpus[:-1], corpus[1:], 1, config["batch_size"], config["time_size"], max_grad,
                     config["eval_interval"], progress=ctx.progress)
@@ -336,7 +337,12 @@ def _train_better(ctx: RunContext) -> TrainOutput:
     history = _json_history(trainer, valid_perplexity=state["valid_perplexity"], lr=state["lr_history"],
                             best_epoch=state["best_epoch"], epoch_log=state["epoch_log"])
     info = {"corpus_tokens": int(corpus.shape[0]), "vocab_size": vocab_size}
-    if resumed_from is not None:
+    if ctx.snapshot:
+        if not state["epoch"]:
+            raise ValueError(f"{ctx.state_path} holds no completed epoch yet: there is nothing to report")
+        info |= {"partial": True, "epochs_completed": int(state["epoch"]), "epochs_planned": int(config["epochs"]),
+                 "epochs_train_s": float(sum(e["train_s"] for e in state["epoch_log"]))}
+    elif resumed_from is not None:
         info["resumed_from_epoch"] = resumed_from
     return TrainOutput(
         model=model,

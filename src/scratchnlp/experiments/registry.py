@@ -37,6 +37,8 @@ class RunContext:
         The output folder (checked writable before training starts).
     resume : bool
         Continue from the state file of an interrupted run, when there is one.
+    snapshot : bool
+        Train nothing: report the interrupted run as it stands in its state file (its best epoch so far).
     """
 
     name: str
@@ -45,6 +47,7 @@ class RunContext:
     progress: bool | None
     out_dir: Path
     resume: bool = False
+    snapshot: bool = False
 
     @property
     def state_path(self) -> Path:

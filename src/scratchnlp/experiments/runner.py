@@ -163,6 +163,7 @@ def run_experiment(
     progress: bool | None = None,
     seed: int = 0,
     resume: bool = False,
+    snapshot: bool = False,
     **overrides: Any,
 ) -> dict[str, Any]:
     """Train the experiment ``name``, score it, and write its checkpoint and results files as one pair.
@@ -183,6 +184,12 @@ def run_experiment(
         Seeds the weights, the sampling and the batch order: the same seed gives the same run.
     resume : bool, default False
         Continue an interrupted run from its state file (experiments marked ``resumable`` only).
+    snapshot : bool, default False
+        Write the results of an interrupted run as they stand, from its state file, without training further:
+        the parameters of its best epoch so far are scored and written as the pair, with ``"partial": True``,
+        ``"epochs_completed"`` and ``"epochs_planned"`` in the results; the state file is kept, so the run can
+        still be resumed (a long run's progress can be published between its sessions). Implies ``resume``;
+        the state file must exist and match the settings.
     **overrides
         Settings of the experiment's configuration (see ``get_experiment(name).defaults``), e.g.
         ``corpus_size=5000`` to train on the first 5,000 tokens only.
@@ -206,9 +213,10 @@ def run_experiment(
     config = _config(experiment, epochs, overrides)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative int, got {seed!r}")
-    if resume and not experiment.resumable:
-        raise ValueError(f"experiment {name!r} cannot resume; resumable: "
+    if (resume or snapshot) and not experiment.resumable:
+        raise ValueError(f"experiment {name!r} cannot {'resume' if resume else 'snapshot'}; resumable: "
                          + (", ".join(n for n, e in EXPERIMENTS.items() if e.resumable) or "none"))
+    resume = bool(resume or snapshot)
     out = check_writable_dir(out_dir)
     state_path = RunContext(name=name, config=config, seed=int(seed), progress=progress, out_dir=out).state_path
     if experiment.resumable and not resume and (state_path.exists() or state_path.is_symlink()):
@@ -218,6 +226,9 @@ def run_experiment(
         )
     if resume and state_path.exists() and not state_path.is_file():
         raise ValueError(f"cannot resume from {state_path}: it is not a file; remove it or choose another --out")
+    if snapshot and not state_path.is_file():
+        raise FileNotFoundError(f"nothing to snapshot: there is no state file {state_path} of an interrupted {name} "
+                                "run (a snapshot reports such a run without training)")
     checkpoint, results_path = out / f"{name}.npz", out / f"{name}.json"
     for target in (checkpoint, results_path):
         if target.is_dir():
@@ -226,7 +237,8 @@ def run_experiment(
     checksums = _checksums(experiment.data_files)
 
     train_start = time.perf_counter()
-    ctx = RunContext(name=name, config=config, seed=int(seed), progress=progress, out_dir=out, resume=resume)
+    ctx = RunContext(name=name, config=config, seed=int(seed), progress=progress, out_dir=out, resume=resume,
+                     snapshot=bool(snapshot))
     output = experiment.train(ctx)
     train_time = time.perf_counter() - train_start
 
@@ -282,7 +294,7 @@ def run_experiment(
             with signals_deferred():  # the pair changes together: no signal, in any thread, between the renames
                 os.replace(staged_npz, checkpoint)
                 os.replace(staged_json, results_path)
-                if experiment.resumable:  # the run finished: its resume state is spent
+                if experiment.resumable and not snapshot:  # the run finished: its resume state is spent
                     with contextlib.suppress(OSError):
                         ctx.state_path.unlink(missing_ok=True)
     finally:
@@ -344,14 +356,19 @@ def load_results(name: str, folder: str | os.PathLike[str], *, verify_checkpoint
 def summary(results: Mapping[str, Any]) -> dict[str, Any]:
     """The experiment's own summary of its results: ordered ``label -> value`` pairs.
 
-    Every summary starts with the epochs and the training time; the experiment adds its scores (its
-    ``summarize`` function). Results of an experiment this version does not know get only the common part.
+    Every summary starts with the epochs and the training time (for a snapshot of a run in progress, the epochs
+    completed and the time they took); the experiment adds its scores (its ``summarize`` function). Results of an
+    experiment this version does not know get only the common part.
     """
     out: dict[str, Any] = {}
     config = results.get("config", {})
-    if "epochs" in config:
-        out["epochs"] = config["epochs"]
-    out["training time (s)"] = results.get("wall_time", {}).get("train_s")
+    if results.get("partial"):  # a snapshot of a run in progress: its epochs so far and the time they took
+        out["epochs"] = f"{results.get('epochs_completed')} of {results.get('epochs_planned')} (run in progress)"
+        out["training time (s)"] = results.get("epochs_train_s")
+    else:
+        if "epochs" in config:
+            out["epochs"] = config["epochs"]
+        out["training time (s)"] = results.get("wall_time", {}).get("train_s")
     experiment = EXPERIMENTS.get(str(results.get("experiment")))
     if experiment is not None:
         out.update(experiment.summarize(results))
