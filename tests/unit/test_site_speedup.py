@@ -235,7 +235,7 @@ def _torch_rows(*triples):
             for model, ours, torch_s, products in triples]
 
 
-def test_pytorch_verdict_and_sentence_every_branch():
+def test_pytorch_sentence_every_branch():
     rows = _torch_rows(("Rnnlm", 0.04, 0.05, 0.03), ("Seq2seq", 0.011, 0.008, 0.005),
                        ("AttentionSeq2seq", 0.09, 0.06, 0.07), ("PeekySeq2seq", 0.012, 0.009, None))
     v = speedup.pytorch_verdict(rows)

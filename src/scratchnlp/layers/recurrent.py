@@ -523,13 +523,13 @@ class TimeLSTM(_TimeRecurrent):
             y, d, tc = G[t], dA[t], TC[t]  # (N, 4H), (N, 4H), (N, H)
             dh += dhs_t[t]
             xp.multiply(tc, tc, out=ds)
-            xp.subtract(1, ds, out=ds)
+            xp.subtract(1, ds, out=ds)  # 1 - tanh(c)^2
             ds *= y[:, 3 * H:]
             ds *= dh
             ds += dc
             xp.subtract(low, y, out=d)
-            d *= y
-            d[:, H:2 * H] += 1
+            d *= y  # y (1 - y) on f, i, o; -g^2 on g
+            d[:, H:2 * H] += 1  # 1 - g^2 on g
             d[:, :H] *= CS[t]
             d[:, :H] *= ds  # df
             d[:, H:2 * H] *= y[:, 2 * H:3 * H]
