@@ -46,19 +46,19 @@ __all__ = [
     "SCRIPT_LABEL_FIELDS",
 ]
 
-#: The kinds of comparison :func:`comparisons` finds, each with the fields of :attr:`Comparison.what_fields`:
+#: The kinds of comparison :func:`comparisons` finds, each with the fields of ``Comparison.what_fields``:
 #: ``label`` (a description written by the script), ``word2vec`` (a model trained ``iterations`` times with the
 #: book's settings), ``scatter`` and ``adam`` (a scatter-add or an Adam step on the ``case`` the script
 #: describes), ``fast`` (one epoch of the fast word2vec variant), ``train`` (one training iteration of the
 #: model ``name``), ``attention`` (the attention layer's forward and backward) and ``decode`` (the model
 #: ``name`` answering the test questions).
 WHAT_KEYS = ("label", "word2vec", "scatter", "adam", "fast", "train", "attention", "decode")
-#: The references ours is timed against: the book's Python loop, the book's way of training word2vec,
+#: What ours is timed against, in this order -- the book's Python loop, the book's way of training word2vec,
 #: ``np.add.at``, the library's ``optim.Adam``, gensim, PyTorch with the same threads, the book's code, the
 #: book's loop of ``Attention`` layers, and the book's decoding loop of one question at a time.
 REFERENCE_KEYS = ("python_loop", "book_way", "add_at", "optim_adam", "gensim", "pytorch", "book_code",
                   "attention_loop", "decode_loop")
-#: The fields of :attr:`Comparison.what_fields` that hold a description a benchmark script wrote (in English);
+#: The fields of ``Comparison.what_fields`` that hold a description a benchmark script wrote (in English);
 #: a reader in another language rewords them.
 SCRIPT_LABEL_FIELDS = ("label", "case")
 
@@ -256,7 +256,7 @@ def comparisons(records: Mapping[str, Mapping[str, Any]]) -> list[Comparison]:
 
 # --- the recurrent models against PyTorch (bench_rnnlm.py) ----------------------------------------------------------
 
-#: bench_rnnlm.py's parts in the order of the book: (part, model, chapter).
+#: The parts of bench_rnnlm.py in the order of the book, each as (part, model, chapter).
 RNNLM_PARTS = (("rnnlm", "Rnnlm", 6), ("better", "BetterRnnlm", 6), ("seq2seq", "Seq2seq", 7),
                ("peeky", "PeekySeq2seq", 7), ("attention", "AttentionSeq2seq", 8))
 #: The name bench_rnnlm.py gives its runner of the iteration's matrix products alone.
