@@ -89,7 +89,7 @@ _WORDS = {
         "stamp_label": "빌드 정보",
         "outside_git": "git 밖의 소스 트리",
         "uncommitted": "(커밋되지 않은 변경 포함)",
-        "stamp": "{date}에 {commit}에서 Python {python}, NumPy {numpy}, scratchnlp {scratchnlp}로 빌드했다.",
+        "stamp": "{date}에 {commit}에서 Python {python}, NumPy {numpy}, scratchnlp {scratchnlp_by} 빌드했다.",
         "statistics": '모든 페이지의 <a href="{stats}">실행 통계</a>를 보라.',
     },
 }
@@ -483,8 +483,11 @@ def build_stamp(app: Any, pagename: str, context: dict[str, Any]) -> str:
     else:
         commit = _say(app, "outside_git")
     stats = context["pathto"]("book/build")
+    from scratchnlp._site.wording import particle  # noqa: PLC0415
+
     stamp = _say(app, "stamp", date=html.escape(facts["date"]), commit=commit, python=html.escape(facts["python"]),
-                 numpy=html.escape(facts["numpy"]), scratchnlp=html.escape(facts["scratchnlp"]))
+                 numpy=html.escape(facts["numpy"]), scratchnlp=html.escape(facts["scratchnlp"]),
+                 scratchnlp_by=html.escape(particle(facts["scratchnlp"], "으로/로")))  # "0.1.0으로" (영으로)
     return (
         f'<aside class="build-stamp" aria-label="{_say(app, "stamp_label")}"><p>'
         f"{stamp}{html.escape(_execution_note(app, pagename))} {_say(app, 'statistics', stats=stats)}</p></aside>"

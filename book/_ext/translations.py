@@ -251,6 +251,22 @@ def fit_korean_particles(app: Any, doctree: nodes.document, docname: str) -> Non
             parent.replace(text, nodes.Text(fitted + str(text)[m.end():]))
 
 
+def detach_message_documents(app: Any, doctree: nodes.document) -> None:
+    """doctree-read: every node of a translated page belongs to the page's own document again.
+
+    Sphinx parses each translated message as a small document of its own and moves its nodes into the page; the
+    nodes below the first level keep pointing at that message's document, whose settings hold the whole build
+    environment. The page's saved doctree then carried every message document and the environment with it (4.6
+    MB for the glossary against 0.17 MB in English), and each of the hundreds of times the writing phase reads a
+    doctree back (numbered references, the notebook export) unpickled all of it.
+    """
+    if _language(app) == "en":
+        return
+    for node in doctree.findall():
+        if getattr(node, "_document", doctree) is not doctree:
+            node.document = doctree
+
+
 def other_edition_url(lang: str, pagename: str, target: str) -> str:
     """The address of page ``pagename`` in edition ``target``, relative to the same page in edition ``lang``."""
     to_root = "../" * pagename.count("/") + ("../" if EDITIONS[lang][1] else "")
@@ -296,4 +312,5 @@ def setup(app: Any) -> dict[str, Any]:
     app.connect("html-page-context", add_edition_links, priority=650)
     app.connect("doctree-resolved", fit_korean_particles)
     app.connect("doctree-read", translate_toctree_captions, priority=400)  # before Sphinx collects the toctrees
+    app.connect("doctree-read", detach_message_documents, priority=900)  # last: after every change to the tree
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -284,6 +284,16 @@ def test_every_page_links_the_repository_and_carries_a_build_stamp(site_dir: Pat
         assert any(h.startswith("https://github.com/") for h in _hrefs(page)), f"{_rel(page)} links no repository"
 
 
+def test_the_korean_build_stamp_fits_its_particle_to_the_version(site_dir: Path) -> None:
+    from scratchnlp._site.wording import particle  # noqa: PLC0415
+
+    html_text = (site_dir / "ko" / "book" / "ch05_rnn.html").read_text(encoding="utf-8")
+    stamp = re.sub(r"<[^>]+>", "", html_text[html_text.index('class="build-stamp"'):])
+    found = re.search(r"scratchnlp (\d[\w.+]*?)(으로|로) 빌드했다", stamp)
+    assert found, "the Korean build stamp does not say which scratchnlp built it"
+    assert found.group(1) + found.group(2) == particle(found.group(1), "으로/로")
+
+
 def test_the_statistics_page_lists_every_chapter(site_dir: Path) -> None:
     page = site_dir / "book" / "build.html"
     html = page.read_text(encoding="utf-8")
