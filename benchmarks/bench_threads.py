@@ -25,7 +25,7 @@ import sys
 import time
 
 import numpy as np
-from _method import blas_report, describe_blas, write_json  # (beside this script)
+from _method import blas_report, describe_blas, timed, write_json  # (beside this script)
 
 #: The per-step products of the book's models: (name, (rows, inner), (inner, cols)).
 PRODUCTS = (
@@ -45,12 +45,13 @@ def _spin(stop) -> None:  # pragma: no cover - runs in the competing process
 
 
 def _time(x, y, out, calls: int, rounds: int) -> tuple[float, float]:
-    times = []
-    for _ in range(rounds):
-        start = time.perf_counter()
+    """Best and median seconds per product over ``rounds`` runs of ``calls`` products."""
+
+    def products() -> None:
         for _ in range(calls):
             np.matmul(x, y, out=out)
-        times.append((time.perf_counter() - start) / calls)
+
+    times = [timed(products)[1] / calls for _ in range(rounds)]
     return min(times), float(np.median(times))
 
 

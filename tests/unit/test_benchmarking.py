@@ -143,6 +143,11 @@ def test_training_step_time_trains_the_model_and_returns_the_best_time():
             bm.training_step_time(model, optim.SGD(0.1), xs, xs, repeats=bad)
 
 
+def test_chapter_step_times_on_the_cpu():
+    times = bm.chapter_step_times("cpu", repeats=1, models=("Rnnlm", "AttentionSeq2seq"))
+    assert set(times) == {"Rnnlm", "AttentionSeq2seq"} and all(t > 0 for t in times.values())
+
+
 def test_chapter_step_times_refuse_an_unknown_model_and_leave_the_device():
     from scratchnlp import backend
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
 import pytest
@@ -78,16 +77,10 @@ def test_the_committed_benchmark_records_give_rows():
     assert rows and all(r["ratio"] > 0 for r in rows)
 
 
-@pytest.mark.parametrize("seconds, text", [(0.7916, "792 ms"), (12.34, "12.3 s"), (0.04138, "41.4 ms"),
-                                            (0.00022, "220 µs"), (3e-7, "0.300 µs"), (1.0, "1.00 s")])
-def test_seconds_text(seconds, text):
-    assert speedup.seconds_text(seconds) == text
-
-
-@pytest.mark.parametrize("bad", [0.0, -1.0, math.inf, math.nan])
-def test_seconds_text_refuses_what_is_no_duration(bad):
-    with pytest.raises(ValueError, match="positive"):
-        speedup.seconds_text(bad)
+def test_the_step_timings_and_durations_are_the_librarys_own():
+    """The page words what scratchnlp.benchmarking measures and writes (tested in test_benchmarking.py)."""
+    for name in ("seconds_text", "training_step_time", "chapter_step_times", "gpu_available"):
+        assert getattr(speedup, name) is getattr(benchmarking, name), name
 
 
 def test_machine_text():
@@ -102,35 +95,6 @@ def test_gpu_sentence_every_branch():
     assert "no measurements from a GPU have been committed" in speedup.gpu_sentence(False, None)
     committed = speedup.gpu_sentence(False, _bench_record({}, machine={"cpu": "C", "gpu": "NVIDIA H100"}))
     assert "(C, NVIDIA H100, 2026-12-01)" in committed
-
-
-def test_training_step_time_trains_the_model_and_returns_a_time():
-    import numpy as np
-
-    from scratchnlp import optim
-    from scratchnlp.models import Rnnlm
-
-    model = Rnnlm(30, 4, 5, seed=0)
-    before = model.params[0].copy()
-    xs = np.random.default_rng(0).integers(0, 30, (2, 3))
-    seconds = speedup.training_step_time(model, optim.SGD(0.1), xs, xs, max_grad=1.0, repeats=2)
-    assert seconds > 0 and not np.array_equal(before, model.params[0])
-    with pytest.raises(ValueError, match="repeats"):
-        speedup.training_step_time(model, optim.SGD(0.1), xs, xs, repeats=0)
-
-
-def test_chapter_step_times_on_the_cpu():
-    times = speedup.chapter_step_times("cpu", repeats=1, models=("Rnnlm", "AttentionSeq2seq"))
-    assert set(times) == {"Rnnlm", "AttentionSeq2seq"} and all(t > 0 for t in times.values())
-    with pytest.raises(ValueError, match="unknown models"):
-        speedup.chapter_step_times("cpu", models=("GPT",))
-
-
-def test_gpu_available_leaves_the_device_alone():
-    from scratchnlp import backend
-
-    assert isinstance(speedup.gpu_available(), bool)
-    assert backend.get_device() == "cpu"
 
 
 def test_benchmarks_dir_is_in_the_repository():

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from scratchnlp import benchmarking
-from scratchnlp._pages import repo_root
+from scratchnlp._pages import and_join, repo_root
 from scratchnlp.benchmarking import chapter_step_times, gpu_available, seconds_text, training_step_time
 
-from .wording import page_language, say
+from .wording import page_language, say, table_header
 
 __all__ = [
     "gpu_available",
@@ -291,12 +291,13 @@ def gpu_sentence(available: bool, record: Mapping[str, Any] | None, lang: str | 
 
 # --- the recurrent models against PyTorch ---------------------------------------------------------------------------
 
-_TORCH_COLUMNS = ("torch.h_model", "torch.pytorch", "torch.ours", "torch.products", "torch.ratio", "torch.floor")
+#: The columns of the PyTorch table: the templates ``torch.<column>``.
+COLUMNS = {"torch": ("h_model", "pytorch", "ours", "products", "ratio", "floor")}
 
 
 def pytorch_header(lang: str | None = None) -> list[str]:
     """The column headers of the table of :func:`pytorch_table_rows`."""
-    return [words(key, lang) for key in _TORCH_COLUMNS]
+    return table_header(TEMPLATES, COLUMNS, "torch", lang)
 
 
 def pytorch_table_rows(rows: Sequence[benchmarking.PytorchRow], lang: str | None = None) -> list[list[str]]:
@@ -339,8 +340,6 @@ def pytorch_caption(record: Mapping[str, Any], source: str, lang: str | None = N
 
 def pytorch_sentence(verdict: Mapping[str, Any], lang: str | None = None) -> str:
     """The reading of :func:`pytorch_verdict`: where ours is faster and slower, and why where it is slower."""
-    from scratchnlp._pages import and_join  # noqa: PLC0415
-
     faster, slower = verdict["faster"], verdict["slower"]
     if not faster and not slower:
         return words("torch.no_record", lang)
