@@ -316,6 +316,8 @@ def blas_facts(record: Mapping[str, Any]) -> dict[str, Any]:
     ``blas`` is the BLAS library and version NumPy used (``"openblas 0.3.31"``), ``kernel`` its kernel
     (``"SkylakeX"``), ``variables`` the OpenBLAS variables that were set (``{}`` when none was).
     """
+    if not isinstance(record, Mapping):
+        raise TypeError(f"record must be a bench_rnnlm record (a mapping), got {type(record).__name__}")
     results = record.get("results") or {}
     libs = [lib for lib in _get(results, "blas", "libraries") or [] if lib.get("user_api") == "blas"]
     lib = libs[0] if libs else {}

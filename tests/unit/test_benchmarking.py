@@ -209,6 +209,8 @@ def test_blas_facts_name_library_kernel_and_set_variables():
     record["results"]["blas"]["variables"]["OPENBLAS_CORETYPE"] = "Haswell"
     assert bm.blas_facts(record)["variables"] == {"OPENBLAS_CORETYPE": "Haswell"}
     assert bm.blas_facts({"results": {}})["blas"] is None
+    with pytest.raises(TypeError, match="bench_rnnlm record"):
+        bm.blas_facts("bench_rnnlm.json")
 
 
 def test_the_committed_rnnlm_record_compares_every_model_with_pytorch():
