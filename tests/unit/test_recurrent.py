@@ -191,6 +191,29 @@ def test_time_layer_gradients_from_a_carried_state(xp, rng, cls, N, T, D, H, ass
     assert_grads_ok(errors)
 
 
+@pytest.mark.parametrize("cls", [TimeRNN, TimeLSTM, TimeGRU])
+@pytest.mark.parametrize("D, H", [(1, 8), (16, 2)])  # the bias inside the input product, and added after it
+def test_both_ways_of_adding_the_bias_give_the_per_step_values_and_gradients(xp, rng, cls, D, H, assert_grads_ok):
+    from scratchnlp.layers.recurrent import _folds_bias
+
+    assert _folds_bias(D, GATES[cls] * H) == (D == 1)
+    N, T = 3, 4
+    W = _weights(rng, D, H, GATES[cls])
+    layer = cls(*(xp.asarray(w) for w in W))
+    xs = rng.standard_normal((N, T, D))
+    hs = backend.to_cpu(layer.forward(xp.asarray(xs)))
+    h, c = np.zeros((N, H)), np.zeros((N, H))
+    for t in range(T):
+        if cls is TimeLSTM:
+            h, c = _lstm_step(xs[:, t], h, c, *W)
+        else:
+            h = (_gru_step if cls is TimeGRU else _rnn_step)(xs[:, t], h, *W)
+        np.testing.assert_allclose(hs[:, t], h, rtol=1e-12, atol=1e-12)
+    errors = check_layer(layer, xp.asarray(xs))
+    assert set(errors) == {"params[0]", "params[1]", "params[2]", "input[0]"}
+    assert_grads_ok(errors)
+
+
 def test_lstm_gradient_of_the_initial_cell_state(xp, rng, assert_grads_ok):
     N, T, D, H = 2, 4, 3, 2
     layer = TimeLSTM(*_weights(rng, D, H, 4, xp), stateful=True)
