@@ -4,7 +4,7 @@
 #   make book-ko  build the Korean edition into _build/html/ko (the pages executed again in Korean)
 #   make test   everything CI checks: lint, unit + integration tests, the strict builds of both editions, the
 #               translations' catalogs against the English pages, the site in Chromium
-#   make bench  run benchmarks/ (about 10 minutes), write benchmarks/results/*.json, print one table of ratios
+#   make bench  run benchmarks/ (a few minutes), write benchmarks/results/*.json, print one table of ratios
 #
 # Both create .venv and install what they need on first use (system packages included), so on a fresh
 # Debian machine with python3 they are the whole set-up. A stamp file makes later runs skip the install.
@@ -49,7 +49,7 @@ help:
 	@echo "make book-ko      build the Korean edition into $(HTML_DIR)/ko (after make book)"
 	@echo "make gettext      extract the English pages' messages; make catalogs: check the translations against them"
 	@echo "make site-test    browser tests of an already built site"
-	@echo "make bench        run benchmarks/ (about 10 minutes), write benchmarks/results/*.json, print the ratios"
+	@echo "make bench        run benchmarks/ (a few minutes), write benchmarks/results/*.json, print the ratios"
 	@echo "make clean        remove $(BUILD_DIR);  make distclean: also remove $(VENV)"
 
 # --- set-up -----------------------------------------------------------------------------------------

@@ -14,10 +14,11 @@ Each cell comes twice, as in the book:
 
 The sequence layers give the same values and gradients as ``T`` one-step cells (the book builds them that way)
 but are organised for speed: the input projections of all ``T`` steps are one matrix product
-``(T*N, D) @ (D, gH)`` before the loop, so a step only adds ``h @ Wh`` and applies the gate functions in place
-on preallocated step-major ``(T, N, ...)`` buffers; backward collects the gate gradients of every step and
-computes ``dWx``, ``dWh``, ``db`` and ``dxs`` after the loop with one product each, leaving only
-``dA_t @ Wh^T`` inside it. All work stays in the parameters' dtype (float32 by default).
+``(T*N, D) @ (D, gH)`` before the loop (for a narrow input, such as chapter 7's 16-dimensional characters, the
+bias rides in that product as a column of ones), so a step only adds ``h @ Wh`` and applies the gate functions
+in place on preallocated step-major ``(T, N, ...)`` buffers; backward collects the gate gradients of every step
+and computes ``dWx``, ``dWh``, ``db`` and ``dxs`` after the loop with one product each, leaving only the step's
+gate derivatives and ``dA_t @ Wh^T`` inside it. All work stays in the parameters' dtype (float32 by default).
 
 Weights are fused along the columns as in the book: ``Wx (D, gH)``, ``Wh (H, gH)``, ``b (gH,)`` with ``g = 1``
 (RNN), ``4`` (LSTM, gate blocks in the book's order f, g, i, o) or ``3`` (GRU, blocks z, r, h~).
