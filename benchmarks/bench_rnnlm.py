@@ -16,7 +16,10 @@ The reference is the same architecture in PyTorch (``nn.Embedding``, ``nn.LSTM``
 ``nn.Linear``, ``F.cross_entropy``, ``clip_grad_norm_``, ``torch.optim.SGD`` / ``Adam``; the peeky decoder's
 concatenations and the attention's batched products and softmax written out), float32, identical shapes, and
 ``torch.set_num_threads`` equal to the BLAS threads NumPy gets. The batches are random ids of the book's
-shapes and vocabulary sizes (the time does not depend on which ids).
+shapes and vocabulary sizes (the time does not depend on which ids). On the CPU ``nn.LSTM`` runs oneDNN's fused
+LSTM layer; each part also times the same PyTorch model with oneDNN switched off (``pytorch without oneDNN``:
+one operation at a time, what NumPy code can express) and the iteration's matrix products alone (the floor of
+any NumPy implementation).
 
 How it measures (``_method.py``): the BLAS library and kernel in use and the load average are printed, the
 float32 GEMM peak (2000^3) of NumPy and of PyTorch is measured in the same run, the implementations alternate
@@ -56,6 +59,7 @@ from _method import (  # noqa: E402  (beside this script)
 )
 
 from scratchnlp import optim  # noqa: E402
+from scratchnlp.benchmarking import PRODUCTS_ALONE, PYTORCH_PER_OP  # noqa: E402
 from scratchnlp.models import AttentionSeq2seq, BetterRnnlm, PeekySeq2seq, Rnnlm, Seq2seq  # noqa: E402
 from scratchnlp.training import train_step  # noqa: E402
 
@@ -74,7 +78,10 @@ SEQ2SEQ = {
 SEQ_BATCH, SEQ_LR, SEQ_MAX_GRAD = 128, 0.001, 5.0
 PARTS = ("rnnlm", "better", "seq2seq", "peeky", "attention", "book")
 #: The runner that does only the iteration's matrix products: the floor of any NumPy implementation.
-FLOOR = "matrix products alone"
+FLOOR = PRODUCTS_ALONE
+#: The reference again with oneDNN switched off: ``nn.LSTM`` then runs one operation at a time, as NumPy does,
+#: instead of oneDNN's fused LSTM layer (``aten::mkldnn_rnn_layer`` in PyTorch's profiler).
+PER_OP = PYTORCH_PER_OP
 
 
 # --- the floor: the matrix products alone --------------------------------------------------------------------
@@ -174,6 +181,21 @@ def _torch_step(model, opt, max_grad):
         return float(loss.detach())
 
     return step
+
+
+def per_operation(step):
+    """``step`` run with oneDNN switched off (:data:`PER_OP`): PyTorch's LSTM one operation at a time."""
+    import warnings  # noqa: PLC0415
+
+    import torch  # noqa: PLC0415
+
+    warnings.filterwarnings("ignore", message="TF32 acceleration on top of oneDNN")  # (an Intel-GPU note)
+
+    def run(xs, ts):
+        with torch.backends.mkldnn.flags(enabled=False):
+            return step(xs, ts)
+
+    return run
 
 
 def torch_lm(D: int, H: int, layers: int, dropout: float, tied: bool):
@@ -365,11 +387,14 @@ def report(name: str, result: dict, peak: float, flop: float, repeats: int) -> d
         rm = f"{result['ratio_median'][k]:.2f}" if result["ratio_median"] else "-"
         print(f"{k:<28}{best[k] * 1e3:>9.1f}{median[k] * 1e3:>11.1f}{gflops[k]:>9.1f}{100 * gflops[k] / peak:>10.0f}%"
               f"{rb:>15}{rm:>17}")
+    ours_key = next(iter(best))
     if FLOOR in best and result["ratio_best"]:
-        ours_key = next(iter(best))
         print(f"the floor: the matrix products alone are {result['ratio_best'][FLOOR]:.2f} of PyTorch's best "
               f"time; everything else in ours adds {(best[ours_key] - best[FLOOR]) * 1e3:.1f} ms "
               f"({100 * (1 - best[FLOOR] / best[ours_key]):.0f}% of our step)")
+    if PER_OP in best:
+        print(f"against PyTorch without oneDNN's fused LSTM (one operation at a time, as NumPy): ours / that = "
+              f"{best[ours_key] / best[PER_OP]:.2f}")
     out = {key: result[key] for key in ("best_s", "median_s", "ratio_best", "ratio_median")}
     out |= {"gflop": flop / 1e9, "gflops": gflops, "share_of_peak": {k: g / peak for k, g in gflops.items()}}
     return out
@@ -405,13 +430,15 @@ def measure(parts: list[str], repeats: int, block: int) -> dict:
     for part in parts:
         if part == "rnnlm":
             runners = {"scratchnlp Rnnlm": ours(Rnnlm(V, 100, 100), optim.SGD(LR), MAX_GRAD),
-                       "pytorch": torch_lm(100, 100, 1, 0.0, False), FLOOR: products_alone(part)}
+                       "pytorch": torch_lm(100, 100, 1, 0.0, False), FLOOR: products_alone(part),
+                       PER_OP: per_operation(torch_lm(100, 100, 1, 0.0, False))}
             res = alternate(runners, lm_batches(), repeats, block=block)
             out[part] = report("Rnnlm (D = H = 100, one LSTM), batch 20 x 35, SGD, clip 0.25", res, peak,
                                plan_flops(part), repeats)
         elif part == "better":
             runners = {"scratchnlp BetterRnnlm": ours(BetterRnnlm(V, 650, 650, 0.5), optim.SGD(LR), MAX_GRAD),
-                       "pytorch": torch_lm(650, 650, 2, 0.5, True), FLOOR: products_alone(part)}
+                       "pytorch": torch_lm(650, 650, 2, 0.5, True), FLOOR: products_alone(part),
+                       PER_OP: per_operation(torch_lm(650, 650, 2, 0.5, True))}
             res = alternate(runners, lm_batches(), max(1, repeats // 3), block=block)
             out[part] = report("BetterRnnlm (D = H = 650, two LSTMs, dropout 0.5, tied), batch 20 x 35, SGD, "
                                "clip 0.25", res, peak, plan_flops(part), max(1, repeats // 3))
@@ -423,7 +450,8 @@ def measure(parts: list[str], repeats: int, block: int) -> dict:
             model = spec["cls"](spec["V"], spec["D"], spec["H"], seed=0)
             runners = {f"scratchnlp {spec['cls'].__name__}": ours(model, optim.Adam(SEQ_LR), SEQ_MAX_GRAD),
                        "pytorch": torch_seq2seq(spec["kind"], spec["V"], spec["D"], spec["H"]),
-                       FLOOR: products_alone(part)}
+                       FLOOR: products_alone(part),
+                       PER_OP: per_operation(torch_seq2seq(spec["kind"], spec["V"], spec["D"], spec["H"]))}
             res = alternate(runners, seq2seq_batches(spec), repeats, block=block)
             out[part] = report(f"{spec['title']}, batch {SEQ_BATCH}, Adam, clip {SEQ_MAX_GRAD}", res, peak,
                                plan_flops(part), repeats)

@@ -261,15 +261,21 @@ RNNLM_PARTS = (("rnnlm", "Rnnlm", 6), ("better", "BetterRnnlm", 6), ("seq2seq", 
                ("peeky", "PeekySeq2seq", 7), ("attention", "AttentionSeq2seq", 8))
 #: The name bench_rnnlm.py gives its runner of the iteration's matrix products alone.
 PRODUCTS_ALONE = "matrix products alone"
+#: The name bench_rnnlm.py gives the PyTorch model run with oneDNN switched off: on the CPU ``nn.LSTM`` otherwise
+#: hands a whole layer to oneDNN's fused LSTM kernel, and without it computes one operation at a time, as NumPy
+#: code does.
+PYTORCH_PER_OP = "pytorch without oneDNN"
 
 
 @dataclass(frozen=True)
 class PytorchRow:
     """One model's training iteration against PyTorch, from one run of ``benchmarks/bench_rnnlm.py``.
 
-    ``ours_s``, ``pytorch_s`` and ``products_s`` are best times in seconds (``products_s``: the iteration's
-    matrix products alone, which no NumPy implementation can go below; None in records made before it was
-    timed). ``ratio`` is ours / PyTorch and ``floor_ratio`` products / PyTorch (below 1: faster than PyTorch).
+    ``ours_s``, ``pytorch_s``, ``products_s`` and ``per_op_s`` are best times in seconds (``products_s``: the
+    iteration's matrix products alone, which no NumPy implementation can go below; ``per_op_s``: the PyTorch
+    model with oneDNN switched off, :data:`PYTORCH_PER_OP`; each None in records made before it was timed).
+    ``ratio`` is ours / PyTorch, ``floor_ratio`` products / PyTorch and ``per_op_ratio`` ours / PyTorch without
+    oneDNN (below 1: the first is faster).
     """
 
     part: str
@@ -278,6 +284,7 @@ class PytorchRow:
     ours_s: float
     pytorch_s: float
     products_s: float | None
+    per_op_s: float | None = None
 
     @property
     def ratio(self) -> float:
@@ -286,6 +293,10 @@ class PytorchRow:
     @property
     def floor_ratio(self) -> float | None:
         return None if self.products_s is None else self.products_s / self.pytorch_s
+
+    @property
+    def per_op_ratio(self) -> float | None:
+        return None if self.per_op_s is None else self.ours_s / self.per_op_s
 
 
 def pytorch_rows(record: Mapping[str, Any]) -> list[PytorchRow]:
@@ -304,8 +315,9 @@ def pytorch_rows(record: Mapping[str, Any]) -> list[PytorchRow]:
         ours, torch_s, products = best.get(f"scratchnlp {model}"), best.get("pytorch"), best.get(PRODUCTS_ALONE)
         if not (isinstance(ours, (int, float)) and isinstance(torch_s, (int, float)) and ours > 0 and torch_s > 0):
             continue
-        products = float(products) if isinstance(products, (int, float)) and products > 0 else None
-        rows.append(PytorchRow(part, model, chapter, float(ours), float(torch_s), products))
+        products, per_op = (float(x) if isinstance(x, (int, float)) and x > 0 else None
+                            for x in (products, best.get(PYTORCH_PER_OP)))
+        rows.append(PytorchRow(part, model, chapter, float(ours), float(torch_s), products, per_op))
     return rows
 
 

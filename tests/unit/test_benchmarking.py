@@ -182,7 +182,8 @@ def _torch_record():
     return _record({
         "threads": 2, "torch": "2.13.0+cpu", "numpy": "2.4.6", "gemm_peak_gflops": 200.0,
         "blas": {"libraries": libs, "variables": {"OPENBLAS_CORETYPE": None, "OPENBLAS_L2_SIZE": None}},
-        "rnnlm": {"best_s": {"scratchnlp Rnnlm": 0.04, "pytorch": 0.05, bm.PRODUCTS_ALONE: 0.03}},
+        "rnnlm": {"best_s": {"scratchnlp Rnnlm": 0.04, "pytorch": 0.05, bm.PRODUCTS_ALONE: 0.03,
+                             bm.PYTORCH_PER_OP: 0.08}},
         "better": {"best_s": {"scratchnlp BetterRnnlm": 0.4, "pytorch": 0.4}},  # made before products were timed
         "seq2seq": {"best_s": {"scratchnlp Seq2seq": 0.0, "pytorch": 0.01}},  # not > 0: left out
         "attention": {"best_s": {"scratchnlp AttentionSeq2seq": 0.09, "pytorch": 0.06, bm.PRODUCTS_ALONE: 0.07}},
@@ -194,7 +195,9 @@ def test_pytorch_rows_in_chapter_order_with_the_floor():
     assert [(r.model, r.chapter) for r in rows] == [("Rnnlm", 6), ("BetterRnnlm", 6), ("AttentionSeq2seq", 8)]
     rnnlm, better, attention = rows
     assert rnnlm.ratio == pytest.approx(0.8) and rnnlm.floor_ratio == pytest.approx(0.6)
+    assert rnnlm.per_op_s == 0.08 and rnnlm.per_op_ratio == pytest.approx(0.5)
     assert better.products_s is None and better.floor_ratio is None and better.ratio == pytest.approx(1.0)
+    assert better.per_op_s is None and better.per_op_ratio is None
     assert attention.floor_ratio == pytest.approx(0.07 / 0.06)
     assert bm.pytorch_rows({"results": {}}) == []
     with pytest.raises(TypeError, match="bench_rnnlm record"):
@@ -218,3 +221,4 @@ def test_the_committed_rnnlm_record_compares_every_model_with_pytorch():
     rows = bm.pytorch_rows(records["bench_rnnlm"])
     assert [r.model for r in rows] == [m for _, m, _ in bm.RNNLM_PARTS]
     assert all(r.products_s is not None and r.products_s < r.ours_s for r in rows)
+    assert all(r.per_op_s is not None for r in rows)  # PyTorch without oneDNN, for the page's column and sentence

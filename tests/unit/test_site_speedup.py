@@ -194,9 +194,8 @@ def test_machine_text_and_gpu_sentence_in_korean(monkeypatch):
     assert speedup.words("gpu.built", lang="en").startswith("This page was built on a machine")
 
 
-def _torch_rows(*triples):
-    return [benchmarking.PytorchRow(model.lower(), model, 6, ours, torch_s, products)
-            for model, ours, torch_s, products in triples]
+def _torch_rows(*rows):
+    return [benchmarking.PytorchRow(model.lower(), model, 6, *times) for model, *times in rows]
 
 
 def test_pytorch_sentence_every_branch():
@@ -218,15 +217,40 @@ def test_pytorch_sentence_every_branch():
     assert speedup.pytorch_sentence(one_slower, lang="en").startswith(
         "In this run the library's iteration is slower than PyTorch's for Seq2seq.")
     assert speedup.pytorch_sentence(speedup.pytorch_verdict([]), lang="en").startswith("No comparison with PyTorch")
+    assert "switched off" not in en and v["per_op_range"] is None  # records made before that runner was timed
+
+
+def test_pytorch_sentence_against_pytorch_without_onednn():
+    rows = _torch_rows(("Rnnlm", 0.04, 0.041, 0.027, 0.045), ("Seq2seq", 0.011, 0.009, 0.006, 0.014),
+                       ("AttentionSeq2seq", 0.09, 0.06, 0.065, 0.108), ("PeekySeq2seq", 0.013, 0.01, 0.007, None))
+    v = speedup.pytorch_verdict(rows)
+    assert v["per_op_faster"] == ["Rnnlm", "Seq2seq", "AttentionSeq2seq"] and v["per_op_slower"] == []
+    assert v["per_op_range"] == pytest.approx((0.011 / 0.014, 0.04 / 0.045))
+    en = speedup.pytorch_sentence(v, lang="en")
+    assert en.endswith("Against PyTorch without oneDNN, which computes the LSTM one operation at a time as NumPy "
+                       "code has to, the library's iteration is faster for every model (0.79 to 0.89 of that "
+                       "PyTorch's time).")
+    assert speedup.pytorch_sentence(v, lang="ko").endswith("비교하면 모든 모델에서 이 라이브러리의 반복이 더 빠르다(그 "
+                                                           "PyTorch 시간의 0.79~0.89).")
+    some = speedup.pytorch_verdict(_torch_rows(("Rnnlm", 0.04, 0.041, 0.027, 0.045),
+                                               ("Seq2seq", 0.011, 0.009, 0.006, 0.010)))
+    assert speedup.pytorch_sentence(some, lang="en").endswith(
+        "faster for Rnnlm (0.89 of that PyTorch's time) and slower for Seq2seq.")
+    assert "Rnnlm에서 이 라이브러리의 반복이 더 빠르고(그 PyTorch 시간의 0.89) Seq2seq에서 느리다." in \
+        speedup.pytorch_sentence(some, lang="ko")
+    none = speedup.pytorch_verdict(_torch_rows(("Seq2seq", 0.011, 0.009, 0.006, 0.010)))
+    assert speedup.pytorch_sentence(none, lang="en").endswith("the library's iteration is slower for every model "
+                                                              "too.")
 
 
 def test_pytorch_table_and_caption():
-    rows = _torch_rows(("Rnnlm", 0.04, 0.05, 0.03), ("BetterRnnlm", 0.4, 0.42, None))
-    assert speedup.pytorch_header(lang="en") == ["model", "PyTorch (ms)", "ours (ms)",
-                                                 "products alone (ms)", "ours / PyTorch", "products alone / PyTorch"]
+    rows = _torch_rows(("Rnnlm", 0.04, 0.05, 0.03, 0.05), ("BetterRnnlm", 0.4, 0.42, None))
+    assert speedup.pytorch_header(lang="en") == ["model", "PyTorch (ms)", "ours (ms)", "ours / PyTorch",
+                                                 "ours / no oneDNN", "products alone / PyTorch"]
     table = speedup.pytorch_table_rows(rows, lang="en")
-    assert table[0] == ["Rnnlm (ch. 6)", "50.0", "40.0", "30.0", "0.80", "0.60"]
-    assert table[1][3] == "-" and table[1][5] == "-"
+    assert table[0] == ["Rnnlm (ch. 6)", "50.0", "40.0", "0.80", "0.80", "0.60"]
+    assert table[1][4] == table[1][5] == "-"
+    assert len(speedup.pytorch_header(lang="ko")) == len(table[0])
     record = {"date": "2026-12-07T01:00:00+00:00", "machine": {"cpu": "AMD EPYC", "cpu_count": 2, "numpy": "2.4.6"},
               "results": {"threads": 2, "torch": "2.13.0+cpu",
                           "blas": {"libraries": [{"user_api": "blas", "internal_api": "openblas",

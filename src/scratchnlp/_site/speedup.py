@@ -82,13 +82,14 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "torch.h_model": "model",
         "torch.pytorch": "PyTorch (ms)",
         "torch.ours": "ours (ms)",
-        "torch.products": "products alone (ms)",
         "torch.ratio": "ours / PyTorch",
+        "torch.per_op_ratio": "ours / no oneDNN",
         "torch.floor": "products alone / PyTorch",
         "torch.caption": "One training iteration of each recurrent model of the book (the book's sizes, optimizer and "
                          "clipping) against the same architecture in PyTorch {torch}, both on {threads} threads, "
                          "best times of alternating blocks; {machine}; NumPy's BLAS: {blas} ({kernel} "
-                         "kernel{variables}). Below 1: ours is faster. {source}",
+                         "kernel{variables}). No oneDNN: the same PyTorch model with oneDNN switched off. Below 1: "
+                         "ours is faster. {source}",
         "torch.variables": ", {variables}",
         "torch.no_record": "No comparison with PyTorch has been committed yet (`make bench` with PyTorch installed "
                            "writes it).",
@@ -98,12 +99,20 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "torch.slower": ", and slower for {models}.",
         "torch.slower_alone": "In this run the library's iteration is slower than PyTorch's for {models}.",
         "torch.floor_over": "For {models} the matrix products alone, timed by themselves with NumPy, already take "
-                            "{ratio} times PyTorch's whole iteration: at these shapes NumPy's BLAS computes the "
-                            "products more slowly than PyTorch's own libraries do, so no arrangement of the remaining "
-                            "work can close the gap.",
+                            "{ratio} times PyTorch's whole iteration: inside oneDNN's LSTM kernel PyTorch computes "
+                            "the same products faster than NumPy's BLAS does, so no arrangement of the remaining work "
+                            "can close the gap.",
         "torch.floor_under": "For {models} the products alone take less than PyTorch's iteration, so what is slower "
                              "is the work around them: the Python loop over time steps and the element-wise gate "
-                             "functions, each a separate pass over memory in NumPy, where PyTorch fuses them.",
+                             "functions, each a separate pass over memory in NumPy, where oneDNN's kernel does them "
+                             "inside one call.",
+        "torch.per_op_intro": "Against PyTorch without oneDNN, which computes the LSTM one operation at a time as "
+                              "NumPy code has to,",
+        "torch.per_op_all": " the library's iteration is faster for every model ({range} of that PyTorch's time).",
+        "torch.per_op_some": " the library's iteration is faster for {models} ({range} of that PyTorch's time) and "
+                             "slower for {slower}.",
+        "torch.per_op_none": " the library's iteration is slower for every model too.",
+        "torch.range": "{low} to {high}",
     },
     "ko": {
         "chapter": "{what} ({chapter}장)",
@@ -141,13 +150,14 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "torch.h_model": "모델",
         "torch.pytorch": "PyTorch(ms)",
         "torch.ours": "이 라이브러리(ms)",
-        "torch.products": "행렬 곱만(ms)",
         "torch.ratio": "이 라이브러리 / PyTorch",
+        "torch.per_op_ratio": "이 라이브러리 / oneDNN 끔",
         "torch.floor": "행렬 곱만 / PyTorch",
         "torch.caption": "책의 순환 신경망 모델마다 학습 1회 반복(책의 크기, 최적화 기법, 기울기 클리핑)을 PyTorch "
                          "{torch}로 짠 같은 구조와 비교했다. 둘 다 스레드 {threads}개를 쓰고, 번갈아 잰 블록에서 가장 "
                          "빠른 시간을 적었다. {machine}, NumPy의 BLAS는 {blas}({kernel} 커널{variables}). "
-                         "1보다 작으면 이 라이브러리가 빠르다. {source}",
+                         "‘oneDNN 끔’은 같은 PyTorch 모델을 oneDNN을 끄고 잰 시간이다. 1보다 작으면 이 라이브러리가 "
+                         "빠르다. {source}",
         "torch.variables": ", {variables}",
         "torch.no_record": "PyTorch와 비교한 결과는 아직 커밋되지 않았다(PyTorch를 설치하고 `make bench`를 실행하면 "
                            "만들어진다).",
@@ -157,11 +167,17 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "torch.slower": " {models}에서 느리다.",
         "torch.slower_alone": "이번 측정에서 이 라이브러리의 반복은 {models}에서 PyTorch보다 느리다.",
         "torch.floor_over": "{models}에서는 NumPy로 행렬 곱만 따로 재도 벌써 PyTorch의 반복 전체의 {ratio}배가 걸린다. "
-                            "이 크기의 행렬 곱을 NumPy의 BLAS가 PyTorch의 라이브러리보다 느리게 계산하므로, 나머지 "
+                            "PyTorch는 oneDNN의 LSTM 커널 안에서 같은 곱을 NumPy의 BLAS보다 빠르게 계산하므로, 나머지 "
                             "작업을 어떻게 배치해도 그 차이를 메울 수 없다.",
         "torch.floor_under": "{models}에서는 행렬 곱만으로는 PyTorch의 반복보다 짧게 걸리므로, 느린 것은 그 주변의 "
                              "작업이다. 시간 단계를 도는 파이썬 루프와 원소별 게이트 함수가 NumPy에서는 각각 메모리를 "
-                             "따로 한 번씩 훑지만, PyTorch는 이를 하나로 합친다.",
+                             "따로 한 번씩 훑지만, oneDNN의 커널은 이를 한 번의 호출 안에서 처리한다.",
+        "torch.per_op_intro": "oneDNN을 끄고 NumPy 코드처럼 LSTM을 연산 하나씩 계산하는 PyTorch와 비교하면",
+        "torch.per_op_all": " 모든 모델에서 이 라이브러리의 반복이 더 빠르다(그 PyTorch 시간의 {range}).",
+        "torch.per_op_some": " {models}에서 이 라이브러리의 반복이 더 빠르고(그 PyTorch 시간의 {range}) {slower}에서 "
+                             "느리다.",
+        "torch.per_op_none": " 모든 모델에서 이 라이브러리의 반복이 여전히 더 느리다.",
+        "torch.range": "{low}~{high}",
     },
 }
 
@@ -292,7 +308,7 @@ def gpu_sentence(available: bool, record: Mapping[str, Any] | None, lang: str | 
 # --- the recurrent models against PyTorch ---------------------------------------------------------------------------
 
 #: The columns of the PyTorch table: the templates ``torch.<column>``.
-COLUMNS = {"torch": ("h_model", "pytorch", "ours", "products", "ratio", "floor")}
+COLUMNS = {"torch": ("h_model", "pytorch", "ours", "ratio", "per_op_ratio", "floor")}
 
 
 def pytorch_header(lang: str | None = None) -> list[str]:
@@ -301,15 +317,18 @@ def pytorch_header(lang: str | None = None) -> list[str]:
 
 
 def pytorch_table_rows(rows: Sequence[benchmarking.PytorchRow], lang: str | None = None) -> list[list[str]]:
-    """One table row per model: the model and its chapter, PyTorch's, ours and the products' best times in ms,
-    and the two ratios to PyTorch ("-" for a record made before the products were timed)."""
-    out = []
-    for r in rows:
-        products = "-" if r.products_s is None else f"{r.products_s * 1e3:.1f}"
-        floor = "-" if r.floor_ratio is None else f"{r.floor_ratio:.2f}"
-        out.append([words("torch.model", lang, model=r.model, chapter=r.chapter), f"{r.pytorch_s * 1e3:.1f}",
-                    f"{r.ours_s * 1e3:.1f}", products, f"{r.ratio:.2f}", floor])
-    return out
+    """One table row per model: the model and its chapter; PyTorch's and our best times in ms; ours / PyTorch,
+    ours / PyTorch without oneDNN and the products alone / PyTorch ("-" where a record was made before that
+    runner was timed; the times behind the last two are in the record and the benchmarks' README)."""
+
+    def ms(seconds: float | None) -> str:
+        return "-" if seconds is None else f"{seconds * 1e3:.1f}"
+
+    def ratio(value: float | None) -> str:
+        return "-" if value is None else f"{value:.2f}"
+
+    return [[words("torch.model", lang, model=r.model, chapter=r.chapter), ms(r.pytorch_s), ms(r.ours_s),
+             ratio(r.ratio), ratio(r.per_op_ratio), ratio(r.floor_ratio)] for r in rows]
 
 
 def pytorch_verdict(rows: Sequence[benchmarking.PytorchRow]) -> dict[str, Any]:
@@ -317,16 +336,26 @@ def pytorch_verdict(rows: Sequence[benchmarking.PytorchRow]) -> dict[str, Any]:
     products alone already take at least PyTorch's whole iteration (``floor_over``, with the largest such
     ``floor_ratio``) or less (``floor_under``).
 
-    Returns ``{"faster", "slower", "floor_over", "floor_under", "floor_ratio"}`` (model names; ``floor_ratio``
-    None when ``floor_over`` is empty). A model whose products were not timed is in neither floor list.
+    Returns ``{"faster", "slower", "floor_over", "floor_under", "floor_ratio", "per_op_faster",
+    "per_op_slower", "per_op_range"}`` (model names; ``floor_ratio`` None when ``floor_over`` is empty). A model
+    whose products were not timed is in neither floor list. ``per_op_faster`` and ``per_op_slower`` do the same
+    against PyTorch without oneDNN, for the models where that was timed; ``per_op_range`` is the (lowest, highest)
+    ratio of ``per_op_faster`` (None when it is empty).
     """
     faster = [r.model for r in rows if r.ratio < 1]
     slower = [r for r in rows if r.ratio >= 1]
     over = [r for r in slower if r.floor_ratio is not None and r.floor_ratio >= 1]
     under = [r for r in slower if r.floor_ratio is not None and r.floor_ratio < 1]
+    per_op = [r for r in rows if r.per_op_ratio is not None]
+    per_op_faster = [r for r in per_op if r.per_op_ratio < 1]
+    per_op_range = None
+    if per_op_faster:
+        per_op_range = (min(r.per_op_ratio for r in per_op_faster), max(r.per_op_ratio for r in per_op_faster))
     return {"faster": faster, "slower": [r.model for r in slower], "floor_over": [r.model for r in over],
             "floor_under": [r.model for r in under],
-            "floor_ratio": max((r.floor_ratio for r in over), default=None)}
+            "floor_ratio": max((r.floor_ratio for r in over), default=None),
+            "per_op_faster": [r.model for r in per_op_faster],
+            "per_op_slower": [r.model for r in per_op if r.per_op_ratio >= 1], "per_op_range": per_op_range}
 
 
 def pytorch_caption(record: Mapping[str, Any], source: str, lang: str | None = None) -> str:
@@ -356,4 +385,17 @@ def pytorch_sentence(verdict: Mapping[str, Any], lang: str | None = None) -> str
                            ratio=f"{verdict['floor_ratio']:.2f}"))
     if verdict["floor_under"]:
         parts.append(words("torch.floor_under", lang, models=and_join(verdict["floor_under"], lang=lang)))
+    per_faster, per_slower = verdict.get("per_op_faster", []), verdict.get("per_op_slower", [])
+    if per_faster or per_slower:
+        if per_faster:
+            low, high = (f"{x:.2f}" for x in verdict["per_op_range"])
+            span = low if low == high else words("torch.range", lang, low=low, high=high)
+        if not per_slower:
+            rest = words("torch.per_op_all", lang, range=span)
+        elif not per_faster:
+            rest = words("torch.per_op_none", lang)
+        else:
+            rest = words("torch.per_op_some", lang, models=and_join(per_faster, lang=lang), range=span,
+                         slower=and_join(per_slower, lang=lang))
+        parts.append(words("torch.per_op_intro", lang) + rest)
     return " ".join(parts)
