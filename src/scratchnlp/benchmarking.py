@@ -273,7 +273,8 @@ class PytorchRow:
 
     ``ours_s``, ``pytorch_s``, ``products_s`` and ``per_op_s`` are best times in seconds (``products_s``: the
     iteration's matrix products alone, which no NumPy implementation can go below; ``per_op_s``: the PyTorch
-    model with oneDNN switched off, :data:`PYTORCH_PER_OP`; each None in records made before it was timed).
+    model with oneDNN switched off, the runner ``"pytorch without oneDNN"``; each None in records made before it
+    was timed).
     ``ratio`` is ours / PyTorch, ``floor_ratio`` products / PyTorch and ``per_op_ratio`` ours / PyTorch without
     oneDNN (below 1: the first is faster).
     """
