@@ -385,17 +385,16 @@ def pytorch_sentence(verdict: Mapping[str, Any], lang: str | None = None) -> str
                            ratio=f"{verdict['floor_ratio']:.2f}"))
     if verdict["floor_under"]:
         parts.append(words("torch.floor_under", lang, models=and_join(verdict["floor_under"], lang=lang)))
-    per_faster, per_slower = verdict.get("per_op_faster", []), verdict.get("per_op_slower", [])
-    if per_faster or per_slower:
-        if per_faster:
-            low, high = (f"{x:.2f}" for x in verdict["per_op_range"])
-            span = low if low == high else words("torch.range", lang, low=low, high=high)
-        if not per_slower:
-            rest = words("torch.per_op_all", lang, range=span)
-        elif not per_faster:
-            rest = words("torch.per_op_none", lang)
-        else:
-            rest = words("torch.per_op_some", lang, models=and_join(per_faster, lang=lang), range=span,
-                         slower=and_join(per_slower, lang=lang))
-        parts.append(words("torch.per_op_intro", lang) + rest)
+    per_faster, per_slower = verdict["per_op_faster"], verdict["per_op_slower"]
+    if not per_faster and not per_slower:  # a record made before PyTorch without oneDNN was timed
+        return " ".join(parts)
+    if not per_faster:
+        rest = words("torch.per_op_none", lang)
+    else:
+        low, high = (f"{x:.2f}" for x in verdict["per_op_range"])
+        span = low if low == high else words("torch.range", lang, low=low, high=high)
+        rest = (words("torch.per_op_all", lang, range=span) if not per_slower else
+                words("torch.per_op_some", lang, models=and_join(per_faster, lang=lang), range=span,
+                      slower=and_join(per_slower, lang=lang)))
+    parts.append(words("torch.per_op_intro", lang) + rest)
     return " ".join(parts)
