@@ -274,10 +274,6 @@ def _run_convert(args: argparse.Namespace) -> int:
 # generate --model FILE.npz --start WORD --length N
 # ------------------------------------------------------------------------------------------------------
 
-#: The words the book's ch07/generate_text.py never generates.
-BOOK_SKIP_WORDS = ("N", "<unk>", "$")
-
-
 def _add_generate(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", required=True, metavar="FILE.npz",
                         help="a language-model checkpoint (results/rnnlm-ptb.npz, results/better-rnnlm-ptb.npz, or "
@@ -300,6 +296,7 @@ def _add_generate(parser: argparse.ArgumentParser) -> None:
 def _run_generate(args: argparse.Namespace) -> int:
     import math
 
+    from .models.generation import BOOK_SKIP_WORDS
     from .models.loading import load_language_model
     from .text import UnknownWordError
 

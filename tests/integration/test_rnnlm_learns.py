@@ -66,6 +66,14 @@ def test_better_rnnlm_resume_equals_an_uninterrupted_run(ptb_files, tmp_path, mo
     whole = run_experiment("better-rnnlm-ptb", out_dir=tmp_path / "whole", epochs=3, progress=False, seed=2,
                            **_TINY_BETTER)
     assert whole["history"]["lr"][0] == 50.0
+    # the kept model's texts from the book's beginnings, without the book's skipped words
+    samples = whole["evaluation"]["samples"]
+    assert [s["prompt"] for s in samples] == list(language_models.SAMPLE_PROMPTS)
+    for index, sample in enumerate(samples):
+        words = sample["text"].split()
+        assert len(words) == language_models.SAMPLE_WORDS and sample["text"].startswith(sample["prompt"] + " ")
+        assert not set(words) & {"N", "<unk>", "$"} and sample["seed"] == [2, index]
+    assert samples[0]["text"] != samples[1]["text"]
     assert not (tmp_path / "whole" / "better-rnnlm-ptb.state.npz").exists()  # spent when the run finished
 
     calls = {"n": 0}

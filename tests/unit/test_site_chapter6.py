@@ -91,6 +91,35 @@ def test_better_rnnlm_sentence_every_branch() -> None:
         chapter6.better_rnnlm_sentence(None, 0, 75.8, cmd)
 
 
+def _with_samples(texts: list[tuple[str, str]], best: int = 7) -> dict:
+    return _better([90.0] * best, best) | {"evaluation": {"test_perplexity": 80.0, "samples": [
+        {"prompt": prompt, "seed": [0, i], "text": text} for i, (prompt, text) in enumerate(texts)]}}
+
+
+def test_better_samples_write_each_eos_as_the_end_of_a_sentence() -> None:
+    run = _with_samples([("you", "you say so <eos> he did <eos>"), ("the meaning", "the meaning of it <eos> no")])
+    assert chapter6.better_samples(run) == [("you", "you say so.\nhe did."), ("the meaning", "the meaning of it.\nno")]
+    wrapped = chapter6.better_samples(_with_samples([("you", "you say so <eos> he did <eos>")]), width=7)
+    assert wrapped == [("you", "you say\n  so.\nhe did.")]
+    assert chapter6.better_samples(None) == [] and chapter6.better_samples(_better([90.0], 1)) == []
+    with pytest.raises(ValueError, match="starts with it"):
+        chapter6.better_samples(_with_samples([("you", "we say")]))
+
+
+def test_better_samples_sentence_every_branch() -> None:
+    assert chapter6.better_samples_sentence(None) == ""
+    none = chapter6.better_samples_sentence(_better([90.0], 1))
+    assert none.startswith("The committed results hold no text written by the model")
+    same = chapter6.better_samples_sentence(_with_samples([("you", "you a b"), ("the end", "the end c")]))
+    assert same.startswith("The kept parameters (epoch 7) continue the book's beginnings `you` and `the end` below, "
+                           "3 words each, the beginning included.")
+    mixed = chapter6.better_samples_sentence(_with_samples([("you", "you a b"), ("the end", "the end")]))
+    assert "words each" not in mixed and "`you` and `the end` below." in mixed
+    ko = chapter6.better_samples_sentence(_with_samples([("you", "you a b"), ("the end", "the end c")]), lang="ko")
+    assert ko.startswith("아래는 보존한 매개변수(7번째 에폭)가 책의 시작 문구 `you` 및 `the end`에 이어 쓴 문장이다.")
+    assert "각각 3단어다" in ko
+
+
 # --- the Korean wording ------------------------------------------------------------------------------------------
 
 

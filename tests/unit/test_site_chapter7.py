@@ -11,6 +11,32 @@ from scratchnlp._site import chapter7
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _better_run(partial: bool) -> dict:
+    run = {"history": {"valid_perplexity": [100.0, 90.0, 95.0], "best_epoch": 2},
+           "evaluation": {"test_perplexity": 88.04, "samples": [
+               {"prompt": "the end", "seed": [0, 1], "text": "the end is near <eos>"},
+               {"prompt": "you", "seed": [0, 0], "text": "you said <eos> no"}]}}
+    return run | ({"partial": True, "epochs_planned": 40} if partial else {})
+
+
+def test_better_text_is_the_sample_from_you() -> None:
+    assert chapter7.better_text(_better_run(False)) == "you said.\nno"
+    assert chapter7.better_text(None) is None
+    assert chapter7.better_text({"history": {}, "evaluation": {"test_perplexity": 80.0}}) is None
+
+
+def test_better_text_sentence_every_branch() -> None:
+    assert chapter7.better_text_sentence(None).startswith("No committed results of `better-rnnlm-ptb` hold a text")
+    assert chapter7.better_text_sentence(_better_run(False)) == (
+        "The committed run kept the parameters of epoch 2 of its 3 (test perplexity 88.0); with the same rules as "
+        "the text above, they wrote this from `you`:")
+    assert chapter7.better_text_sentence(_better_run(True)).startswith(
+        "The committed run is still training (3 of 40 epochs done when its results were last written); the "
+        "parameters it kept, those of epoch 2 (test perplexity 88.0)")
+    ko = chapter7.better_text_sentence(_better_run(True), lang="ko")
+    assert "40에폭 가운데 3에폭을 마쳤다" in ko and "2번째 에폭의 매개변수(테스트 퍼플렉서티 88.0)" in ko
+
+
 def test_repetition_sentence_every_branch() -> None:
     looped = chapter7.repetition_sentence(
         ["the company said", "it is n't", "the  company said", "the company said", ""], "temperature 0")

@@ -10,6 +10,7 @@ Not part of the library's API; see :mod:`scratchnlp._pages` for what every page 
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -18,7 +19,7 @@ from scratchnlp._pages import and_join
 from .wording import say, table_header
 
 __all__ = ["TEMPLATES", "COLUMNS", "words", "header", "gradient_fate_sentence", "clipping_sentence",
-           "book_weights_sentence", "better_rnnlm_sentence"]
+           "book_weights_sentence", "better_rnnlm_sentence", "better_samples", "better_samples_sentence"]
 
 def gradient_fate_sentence(final_ratio: Mapping[str, float], steps: int, *, low: float = 1e-3,
                            high: float = 1e3, lang: str | None = None) -> str:
@@ -133,6 +134,43 @@ def better_rnnlm_sentence(results: Mapping[str, Any] | None, book_epochs: int, b
     return " ".join(parts)
 
 
+def better_samples(results: Mapping[str, Any] | None, width: int | None = None) -> list[tuple[str, str]]:
+    """The texts the kept model of the committed ``better-rnnlm-ptb`` run wrote (``evaluation.samples``), as
+    ``(prompt, text)`` pairs, each ``<eos>`` written as the end of a sentence (a full stop and a new line), as the
+    book prints them, and a sentence longer than ``width`` characters (None: no limit) wrapped with its further lines
+    indented; an empty list without results or samples (chapter 6.5.4, 7.1.3)."""
+    if results is None:
+        return []
+    samples = (results.get("evaluation") or {}).get("samples") or []
+    out = []
+    for sample in samples:
+        prompt, text = sample.get("prompt"), sample.get("text")
+        if not isinstance(prompt, str) or not isinstance(text, str) or not text.startswith(prompt):
+            raise ValueError(f"a sample must hold its prompt and a text that starts with it, got {sample!r}")
+        sentences = [part.strip() for part in f" {text} ".split(" <eos> ")]  # the last one may be unfinished
+        lines = [f"{sentence}." for sentence in sentences[:-1]] + ([sentences[-1]] if sentences[-1] else [])
+        if width is not None:
+            lines = [textwrap.fill(line, width, subsequent_indent="  ") for line in lines]
+        out.append((prompt, "\n".join(lines)))
+    return out
+
+
+def better_samples_sentence(results: Mapping[str, Any] | None, lang: str | None = None) -> str:
+    """What the texts shown after the committed ``better-rnnlm-ptb`` run are, or that the run recorded none
+    (chapter 6.5.4); the empty string without results (:func:`better_rnnlm_sentence` says so)."""
+    if results is None:
+        return ""
+    samples = (results.get("evaluation") or {}).get("samples") or []
+    if not samples:
+        return words("better.no_samples", lang)
+    lengths = {len(s["text"].split()) for s in samples}
+    length = lengths.pop() if len(lengths) == 1 else None
+    prompts = and_join([f"`{s['prompt']}`" for s in samples], lang=lang)
+    best = int(results["history"]["best_epoch"])
+    key = "better.samples" if length is not None else "better.samples_lengths"
+    return words(key, lang, best=best, prompts=prompts, length=length)
+
+
 # --------------------------------------------------------------------------------------------------------
 # Wording (one template set per language)
 # --------------------------------------------------------------------------------------------------------
@@ -182,6 +220,18 @@ TEMPLATES: dict[str, dict[str, str]] = {
                        "that epoch are the ones kept and scored.",
         "better.test": "The kept parameters score a test perplexity of {test:.1f}, against the book's {book_ppl:g} "
                        "after {book_epochs} epochs.",
+        "better.samples": "The kept parameters (epoch {best}) continue the book's beginnings {prompts} below, "
+                          "{length} words each, the beginning included. Each word is drawn from the model's "
+                          "distribution (temperature 1) without `N`, `<unk>` and `$`, as the book's "
+                          "`generate_better_text.py` does; the seeds are in the results file. Section 7.1.3 sets "
+                          "the one that starts with `you` beside a text of chapter 6.4's smaller model.",
+        "better.samples_lengths": "The kept parameters (epoch {best}) continue the book's beginnings {prompts} "
+                                  "below. Each word is drawn from the model's distribution (temperature 1) without "
+                                  "`N`, `<unk>` and `$`, as the book's `generate_better_text.py` does; the seeds "
+                                  "are in the results file. Section 7.1.3 sets the one that starts with `you` "
+                                  "beside a text of chapter 6.4's smaller model.",
+        "better.no_samples": "The committed results hold no text written by the model: the library that wrote "
+                             "them did not record any yet.",
         "grad.steps_back": "time steps back",
         "grad.relative_norm": "gradient norm (relative)",
         "grad.tanh_title": "tanh RNN (RNN layers)",
@@ -287,6 +337,18 @@ TEMPLATES: dict[str, dict[str, str]] = {
                        "매개변수를 보존해 평가했다.",
         "better.test": "보존한 매개변수의 테스트 퍼플렉서티는 {test:.1f}에 이른다. 책은 {book_epochs}에폭 학습한 뒤 "
                        "{book_ppl:g}에 이르렀다.",
+        "better.samples": "아래는 보존한 매개변수({best}번째 에폭)가 책의 시작 문구 {prompts}에 이어 쓴 문장이다. "
+                          "시작 문구를 포함해 각각 {length}단어다. 책의 `generate_better_text.py`처럼 단어마다 "
+                          "모델의 확률 분포(온도 1)에서 뽑되 `N`, `<unk>`, `$`는 쓰지 않았으며, 시드는 결과 파일에 "
+                          "기록되어 있다. 7.1.3절에서는 그중 `you`로 시작하는 문장을 6.4절의 작은 모델이 쓴 문장과 "
+                          "나란히 놓는다.",
+        "better.samples_lengths": "아래는 보존한 매개변수({best}번째 에폭)가 책의 시작 문구 {prompts}에 이어 쓴 "
+                                  "문장이다. 책의 `generate_better_text.py`처럼 단어마다 모델의 확률 분포(온도 1)에서 "
+                                  "뽑되 `N`, `<unk>`, `$`는 쓰지 않았으며, 시드는 결과 파일에 기록되어 있다. "
+                                  "7.1.3절에서는 그중 `you`로 시작하는 문장을 6.4절의 작은 모델이 쓴 문장과 나란히 "
+                                  "놓는다.",
+        "better.no_samples": "커밋된 결과에는 모델이 쓴 문장이 없다. 이 결과를 쓴 라이브러리는 아직 문장을 기록하지 "
+                             "않았다.",
         "grad.steps_back": "거슬러 올라간 시각 수",
         "grad.relative_norm": "기울기 노름(상대값)",
         "grad.tanh_title": "tanh RNN(RNN 계층)",

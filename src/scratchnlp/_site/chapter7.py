@@ -20,6 +20,8 @@ __all__ = [
     "words",
     "header",
     "repetition_sentence",
+    "better_text",
+    "better_text_sentence",
     "book_accuracy_sentence",
     "build_seq2seq_sentence",
     "near_misses_sentence",
@@ -33,6 +35,14 @@ TEMPLATES: dict[str, dict[str, str]] = {
     "en": {
         "setting.temperature": "temperature {tau:g}",
         "rep.none": "At {setting}, no sentence of the text occurs twice.",
+        "better_text.missing": "No committed results of `better-rnnlm-ptb` hold a text written by its model, so this "
+                               "page cannot show one.",
+        "better_text.done": "The committed run kept the parameters of epoch {best} of its {done} (test perplexity "
+                            "{test:.1f}); with the same rules as the text above, they wrote this from `you`:",
+        "better_text.in_progress": "The committed run is still training ({done} of {planned} epochs done when its "
+                                   "results were last written); the parameters it kept, those of epoch {best} (test "
+                                   "perplexity {test:.1f}), wrote this from `you`, with the same rules as the text "
+                                   "above:",
         "rep.loop": "At {setting}, the text goes round in a loop: the sentence \u201c{sentence}\u201d occurs {times}.",
         "book.missing": "No results file of `{experiment}` was found when this page was built, so only the book's "
                         "figure, about {book:.0f}%, can be given here.",
@@ -103,6 +113,14 @@ TEMPLATES: dict[str, dict[str, str]] = {
     "ko": {
         "setting.temperature": "온도 {tau:g}",
         "rep.none": "{setting}에서는 두 번 나오는 문장이 없다.",
+        "better_text.missing": "`better-rnnlm-ptb`의 커밋된 결과 가운데 모델이 쓴 문장을 담은 것이 없으므로, 이 "
+                               "페이지는 그 문장을 보여 줄 수 없다.",
+        "better_text.done": "커밋된 실행은 {done}에폭 가운데 {best}번째 에폭의 매개변수를 보존했다(테스트 "
+                            "퍼플렉서티 {test:.1f}). 그 매개변수가 위 문장과 같은 규칙으로 `you`에서 시작해 쓴 문장은 "
+                            "다음과 같다.",
+        "better_text.in_progress": "커밋된 실행은 아직 학습 중이다(결과를 마지막으로 기록했을 때 {planned}에폭 가운데 "
+                                   "{done}에폭을 마쳤다). 지금까지 보존한 {best}번째 에폭의 매개변수(테스트 퍼플렉서티 "
+                                   "{test:.1f})가 위 문장과 같은 규칙으로 `you`에서 시작해 쓴 문장은 다음과 같다.",
         "rep.loop": "{setting}에서는 글이 같은 자리를 맴돈다. \u201c{sentence}\u201d라는 문장이 {times} 나온다.",
         "book.missing": "이 페이지를 빌드할 때 `{experiment}`의 결과 파일을 찾지 못했으므로, 여기서는 책의 수치인 "
                         "약 {book:.0f}%만 제시한다.",
@@ -195,6 +213,28 @@ def header(table: str, lang: str | None = None) -> list[str]:
         When ``table`` is not one of :data:`COLUMNS`.
     """
     return table_header(TEMPLATES, COLUMNS, table, lang)
+
+
+def better_text(results: Mapping[str, Any] | None, width: int | None = None) -> str | None:
+    """The text the kept model of the committed ``better-rnnlm-ptb`` run wrote from "you", the book's beginning
+    (chapter 7.1.3), with each ``<eos>`` as the end of a sentence and a sentence longer than ``width`` characters
+    wrapped, its further lines indented (None: not wrapped); None when the results hold none."""
+    from scratchnlp._site.chapter6 import better_samples  # noqa: PLC0415
+
+    texts = dict(better_samples(results, width))
+    return texts.get("you")
+
+
+def better_text_sentence(results: Mapping[str, Any] | None, lang: str | None = None) -> str:
+    """Which model wrote :func:`better_text`: the kept epoch, its test perplexity and how far the run had got, or
+    that there is no such text (chapter 7.1.3)."""
+    if results is None or better_text(results) is None:
+        return words("better_text.missing", lang)
+    history = results["history"]
+    done = len(history["valid_perplexity"])
+    key = "better_text.in_progress" if results.get("partial") else "better_text.done"
+    return words(key, lang, best=int(history["best_epoch"]), done=done, test=results["evaluation"]["test_perplexity"],
+                 planned=int(results.get("epochs_planned") or done))
 
 
 def repetition_sentence(sentences: Sequence[str], setting: str, lang: str | None = None) -> str:

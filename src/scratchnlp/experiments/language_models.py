@@ -20,8 +20,9 @@
 
 Every results file holds ``evaluation.test_perplexity`` and ``evaluation.valid_perplexity`` (PTB's test and
 validation splits, the book's ``eval_perplexity`` with batch 10 and time 35), except ``simple-rnnlm-ptb``,
-whose vocabulary does not cover them. ``corpus_size`` and ``eval_size`` (0: everything) cut the corpora for
-quick runs.
+whose vocabulary does not cover them. ``better-rnnlm-ptb``'s also holds ``evaluation.samples``: the texts its
+kept model writes from :data:`SAMPLE_PROMPTS` (``prompt``, ``seed``, ``text``). ``corpus_size`` and
+``eval_size`` (0: everything) cut the corpora for quick runs.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ import numpy as np
 from . import word2vec as _chapter4  # noqa: F401  (chapter 4's experiments are listed before these)
 from .registry import Experiment, RunContext, TrainOutput, register
 
-__all__ = ["SIMPLE_RNNLM", "RNNLM", "BETTER_RNNLM"]
+__all__ = ["SIMPLE_RNNLM", "RNNLM", "BETTER_RNNLM", "SAMPLE_PROMPTS", "SAMPLE_WORDS"]
 
 _PTB = {split: ("ptb", f"ptb.{split}.txt") for split in ("train", "valid", "test")}
 _STATE_FORMAT = "scratchnlp-better-rnnlm-state"
@@ -152,6 +153,49 @@ def _evaluate_lm(output: TrainOutput, config: dict[str, Any]) -> dict[str, Any]:
         corpus, _, _ = _corpus(split, int(config["eval_size"]), "eval_size")
         scores[f"{split}_perplexity"] = eval_perplexity(output.model, corpus, config["eval_batch_size"],
                                                         config["eval_time_size"])
+    return scores
+
+
+#: The beginnings the best ``better-rnnlm-ptb`` model continues when the run is scored: the book's
+#: ``ch07/generate_better_text.py`` starts a text with "you" and continues "the meaning of life is".
+SAMPLE_PROMPTS: tuple[str, ...] = ("you", "the meaning of life is")
+#: Words in each sample, the prompt's included (the book's 100).
+SAMPLE_WORDS = 100
+
+
+def _samples(model: Any, vocabulary: list[str], seed: int) -> list[dict[str, Any]]:
+    """Texts the model writes from each of :data:`SAMPLE_PROMPTS` whose words it knows (chapter 7.1.3).
+
+    Each starts from a fresh state, reads its prompt and samples the rest at temperature 1 without the book's
+    skipped words, with its own generator (``seed`` and the prompt's index), so the texts can be written again.
+    """
+    from ..models.generation import BOOK_SKIP_WORDS  # noqa: PLC0415
+
+    word_to_id = {w: i for i, w in enumerate(vocabulary)}
+    skip_ids = [word_to_id[w] for w in BOOK_SKIP_WORDS if w in word_to_id]
+    samples = []
+    model.eval()
+    for index, prompt in enumerate(SAMPLE_PROMPTS):
+        words = prompt.split()
+        if any(w not in word_to_id for w in words):  # a model trained on a cut corpus may not know them
+            continue
+        ids = [word_to_id[w] for w in words]
+        model.reset_state()
+        if len(ids) > 1:
+            model.predict(np.array([ids[:-1]]))  # the prompt's words but the last go into the state only
+        sample_seed = [int(seed), index]
+        written = model.generate(ids[-1], skip_ids, SAMPLE_WORDS - len(ids) + 1,
+                                 seed=np.random.default_rng(sample_seed))
+        samples.append({"prompt": prompt, "seed": sample_seed,
+                        "text": " ".join(vocabulary[i] for i in ids[:-1] + written)})
+    model.reset_state()
+    return samples
+
+
+def _evaluate_better(output: TrainOutput, config: dict[str, Any]) -> dict[str, Any]:
+    """:func:`_evaluate_lm`'s perplexities, and the texts the kept model writes (``samples``)."""
+    scores = _evaluate_lm(output, config)
+    scores["samples"] = _samples(output.model, output.metadata["vocabulary"], int(output.context["seed"]))
     return scores
 
 
@@ -350,6 +394,7 @@ def _train_better(ctx: RunContext) -> TrainOutput:
         metadata={"vocabulary": _vocabulary(id_to_word, vocab_size), "best_epoch": state["best_epoch"]},
         data_files=[_PTB["train"], _PTB["valid"]],
         info=info,
+        context={"seed": ctx.seed},
     )
 
 
@@ -382,7 +427,7 @@ _EXPERIMENTS: tuple[tuple[str, str, str, dict[str, Any], Callable[[RunContext], 
     ("rnnlm-ptb", "LSTM language model on PTB, the book's settings (100/100, batch 20, time 35, SGD 20, clip 0.25, "
      "4 epochs)", "6.4", RNNLM, _train_rnnlm, _evaluate_lm, False),
     ("better-rnnlm-ptb", "2-layer LSTM language model with dropout and weight tying on PTB (650/650, SGD 20 / 4 on "
-     "worse validation, 40 epochs, best epoch kept)", "6.5", BETTER_RNNLM, _train_better, _evaluate_lm, True),
+     "worse validation, 40 epochs, best epoch kept)", "6.5", BETTER_RNNLM, _train_better, _evaluate_better, True),
 )
 
 for _name, _description, _chapter, _defaults, _train, _evaluate, _resumable in _EXPERIMENTS:

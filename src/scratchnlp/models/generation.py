@@ -24,7 +24,11 @@ from .. import backend
 from .._checks import Seed, as_generator, check_positive_int
 from ..layers import TimeGRU, TimeLSTM, TimeRNN
 
-__all__ = ["LanguageModelGenerator", "with_generation", "sample_next"]
+__all__ = ["LanguageModelGenerator", "with_generation", "sample_next", "BOOK_SKIP_WORDS"]
+
+#: The words the book's text generators (``ch07/generate_text.py``, ``generate_better_text.py``) never write: the
+#: number token, the unknown-word token and the dollar sign.
+BOOK_SKIP_WORDS: tuple[str, ...] = ("N", "<unk>", "$")
 
 
 def sample_next(scores: Any, rng: np.random.Generator, *, temperature: float = 1.0, top_k: int | None = None,
