@@ -127,7 +127,9 @@ def update(lang: str, docnames: list[str]) -> None:
                 message.string = message.id
                 message.flags.discard("fuzzy")
         buffer = BytesIO()
-        write_po(buffer, catalog, width=0, no_location=True, sort_output=False, include_previous=True)
+        # no "#| msgid" lines of the previous English: Babel wraps them onto lines without the "#|", and reading the
+        # catalog back turns those into translator comments that outlive the translation
+        write_po(buffer, catalog, width=0, no_location=True, sort_output=False, include_previous=False)
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".po.partial")
         partial.write_bytes(buffer.getvalue())
@@ -160,6 +162,8 @@ def problems(lang: str, docname: str) -> list[str]:
             missing = references(entry.id) - references(entry.string)
             extra = references(entry.string) - references(entry.id)
             found.append(f"references differ (missing {sorted(missing)}, extra {sorted(extra)}): {entry.id[:70]!r}")
+        if any(comment.startswith("| msgid") for comment in entry.user_comments):
+            found.append(f"a previous English kept as a comment ('# | msgid ...'): {entry.id[:70]!r}")
         if not needs_translation(entry.id):
             continue  # display math and code read the same in every language (\text{perplexity} stays English)
         if entry.string and (misses := glossary_misses(entry.id, entry.string, terms)):

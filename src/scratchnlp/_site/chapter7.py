@@ -113,14 +113,14 @@ TEMPLATES: dict[str, dict[str, str]] = {
     "ko": {
         "setting.temperature": "온도 {tau:g}",
         "rep.none": "{setting}에서는 두 번 나오는 문장이 없다.",
-        "better_text.missing": "`better-rnnlm-ptb`의 커밋된 결과 가운데 모델이 쓴 문장을 담은 것이 없으므로, 이 "
-                               "페이지는 그 문장을 보여 줄 수 없다.",
+        "better_text.missing": "`better-rnnlm-ptb`의 커밋된 결과 가운데 모델이 쓴 글을 담은 것이 없으므로, 이 "
+                               "페이지는 그 글을 보여 줄 수 없다.",
         "better_text.done": "커밋된 실행은 {done}에폭 가운데 {best}번째 에폭의 매개변수를 보존했다(테스트 "
-                            "퍼플렉서티 {test:.1f}). 그 매개변수가 위 문장과 같은 규칙으로 `you`에서 시작해 쓴 문장은 "
+                            "퍼플렉서티 {test:.1f}). 그 매개변수가 위 글과 같은 규칙으로 `you`에서 시작해 쓴 글은 "
                             "다음과 같다.",
         "better_text.in_progress": "커밋된 실행은 아직 학습 중이다(결과를 마지막으로 기록했을 때 {planned}에폭 가운데 "
                                    "{done}에폭을 마쳤다). 지금까지 보존한 {best}번째 에폭의 매개변수(테스트 퍼플렉서티 "
-                                   "{test:.1f})가 위 문장과 같은 규칙으로 `you`에서 시작해 쓴 문장은 다음과 같다.",
+                                   "{test:.1f})가 위 글과 같은 규칙으로 `you`에서 시작해 쓴 글은 다음과 같다.",
         "rep.loop": "{setting}에서는 글이 같은 자리를 맴돈다. \u201c{sentence}\u201d라는 문장이 {times} 나온다.",
         "book.missing": "이 페이지를 빌드할 때 `{experiment}`의 결과 파일을 찾지 못했으므로, 여기서는 책의 수치인 "
                         "약 {book:.0f}%만 제시한다.",
