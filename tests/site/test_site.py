@@ -390,6 +390,43 @@ def test_no_page_scrolls_sideways_on_a_phone(open_page, site_dir: Path) -> None:
     assert not wide, "pages that scroll sideways on a phone:\n" + "\n".join(wide)
 
 
+_TABLES_ON_A_PHONE = """() => {
+    const out = [];
+    for (const table of document.querySelectorAll('#main-content table')) {
+        const box = table.parentElement, caption = table.querySelector('caption');
+        const name = table.id || (caption ? caption.textContent.slice(0, 40) : 'a table');
+        // a value such as 16+75 stays on one line (code of several words may wrap between them: each word is a
+        // span.pre of its own)
+        for (const code of table.querySelectorAll('td code')) {
+            const words = code.querySelectorAll('span.pre');
+            for (const word of (words.length ? words : [code])) {
+                if (new Set(Array.from(word.getClientRects()).map(r => Math.round(r.top))).size > 1)
+                    out.push(`${name}: ${word.textContent} is split across lines`);
+            }
+        }
+        for (const end of [0, box.scrollWidth]) {  // the caption is readable however far the table is scrolled
+            box.scrollLeft = end;
+            const r = caption ? caption.getBoundingClientRect() : null;
+            if (r && (r.left < -1 || r.right > window.innerWidth + 1))
+                out.push(`${name}: its caption runs from ${Math.round(r.left)} to ${Math.round(r.right)} px`);
+        }
+        box.scrollLeft = 0;
+    }
+    return out;
+}"""
+
+
+def test_tables_on_a_phone_keep_values_whole_and_captions_in_view(open_page, site_dir: Path) -> None:
+    """A table wider than a phone scrolls in its box: its caption stays in view, as wide as the screen, and a code
+    value in a cell is never broken in the middle (the Korean headers wrap; an answer such as 16+75 must not)."""
+    bad = []
+    chapters = _chapter_pages(site_dir)
+    for chapter in chapters + [f"ko/{c}" for c in chapters]:
+        opened = open_page(chapter, width=PHONE)
+        bad += [f"{chapter}: {problem}" for problem in opened.page.evaluate(_TABLES_ON_A_PHONE)]
+    assert not bad, "tables that a phone shows badly:\n" + "\n".join(bad)
+
+
 def test_figures_fill_the_column_on_a_phone(open_page, site_dir: Path) -> None:
     narrow = []
     for chapter in _chapter_pages(site_dir):
