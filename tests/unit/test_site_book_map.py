@@ -302,6 +302,13 @@ def test_coverage_text_both_branches() -> None:
     some = bm.coverage_text(bm.Coverage(9, dict(counts, missing=2), ("B", "B.1")))
     assert some.startswith("7 of the book's 9 sections have a place on the site: 3 under")
     assert some.endswith(" 2 are not on the site yet: B, B.1.")
+    # a kind of place that holds no section is not mentioned ("0 under a heading shared ..." was)
+    two = bm.coverage_text(bm.Coverage(5, dict(counts, range=0, parent=0, starts=2), ()))
+    assert two == ("All 5 sections of the book have a place on the site: 3 under a heading of their own and 2 where "
+                   "their first subsection begins.")
+    assert "heading shared" not in bm.coverage_text(bm.Coverage(5, dict(counts, range=0), ()))
+    with pytest.raises(ValueError, match="places no section"):
+        bm.coverage_text(bm.Coverage(0, {}, ()))
 
 
 def test_toc_pages_lists_the_files_of_the_table_of_contents() -> None:
@@ -611,10 +618,13 @@ def test_korean_sentences_and_cells(monkeypatch) -> None:
     monkeypatch.setenv("SCRATCHNLP_LANG", "ko")
     counts = {"own": 3, "range": 2, "parent": 1, "starts": 1, "missing": 0}
     assert bm.coverage_text(bm.Coverage(7, counts, ())) == (
-        "책의 7개 절 모두가 이 사이트에 자리가 있다. 3개는 자기만의 제목 아래, 2개는 이웃한 절과 함께 쓰는 제목 "
-        "아래, 1개는 자신을 감싸는 절의 제목 안에 있고, 1개는 첫 번째 하위 절이 시작하는 곳에 있다.")
+        "책의 7개 절 모두가 이 사이트에 자리가 있다. 3개는 자기만의 제목 아래에, 2개는 이웃한 절과 함께 쓰는 제목 "
+        "아래에, 1개는 자신을 감싸는 절의 제목 안에, 1개는 첫 번째 하위 절이 시작하는 곳에 있다.")
     some = bm.coverage_text(bm.Coverage(9, dict(counts, missing=2), ("B", "B.1")))
     assert some.startswith("책의 9개 절 가운데 7개가") and some.endswith(" 2개는 아직 사이트에 없다: B, B.1.")
+    assert bm.coverage_text(bm.Coverage(5, dict(counts, range=0, parent=0, starts=2), ())) == (
+        "책의 5개 절 모두가 이 사이트에 자리가 있다. 3개는 자기만의 제목 아래에, 2개는 첫 번째 하위 절이 시작하는 곳에 "
+        "있다.")
     shorter = bm.compare_result(PPL, _run("x-ppl", 130.0, "test_perplexity", 2))
     assert bm.comparison_text(shorter) == "다르다: 에폭이 더 적음(4에폭 중 2에폭), 30% 높음"
     acc = bm.compare_result(ACC, _run("x-acc", 0.52, "test_accuracy", 25))
@@ -641,7 +651,7 @@ def test_korean_sentences_and_cells(monkeypatch) -> None:
 def test_every_computed_cell_is_in_its_language(lang) -> None:
     """Every template of a language fills (with values of the right kinds), and only Korean ones hold Hangul."""
     sample = {"link": "[x](y.md)", "page": "`y.md`", "sections": "1.5.1", "chapter": "2", "sections_n": 1,
-              "placed": 1, "own": 1, "range": 1, "parent": 1, "starts": 1, "n": 1, "numbers": "B",
+              "placed": 1, "places": "p", "n": 1, "numbers": "B",
               "value": 0.5, "epochs": 4, "file": "f", "url": "u", "time": "1 s", "diff": 0.1, "direction": "d",
               "done": 1, "book": 2, "experiment": "e", "ratio": 2.0, "tol": 0.1, "modules": 3, "state": "s",
               "rows": 0.1, "targets": 5, "links": "l", "size": 7, "zero": 1, "nan": 2, "cells": 49,

@@ -714,14 +714,12 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "what.seq2seq-addition": "seq2seq on addition, test accuracy",
         "what.seq2seq-addition-reverse": "seq2seq with reversed input, test accuracy",
         "what.peeky-seq2seq-addition": "peeky seq2seq with reversed input, test accuracy",
-        "coverage.all": "All {sections} sections of the book have a place on the site: {own} under a heading of "
-                        "their own, {range} under a heading shared with their neighbours, {parent} inside the "
-                        "heading of the section that encloses them, and {starts} where their first subsection "
-                        "begins.",
-        "coverage.some": "{placed} of the book's {sections} sections have a place on the site: {own} under a "
-                         "heading of their own, {range} under a heading shared with their neighbours, {parent} "
-                         "inside the heading of the section that encloses them, and {starts} where their first "
-                         "subsection begins.",
+        "coverage.all": "All {sections} sections of the book have a place on the site: {places}.",
+        "coverage.some": "{placed} of the book's {sections} sections have a place on the site: {places}.",
+        "coverage.own": "{n} under a heading of their own",
+        "coverage.range": "{n} under a heading shared with their neighbours",
+        "coverage.parent": "{n} inside the heading of the section that encloses them",
+        "coverage.starts": "{n} where their first subsection begins",
         "coverage.missing": "{n} are not on the site yet: {numbers}.",
         "result.book_perplexity": "about {value:g} ({epochs} epochs)",
         "result.book_accuracy": "about {value:.0%} ({epochs} epochs)",
@@ -855,12 +853,12 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "what.seq2seq-addition": "덧셈 문제의 seq2seq, 테스트 정확도",
         "what.seq2seq-addition-reverse": "입력을 반전한 seq2seq, 테스트 정확도",
         "what.peeky-seq2seq-addition": "입력을 반전한 Peeky seq2seq, 테스트 정확도",
-        "coverage.all": "책의 {sections}개 절 모두가 이 사이트에 자리가 있다. {own}개는 자기만의 제목 아래, "
-                        "{range}개는 이웃한 절과 함께 쓰는 제목 아래, {parent}개는 자신을 감싸는 절의 제목 "
-                        "안에 있고, {starts}개는 첫 번째 하위 절이 시작하는 곳에 있다.",
-        "coverage.some": "책의 {sections}개 절 가운데 {placed}개가 이 사이트에 자리가 있다. {own}개는 자기만의 제목 "
-                         "아래, {range}개는 이웃한 절과 함께 쓰는 제목 아래, {parent}개는 자신을 감싸는 절의 제목 안에 "
-                         "있고, {starts}개는 첫 번째 하위 절이 시작하는 곳에 있다.",
+        "coverage.all": "책의 {sections}개 절 모두가 이 사이트에 자리가 있다. {places} 있다.",
+        "coverage.some": "책의 {sections}개 절 가운데 {placed}개가 이 사이트에 자리가 있다. {places} 있다.",
+        "coverage.own": "{n}개는 자기만의 제목 아래에",
+        "coverage.range": "{n}개는 이웃한 절과 함께 쓰는 제목 아래에",
+        "coverage.parent": "{n}개는 자신을 감싸는 절의 제목 안에",
+        "coverage.starts": "{n}개는 첫 번째 하위 절이 시작하는 곳에",
         "coverage.missing": "{n}개는 아직 사이트에 없다: {numbers}.",
         "result.book_perplexity": "약 {value:g}({epochs}에폭)",
         "result.book_accuracy": "약 {value:.0%}({epochs}에폭)",
@@ -1064,11 +1062,23 @@ def coverage(placements: Sequence[Placement]) -> Coverage:
     return Coverage(len(placements), counts, missing)
 
 
+def _and_join(items: Sequence[str]) -> str:
+    """``"a"``, ``"a and b"``, ``"a, b, and c"`` (the serial comma, as the English sentences of this page)."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])}{',' if len(items) > 2 else ''} and {items[-1]}"
+
+
 def coverage_text(c: Coverage, lang: str | None = None) -> str:
     """The sentence that sums up a :class:`Coverage`."""
     placed = c.sections - len(c.missing)
+    # each kind of place that holds a section, in this order; a kind that holds none is not mentioned
+    places = [_say(f"coverage.{how}", lang, n=c.counts.get(how, 0)) for how in ("own", "range", "parent", "starts")
+              if c.counts.get(how, 0)]
+    if not places:
+        raise ValueError("the coverage places no section of the book")
+    # Korean lists the places as clauses that share the sentence's verb ("A에, B에 있다"), without a conjunction
+    listed = ", ".join(places) if (lang or page_language()) == "ko" else _and_join(places)
     head = _say("coverage.all" if not c.missing else "coverage.some", lang, placed=placed, sections=c.sections,
-                **{k: v for k, v in c.counts.items() if k != "missing"})
+                places=listed)
     if not c.missing:
         return head
     return head + " " + _say("coverage.missing", lang, n=len(c.missing), numbers=", ".join(c.missing))
