@@ -43,6 +43,7 @@ __all__ = [
     "chapter_step_times",
     "WHAT_KEYS",
     "REFERENCE_KEYS",
+    "BOOK_REFERENCE_KEYS",
     "SCRIPT_LABEL_FIELDS",
 ]
 
@@ -58,6 +59,9 @@ WHAT_KEYS = ("label", "word2vec", "scatter", "adam", "fast", "train", "attention
 #: book's loop of ``Attention`` layers, and the book's decoding loop of one question at a time.
 REFERENCE_KEYS = ("python_loop", "book_way", "add_at", "optim_adam", "gensim", "pytorch", "book_code",
                   "attention_loop", "decode_loop")
+#: The references of :data:`REFERENCE_KEYS` that are the book's own code (the book map sets these comparisons
+#: beside the book's chapters).
+BOOK_REFERENCE_KEYS = ("python_loop", "book_way", "book_code", "attention_loop", "decode_loop")
 #: The fields of ``Comparison.what_fields`` that hold a description a benchmark script wrote (in English);
 #: a reader in another language rewords them.
 SCRIPT_LABEL_FIELDS = ("label", "case")

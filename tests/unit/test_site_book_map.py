@@ -432,13 +432,26 @@ def test_compare_speed_and_its_words() -> None:
 
 def test_speed_comparisons_keep_the_book_code_rows() -> None:
     rows = [
-        {"what": "PPMI on a slice (ch. 2)", "reference": "the book's Python loop", "reference_s": 1.0, "ours_s": 0.1},
-        {"what": "Rnnlm iteration (ch. 6)", "reference": "PyTorch, same threads", "reference_s": 1.0, "ours_s": 0.5},
-        {"what": "scatter-add", "reference": "the book's way", "reference_s": 1.0, "ours_s": 0.5},
+        {"subject": "PPMI on a slice", "chapter": 2, "reference_key": "python_loop", "reference_s": 1.0,
+         "ours_s": 0.1},
+        {"subject": "Rnnlm iteration", "chapter": 6, "reference_key": "pytorch", "reference_s": 1.0, "ours_s": 0.5},
+        {"subject": "scatter-add", "chapter": None, "reference_key": "book_way", "reference_s": 1.0, "ours_s": 0.5},
     ]
     out = bm.speed_comparisons(rows)
     assert [(chapter, c.what) for chapter, c in out] == [("2", "PPMI on a slice"), (None, "scatter-add")]
     assert out[0][1].ratio == pytest.approx(10.0)
+
+
+def test_the_speed_rows_of_the_korean_map_are_in_korean(headings) -> None:
+    """The rows come worded in the page's language (they were English in the Korean edition)."""
+    records = speedup.load_benchmarks()
+    english = bm.speed_comparisons(speedup.benchmark_ratios(records, lang="en"))
+    korean = bm.speed_comparisons(speedup.benchmark_ratios(records, lang="ko"))
+    assert [(ch, c.ratio) for ch, c in korean] == [(ch, c.ratio) for ch, c in english]
+    assert "1000x1000 부분 행렬의 PPMI" in [c.what for _, c in korean]
+    rows = bm.results_rows([], korean, headings, source_url="u", lang="ko")
+    hangul = re.compile("[가-힣]")
+    assert rows and all(hangul.search(row[0]) for row in rows), rows
 
 
 def test_the_book_results_match_the_experiments() -> None:

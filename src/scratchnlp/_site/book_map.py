@@ -1246,23 +1246,22 @@ def speed_text(c: SpeedComparison, lang: str | None = None) -> str:
 #: vectorising bought").
 BENCHMARKS_SHOWN_AT = ExtraLink("", SITE_APPENDIX)
 
-_CHAPTER_NOTE = re.compile(r"\(ch\. (?P<chapter>\d+)\)")
 
 
 def speed_comparisons(ratio_rows: Sequence[Mapping[str, Any]], *,
                       tolerance: float = 0.1) -> list[tuple[str | None, SpeedComparison]]:
-    """The benchmark comparisons whose reference is the book's own code, from the rows of
-    ``speedup.benchmark_ratios``: ``(chapter or None, SpeedComparison)`` each, in the rows' order; the
-    chapter note ``"(ch. N)"`` moves from the description to the chapter."""
+    """The benchmark comparisons whose reference is the book's own code
+    (:data:`scratchnlp.benchmarking.BOOK_REFERENCE_KEYS`), from the rows of ``speedup.benchmark_ratios`` (worded in
+    the language they are to be shown in): ``(chapter or None, SpeedComparison)`` each, in the rows' order."""
+    from ..benchmarking import BOOK_REFERENCE_KEYS  # noqa: PLC0415
+
     out = []
     for row in ratio_rows:
-        if not str(row.get("reference", "")).startswith("the book's"):
+        if row["reference_key"] not in BOOK_REFERENCE_KEYS:
             continue
-        what = str(row["what"])
-        m = _CHAPTER_NOTE.search(what)
-        what = _CHAPTER_NOTE.sub("", what).strip()
-        out.append((m.group("chapter") if m else None,
-                    compare_speed(what, row["reference_s"], row["ours_s"], tolerance=tolerance)))
+        chapter = None if row["chapter"] is None else str(row["chapter"])
+        out.append((chapter, compare_speed(str(row["subject"]), row["reference_s"], row["ours_s"],
+                                           tolerance=tolerance)))
     return out
 
 

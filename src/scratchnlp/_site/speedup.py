@@ -252,28 +252,35 @@ _WHAT_TEMPLATES: dict[str, str | None] = {
 }
 
 
-def _what_text(row: benchmarking.Comparison, lang: str) -> str:
-    """What a comparison timed, in ``lang``, with its chapter when it has one."""
+def _subject_text(row: benchmarking.Comparison, lang: str) -> str:
+    """What a comparison timed, in ``lang``."""
     fields = {k: _data_label(str(v), lang) if k in benchmarking.SCRIPT_LABEL_FIELDS else v
               for k, v in row.what_fields.items()}
     key = _WHAT_TEMPLATES[row.what]
-    what = fields["label"] if key is None else words(key, lang, **fields)
+    return fields["label"] if key is None else words(key, lang, **fields)
+
+
+def _what_text(row: benchmarking.Comparison, lang: str) -> str:
+    """What a comparison timed, in ``lang``, with its chapter when it has one."""
+    what = _subject_text(row, lang)
     return what if row.chapter is None else words("chapter", lang, what=what, chapter=row.chapter)
 
 
 def benchmark_ratios(records: Mapping[str, Mapping[str, Any]], lang: str | None = "en") -> list[dict[str, Any]]:
     """One row per comparison in the benchmark records of :func:`load_benchmarks`, in the order of the chapters.
 
-    Each row is ``{"script", "what", "reference", "reference_s", "ours_s", "ratio"}``, where ``ratio`` is the
-    reference's time over ours (above 1: ours is faster). The comparisons and their numbers are those of
-    :func:`scratchnlp.benchmarking.comparisons` (a part not run, a dependency missing: left out; scripts it does
-    not know: ignored); this words them.
+    Each row is ``{"script", "what", "subject", "chapter", "reference", "reference_key", "reference_s", "ours_s",
+    "ratio"}``: ``what`` is ``subject`` (what was timed) with its ``chapter`` (an int, or None), ``reference_key``
+    one of :data:`scratchnlp.benchmarking.REFERENCE_KEYS` and ``ratio`` the reference's time over ours (above 1:
+    ours is faster). The comparisons and their numbers are those of :func:`scratchnlp.benchmarking.comparisons`
+    (a part not run, a dependency missing: left out; scripts it does not know: ignored); this words them.
 
-    ``what`` and ``reference`` are worded in ``lang``: English by default, because the book map reads the
-    English labels (``"(ch. N)"``, ``"the book's ..."``); ``None``: the page's language.
+    ``what``, ``subject`` and ``reference`` are worded in ``lang``: English by default (the console summary's
+    words); ``None``: the page's language.
     """
     lang = page_language() if lang is None else lang
-    return [{"script": row.script, "what": _what_text(row, lang), "reference": words(f"ref.{row.reference}", lang),
+    return [{"script": row.script, "what": _what_text(row, lang), "subject": _subject_text(row, lang),
+             "chapter": row.chapter, "reference": words(f"ref.{row.reference}", lang), "reference_key": row.reference,
              "reference_s": row.reference_s, "ours_s": row.ours_s, "ratio": row.speedup}
             for row in benchmarking.comparisons(records)]
 
