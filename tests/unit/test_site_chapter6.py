@@ -99,8 +99,6 @@ def _with_samples(texts: list[tuple[str, str]], best: int = 7) -> dict:
 def test_better_samples_write_each_eos_as_the_end_of_a_sentence() -> None:
     run = _with_samples([("you", "you say so <eos> he did <eos>"), ("the meaning", "the meaning of it <eos> no")])
     assert chapter6.better_samples(run) == [("you", "you say so.\nhe did."), ("the meaning", "the meaning of it.\nno")]
-    wrapped = chapter6.better_samples(_with_samples([("you", "you say so <eos> he did <eos>")]), width=7)
-    assert wrapped == [("you", "you say\n  so.\nhe did.")]
     assert chapter6.better_samples(None) == [] and chapter6.better_samples(_better([90.0], 1)) == []
     with pytest.raises(ValueError, match="starts with it"):
         chapter6.better_samples(_with_samples([("you", "we say")]))

@@ -10,7 +10,6 @@ Not part of the library's API; see :mod:`scratchnlp._pages` for what every page 
 from __future__ import annotations
 
 import math
-import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -134,11 +133,10 @@ def better_rnnlm_sentence(results: Mapping[str, Any] | None, book_epochs: int, b
     return " ".join(parts)
 
 
-def better_samples(results: Mapping[str, Any] | None, width: int | None = None) -> list[tuple[str, str]]:
+def better_samples(results: Mapping[str, Any] | None) -> list[tuple[str, str]]:
     """The texts the kept model of the committed ``better-rnnlm-ptb`` run wrote (``evaluation.samples``), as
     ``(prompt, text)`` pairs, each ``<eos>`` written as the end of a sentence (a full stop and a new line), as the
-    book prints them, and a sentence longer than ``width`` characters (None: no limit) wrapped with its further lines
-    indented; an empty list without results or samples (chapter 6.5.4, 7.1.3)."""
+    book prints them; an empty list without results or samples (chapter 6.5.4, 7.1.3)."""
     if results is None:
         return []
     samples = (results.get("evaluation") or {}).get("samples") or []
@@ -149,8 +147,6 @@ def better_samples(results: Mapping[str, Any] | None, width: int | None = None) 
             raise ValueError(f"a sample must hold its prompt and a text that starts with it, got {sample!r}")
         sentences = [part.strip() for part in f" {text} ".split(" <eos> ")]  # the last one may be unfinished
         lines = [f"{sentence}." for sentence in sentences[:-1]] + ([sentences[-1]] if sentences[-1] else [])
-        if width is not None:
-            lines = [textwrap.fill(line, width, subsequent_indent="  ") for line in lines]
         out.append((prompt, "\n".join(lines)))
     return out
 

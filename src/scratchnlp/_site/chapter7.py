@@ -215,13 +215,12 @@ def header(table: str, lang: str | None = None) -> list[str]:
     return table_header(TEMPLATES, COLUMNS, table, lang)
 
 
-def better_text(results: Mapping[str, Any] | None, width: int | None = None) -> str | None:
+def better_text(results: Mapping[str, Any] | None) -> str | None:
     """The text the kept model of the committed ``better-rnnlm-ptb`` run wrote from "you", the book's beginning
-    (chapter 7.1.3), with each ``<eos>`` as the end of a sentence and a sentence longer than ``width`` characters
-    wrapped, its further lines indented (None: not wrapped); None when the results hold none."""
+    (chapter 7.1.3), with each ``<eos>`` as the end of a sentence; None when the results hold none."""
     from scratchnlp._site.chapter6 import better_samples  # noqa: PLC0415
 
-    texts = dict(better_samples(results, width))
+    texts = dict(better_samples(results))
     return texts.get("you")
 
 
