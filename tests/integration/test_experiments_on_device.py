@@ -62,4 +62,5 @@ def test_better_rnnlm_resumes_on_the_device(device_xp, tmp_path, monkeypatch):
     resumed = run_experiment("better-rnnlm-ptb", out_dir=tmp_path, epochs=2, progress=False, resume=True,
                              **_TINY_BETTER)
     assert resumed["resumed_from_epoch"] == 1 and len(resumed["history"]["valid_perplexity"]) == 2
+    assert [s["prompt"] for s in resumed["evaluation"]["samples"]] == list(language_models.SAMPLE_PROMPTS)
     assert backend.get_device() == "gpu"

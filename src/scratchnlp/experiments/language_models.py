@@ -169,6 +169,7 @@ def _samples(model: Any, vocabulary: list[str], seed: int) -> list[dict[str, Any
     Each starts from a fresh state, reads its prompt and samples the rest at temperature 1 without the book's
     skipped words, with its own generator (``seed`` and the prompt's index), so the texts can be written again.
     """
+    from .. import backend  # noqa: PLC0415
     from ..models.generation import BOOK_SKIP_WORDS  # noqa: PLC0415
 
     word_to_id = {w: i for i, w in enumerate(vocabulary)}
@@ -181,8 +182,8 @@ def _samples(model: Any, vocabulary: list[str], seed: int) -> list[dict[str, Any
             continue
         ids = [word_to_id[w] for w in words]
         model.reset_state()
-        if len(ids) > 1:
-            model.predict(np.array([ids[:-1]]))  # the prompt's words but the last go into the state only
+        if len(ids) > 1:  # the prompt's words but the last go into the state only (on the model's device)
+            model.predict(backend.xp(model.params[0]).asarray(np.array([ids[:-1]])))
         sample_seed = [int(seed), index]
         written = model.generate(ids[-1], skip_ids, SAMPLE_WORDS - len(ids) + 1,
                                  seed=np.random.default_rng(sample_seed))
