@@ -113,6 +113,10 @@ def test_better_samples_sentence_every_branch() -> None:
                            "3 words each, the beginning included.")
     mixed = chapter6.better_samples_sentence(_with_samples([("you", "you a b"), ("the end", "the end")]))
     assert "words each" not in mixed and "`you` and `the end` below." in mixed
+    with_eos = chapter6.better_samples_sentence(_with_samples([("you", "you a <eos>"), ("the end", "the end c")]))
+    assert "3 words each" in with_eos  # <eos> is one of the model's words
+    with pytest.raises(ValueError, match="starts with it"):
+        chapter6.better_samples_sentence(_with_samples([("you", "we a b")]))
     ko = chapter6.better_samples_sentence(_with_samples([("you", "you a b"), ("the end", "the end c")]), lang="ko")
     assert ko.startswith("아래는 보존한 매개변수(7번째 에폭)가 책의 시작 문구 `you` 및 `the end`에 이어 쓴 글이다.")
     assert "각각 3단어다" in ko

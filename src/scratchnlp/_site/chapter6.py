@@ -156,10 +156,10 @@ def better_samples_sentence(results: Mapping[str, Any] | None, lang: str | None 
     (chapter 6.5.4); the empty string without results (:func:`better_rnnlm_sentence` says so)."""
     if results is None:
         return ""
-    samples = (results.get("evaluation") or {}).get("samples") or []
-    if not samples:
+    if not better_samples(results):  # which also checks that each holds its prompt and a text that starts with it
         return words("better.no_samples", lang)
-    lengths = {len(s["text"].split()) for s in samples}
+    samples = results["evaluation"]["samples"]
+    lengths = {len(s["text"].split()) for s in samples}  # the model's words, each <eos> one of them
     length = lengths.pop() if len(lengths) == 1 else None
     prompts = and_join([f"`{s['prompt']}`" for s in samples], lang=lang)
     best = int(results["history"]["best_epoch"])
