@@ -28,6 +28,7 @@ WORDS = {
         "copyright": "scratchnlp 개발자들; 코드는 MIT 라이선스",
         "nb_code_prompt_show": "코드 보기",
         "nb_code_prompt_hide": "코드 숨기기",
+        "search_bar_text": "이 책에서 검색...",
     },
 }
 
@@ -53,6 +54,9 @@ def edition_config(lang: str, english: dict, *, execute: bool = True) -> dict:
     if "copyright" in words:
         config["copyright"] = words["copyright"]
     sphinx_config.update({k: v for k, v in words.items() if k.startswith("nb_")})
+    if "search_bar_text" in words:  # Jupyter Book's default is English ("Search this book...")
+        sphinx_config["html_theme_options"] = {**(sphinx_config.get("html_theme_options") or {}),
+                                               "search_bar_text": words["search_bar_text"]}
     sphinx["config"] = sphinx_config
     config["sphinx"] = sphinx
     return config

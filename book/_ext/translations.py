@@ -194,6 +194,34 @@ def compile_catalogs(app: Any, config: Any) -> None:
         with mo.open("wb") as f:
             write_mo(f, compiled)
     config.locale_dirs = [str(target_root)]
+    _add_frame_words(app, lang)
+
+
+#: The gettext domains of the site's frame: Sphinx's and pydata-sphinx-theme's templates (``sphinx``) and
+#: sphinx-book-theme's buttons (``booktheme``).
+FRAME_DOMAINS = ("sphinx", "booktheme")
+
+
+def _add_frame_words(app: Any, lang: str) -> None:
+    """The edition's words for the site's frame (``locales/<lang>/ui.po``), which the installed Sphinx and themes
+    lack in ``lang``: compiled into the build folder once per domain and added to Sphinx's translations, where
+    they come after the translations already loaded (Sphinx's own), so they fill only what is missing."""
+    po = Path(app.srcdir) / CATALOGS / lang / "ui.po"
+    if not po.is_file():
+        return
+    with po.open("rb") as f:
+        catalog = read_po(f, locale=lang)
+    compiled = Catalog(locale=lang)
+    for message in catalog:
+        if message.id and message.string and not message.fuzzy:
+            compiled.add(message.id, message.string)
+    frame_root = Path(app.doctreedir).parent / "locale-frame"
+    for domain in FRAME_DOMAINS:
+        mo = frame_root / lang / "LC_MESSAGES" / f"{domain}.mo"
+        mo.parent.mkdir(parents=True, exist_ok=True)
+        with mo.open("wb") as f:
+            write_mo(f, compiled)
+        app.add_message_catalog(domain, str(frame_root))
 
 
 def translate_toctree_captions(app: Any, doctree: nodes.document) -> None:

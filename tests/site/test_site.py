@@ -763,6 +763,22 @@ def test_translated_pages_read_in_korean(site_dir: Path) -> None:
         assert 'class="admonition note untranslated"' in _article(site_dir / KO / page), f"{KO}/{page}: no notice"
 
 
+def test_the_korean_frame_reads_in_korean(site_dir: Path) -> None:
+    """The words around the pages (the links beside headings, the previous and next page, back to top, the colour
+    mode, the search box) are those of ``locales/ko/ui.po`` or the themes' own Korean, never the English."""
+    from babel.messages.pofile import read_po
+
+    with (Path(__file__).parents[2] / "locales" / KO / "ui.po").open("rb") as f:
+        frame = {m.id: m.string for m in read_po(f) if m.id}
+    assert frame and all(frame.values()), "locales/ko/ui.po has an untranslated entry"
+    english_words = list(frame) + ["Search this book..."]
+    for page in [KO + "/book/intro.html"] + [f"{KO}/{c}" for c in _chapter_pages(site_dir)]:
+        text = (site_dir / page).read_text(encoding="utf-8")
+        left = [w for w in english_words if f'"{w}"' in text or f">{w}<" in text]
+        assert not left, f"{page} shows the frame's English words {left}"
+    assert "이전 페이지" in (site_dir / KO / "book" / "ch06_gated_rnn.html").read_text(encoding="utf-8")
+
+
 def test_korean_notebooks_read_in_korean(site_dir: Path) -> None:
     """The notebook of a translated page (download, Colab) carries the page's Korean text, not the English source."""
     import json  # noqa: PLC0415
