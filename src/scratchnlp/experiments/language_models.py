@@ -167,7 +167,8 @@ def _samples(model: Any, vocabulary: list[str], seed: int) -> list[dict[str, Any
     """Texts the model writes from each of :data:`SAMPLE_PROMPTS` whose words it knows (chapter 7.1.3).
 
     Each starts from a fresh state, reads its prompt and samples the rest at temperature 1 without the book's
-    skipped words, with its own generator (``seed`` and the prompt's index), so the texts can be written again.
+    skipped words, with its own generator (``seed`` and the prompt's index), so the same weights write the same texts
+    again.
     """
     from .. import backend  # noqa: PLC0415
     from ..models.generation import BOOK_SKIP_WORDS  # noqa: PLC0415
