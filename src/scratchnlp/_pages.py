@@ -346,11 +346,12 @@ def committed_runs(names: Sequence[str], folder: str | Path | None = None) -> di
 # --------------------------------------------------------------------------------------------------------
 
 
-def and_join(items: Iterable[Any], conjunction: str = "and", lang: str | None = None) -> str:
+def and_join(items: Iterable[Any], conjunction: str = "and", lang: str | None = None, *, serial: bool = False) -> str:
     """``"a"``, ``"a and b"``, ``"a, b and c"``: the items written with ``str``, in the page's language.
 
     ``conjunction`` is ``"and"`` or ``"or"`` (``"및"`` / ``"또는"`` in Korean: ``"a, b 및 c"``); any other word is
-    used as it is. ``lang=None``: the page's language (:func:`scratchnlp._site.wording.page_language`).
+    used as it is. ``serial``: a comma before the conjunction of three or more English items (``"a, b, and c"``).
+    ``lang=None``: the page's language (:func:`scratchnlp._site.wording.page_language`).
     """
     from scratchnlp._site.wording import page_language  # noqa: PLC0415
 
@@ -359,9 +360,11 @@ def and_join(items: Iterable[Any], conjunction: str = "and", lang: str | None = 
         raise ValueError("nothing to join")
     if len(words) == 1:
         return words[0]
-    if (lang or page_language()) == "ko":
+    korean = (lang or page_language()) == "ko"
+    if korean:
         conjunction = {"and": "및", "or": "또는"}.get(conjunction, conjunction)
-    return f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
+    comma = "," if serial and not korean and len(words) > 2 else ""
+    return f"{', '.join(words[:-1])}{comma} {conjunction} {words[-1]}"
 
 
 def times(n: int, lang: str | None = None) -> str:

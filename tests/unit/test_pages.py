@@ -181,6 +181,12 @@ def test_and_join(items, expected) -> None:
     assert and_join(items, lang="en") == expected
 
 
+def test_and_join_with_the_serial_comma() -> None:
+    assert and_join(["a", "b", "c"], lang="en", serial=True) == "a, b, and c"
+    assert and_join(["a", "b"], lang="en", serial=True) == "a and b"
+    assert and_join(["a", "b", "c"], lang="ko", serial=True) == "a, b 및 c"  # Korean has no serial comma
+
+
 def test_and_join_and_times_in_korean() -> None:
     assert and_join(["a", "b", "c"], lang="ko") == "a, b 및 c"
     assert and_join(["a", "b"], "or", lang="ko") == "a 또는 b"

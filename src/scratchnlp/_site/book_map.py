@@ -30,6 +30,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from scratchnlp._pages import and_join
+
 from .wording import LANGUAGES, page_language, say, table_header
 
 __all__ = [
@@ -1062,11 +1064,6 @@ def coverage(placements: Sequence[Placement]) -> Coverage:
     return Coverage(len(placements), counts, missing)
 
 
-def _and_join(items: Sequence[str]) -> str:
-    """``"a"``, ``"a and b"``, ``"a, b, and c"`` (the serial comma, as the English sentences of this page)."""
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])}{',' if len(items) > 2 else ''} and {items[-1]}"
-
-
 def coverage_text(c: Coverage, lang: str | None = None) -> str:
     """The sentence that sums up a :class:`Coverage`."""
     placed = c.sections - len(c.missing)
@@ -1076,7 +1073,7 @@ def coverage_text(c: Coverage, lang: str | None = None) -> str:
     if not places:
         raise ValueError("the coverage places no section of the book")
     # Korean lists the places as clauses that share the sentence's verb ("A에, B에 있다"), without a conjunction
-    listed = ", ".join(places) if (lang or page_language()) == "ko" else _and_join(places)
+    listed = ", ".join(places) if (lang or page_language()) == "ko" else and_join(places, lang="en", serial=True)
     head = _say("coverage.all" if not c.missing else "coverage.some", lang, placed=placed, sections=c.sections,
                 places=listed)
     if not c.missing:
@@ -1245,7 +1242,6 @@ def speed_text(c: SpeedComparison, lang: str | None = None) -> str:
 #: Where the site shows the benchmark ratios: :data:`SITE_APPENDIX` (its section "Beyond the book: what
 #: vectorising bought").
 BENCHMARKS_SHOWN_AT = ExtraLink("", SITE_APPENDIX)
-
 
 
 def speed_comparisons(ratio_rows: Sequence[Mapping[str, Any]], *,

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from scratchnlp._pages import md_text, times
+from scratchnlp._site.chapter6 import better_samples
 from scratchnlp._site.wording import say, table_header
 
 __all__ = [
@@ -218,8 +219,6 @@ def header(table: str, lang: str | None = None) -> list[str]:
 def better_text(results: Mapping[str, Any] | None) -> str | None:
     """The text the kept model of the committed ``better-rnnlm-ptb`` run wrote from "you", the book's beginning
     (chapter 7.1.3), with each ``<eos>`` as the end of a sentence; None when the results hold none."""
-    from scratchnlp._site.chapter6 import better_samples  # noqa: PLC0415
-
     texts = dict(better_samples(results))
     return texts.get("you")
 
