@@ -463,6 +463,14 @@ def test_the_book_results_match_the_experiments() -> None:
         bm.book_section(r.heading)
 
 
+def test_book_result_finds_each_reported_run_and_names_the_known_ones() -> None:
+    for r in bm.BOOK_RESULTS:
+        assert bm.book_result(r.experiment) is r
+    assert bm.book_result("better-rnnlm-ptb").book_value == 75.8
+    with pytest.raises(KeyError, match="no result for the run 'cbow-ptb'.*better-rnnlm-ptb"):
+        bm.book_result("cbow-ptb")
+
+
 def test_the_results_table_builds_from_the_committed_results(headings) -> None:
     runs = _pages.committed_runs([r.experiment for r in bm.BOOK_RESULTS])
     assert set(runs) == {r.experiment for r in bm.BOOK_RESULTS}, "a results file the map reads is missing"

@@ -62,6 +62,7 @@ __all__ = [
     "coverage_text",
     "BookResult",
     "BOOK_RESULTS",
+    "book_result",
     "ResultComparison",
     "compare_result",
     "comparison_text",
@@ -1118,6 +1119,16 @@ BOOK_RESULTS: tuple[BookResult, ...] = (
     BookResult("peeky-seq2seq-addition", "7.4.2", "peeky seq2seq with reversed input, test accuracy",
                "test_accuracy", 0.98, 25, "ch07_seq2seq", "7.4.2"),
 )
+
+def book_result(experiment: str) -> BookResult:
+    """The book's reported result for the run ``experiment`` (one of :data:`BOOK_RESULTS`), so that a page
+    quotes the book's figure from this one table instead of typing it again."""
+    for result in BOOK_RESULTS:
+        if result.experiment == experiment:
+            return result
+    known = ", ".join(r.experiment for r in BOOK_RESULTS)
+    raise KeyError(f"the book reports no result for the run {experiment!r}; it reports results for: {known}")
+
 
 Verdict = Literal["close", "fewer_epochs", "differs", "missing"]
 
