@@ -202,19 +202,27 @@ def compile_catalogs(app: Any, config: Any) -> None:
 FRAME_DOMAINS = ("sphinx", "booktheme")
 
 
+def _frame_words(app: Any, lang: str) -> dict[str, str]:
+    """The edition's translated, non-fuzzy words for the site's frame (``locales/<lang>/ui.po``), by English
+    word; empty when the edition has no such file."""
+    po = Path(app.srcdir) / CATALOGS / lang / "ui.po"
+    if not po.is_file():
+        return {}
+    with po.open("rb") as f:
+        catalog = read_po(f, locale=lang)
+    return {m.id: m.string for m in catalog if m.id and m.string and not m.fuzzy}
+
+
 def _add_frame_words(app: Any, lang: str) -> None:
     """The edition's words for the site's frame (``locales/<lang>/ui.po``), which the installed Sphinx and themes
     lack in ``lang``: compiled into the build folder once per domain and added to Sphinx's translations, where
     they come after the translations already loaded (Sphinx's own), so they fill only what is missing."""
-    po = Path(app.srcdir) / CATALOGS / lang / "ui.po"
-    if not po.is_file():
+    words = _frame_words(app, lang)
+    if not words:
         return
-    with po.open("rb") as f:
-        catalog = read_po(f, locale=lang)
     compiled = Catalog(locale=lang)
-    for message in catalog:
-        if message.id and message.string and not message.fuzzy:
-            compiled.add(message.id, message.string)
+    for english, translation in words.items():
+        compiled.add(english, translation)
     frame_root = Path(app.doctreedir).parent / "locale-frame"
     for domain in FRAME_DOMAINS:
         mo = frame_root / lang / "LC_MESSAGES" / f"{domain}.mo"
@@ -222,6 +230,48 @@ def _add_frame_words(app: Any, lang: str) -> None:
         with mo.open("wb") as f:
             write_mo(f, compiled)
         app.add_message_catalog(domain, str(frame_root))
+
+
+#: Frame words that no gettext call reaches: sphinx-book-theme's templates write the sidebar buttons' tooltips
+#: and the navigation landmarks ("Main", "Page") as literal text, myst-nb writes the label of a hidden cell's
+#: summary, and sphinx-togglebutton's script the label of a dropdown's button. After the build they are replaced
+#: in the edition's pages and in that script, as the attribute values they are, by their ``ui.po`` translations.
+LITERAL_FRAME_WORDS = ("Toggle primary sidebar", "Toggle secondary sidebar", "Main", "Page",
+                       "Toggle hidden content")
+_LITERAL_ATTRIBUTES = ("title", "aria-label")
+
+
+def replace_literal_frame_words(text: str, words: dict[str, str]) -> str:
+    """``text`` (a page or a script) with every ``title`` or ``aria-label`` whose value is one of
+    :data:`LITERAL_FRAME_WORDS` set to its translation in ``words``; other text is left as it is."""
+    for english in LITERAL_FRAME_WORDS:
+        if english not in words:
+            continue
+        translation = html.escape(words[english], quote=True)
+        for attribute in _LITERAL_ATTRIBUTES:
+            text = text.replace(f'{attribute}="{english}"', f'{attribute}="{translation}"')
+    return text
+
+
+def put_literal_frame_words(app: Any, exception: BaseException | None) -> None:
+    """build-finished: the edition's words for :data:`LITERAL_FRAME_WORDS` in the written pages and scripts."""
+    lang = _language(app)
+    if exception is not None or lang == "en" or app.builder.format != "html":
+        return
+    words = _frame_words(app, lang)
+    missing = [w for w in LITERAL_FRAME_WORDS if w not in words]
+    if missing:
+        LOGGER.warning(f"locales/{lang}/ui.po has no translation of {missing}; the built pages show them in English")
+    outdir = Path(app.outdir)
+    for path in [*outdir.rglob("*.html"), outdir / "_static" / "togglebutton.js"]:
+        if not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8")
+        translated = replace_literal_frame_words(text, words)
+        if translated != text:
+            partial = path.with_name(path.name + ".partial")
+            partial.write_text(translated, encoding="utf-8")
+            partial.replace(path)
 
 
 def translate_toctree_captions(app: Any, doctree: nodes.document) -> None:
@@ -338,6 +388,7 @@ def setup(app: Any) -> dict[str, Any]:
     app.add_transform(TableCellsAreMessages)
     app.connect("config-inited", compile_catalogs, priority=600)  # after companion.py settled the repository URL
     app.connect("html-page-context", add_edition_links, priority=650)
+    app.connect("build-finished", put_literal_frame_words)
     app.connect("doctree-resolved", fit_korean_particles)
     app.connect("doctree-read", translate_toctree_captions, priority=400)  # before Sphinx collects the toctrees
     app.connect("doctree-read", detach_message_documents, priority=900)  # last: after every change to the tree

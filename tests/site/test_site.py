@@ -765,7 +765,8 @@ def test_translated_pages_read_in_korean(site_dir: Path) -> None:
 
 def test_the_korean_frame_reads_in_korean(site_dir: Path) -> None:
     """The words around the pages (the links beside headings, the previous and next page, back to top, the colour
-    mode, the search box) are those of ``locales/ko/ui.po`` or the themes' own Korean, never the English."""
+    mode, the search box, the sidebars' buttons and the navigation landmarks) are those of ``locales/ko/ui.po`` or
+    the themes' own Korean, never the English."""
     from babel.messages.pofile import read_po
 
     with (Path(__file__).parents[2] / "locales" / KO / "ui.po").open("rb") as f:
@@ -777,6 +778,9 @@ def test_the_korean_frame_reads_in_korean(site_dir: Path) -> None:
         left = [w for w in english_words if f'"{w}"' in text or f">{w}<" in text]
         assert not left, f"{page} shows the frame's English words {left}"
     assert "이전 페이지" in (site_dir / KO / "book" / "ch06_gated_rnn.html").read_text(encoding="utf-8")
+    # a dropdown's button is written by sphinx-togglebutton's script, in the browser
+    script = (site_dir / KO / "_static" / "togglebutton.js").read_text(encoding="utf-8")
+    assert f'aria-label="{frame["Toggle hidden content"]}"' in script and "Toggle hidden content" not in script
 
 
 def test_korean_notebooks_read_in_korean(site_dir: Path) -> None:
