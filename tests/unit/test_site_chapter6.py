@@ -91,6 +91,27 @@ def test_better_rnnlm_sentence_every_branch() -> None:
         chapter6.better_rnnlm_sentence(None, 0, 75.8, cmd)
 
 
+def test_better_rnnlm_sentence_says_the_median_epoch_time_and_the_machine() -> None:
+    cpu = {"device": "cpu", "cpu_count": 2, "machine": "x86_64", "numpy": "2.4.6"}
+    timed = _better([120.0, 100.0, 95.0], 3)
+    timed["history"] |= {"epoch_time": [480.0, 6000.0, 540.0],
+                         "epoch_log": [{"epoch": e, "machine": cpu} for e in (1, 2, 3)]}
+    cmd = "scratchnlp run better-rnnlm-ptb"
+    # the median: an epoch paused or slowed by other work does not move it
+    assert chapter6.better_rnnlm_sentence(timed, 40, 75.8, cmd).endswith(
+        "75.8 after 40 epochs. On a 2-core x86_64 CPU with NumPy 2.4.6, an epoch took a median of 9.0 minutes.")
+    assert chapter6.better_rnnlm_sentence(timed, 40, 75.8, cmd, lang="ko").endswith(
+        "2코어 x86_64 CPU(NumPy 2.4.6)에서 에폭 하나에 걸린 시간의 중앙값은 9.0분이다.")
+    timed["history"]["epoch_log"][2]["machine"] = cpu | {"device": "gpu"}
+    assert "On more than one machine (the results file records which one" in chapter6.better_rnnlm_sentence(
+        timed, 40, 75.8, cmd)
+    timed["history"]["epoch_log"] = []
+    timed["machine"] = cpu | {"device": "gpu"}
+    assert chapter6.better_rnnlm_sentence(timed, 40, 75.8, cmd).endswith("On a GPU with CuPy, an epoch took a "
+                                                                          "median of 9.0 minutes.")
+    assert "On " not in chapter6.better_rnnlm_sentence(_better([120.0], 1), 40, 75.8, cmd)
+
+
 def _with_samples(texts: list[tuple[str, str]], best: int = 7) -> dict:
     return _better([90.0] * best, best) | {"evaluation": {"test_perplexity": 80.0, "samples": [
         {"prompt": prompt, "seed": [0, i], "text": text} for i, (prompt, text) in enumerate(texts)]}}

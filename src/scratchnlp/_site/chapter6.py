@@ -10,6 +10,7 @@ Not part of the library's API; see :mod:`scratchnlp._pages` for what every page 
 from __future__ import annotations
 
 import math
+import statistics
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -130,7 +131,25 @@ def better_rnnlm_sentence(results: Mapping[str, Any] | None, book_epochs: int, b
     else:
         parts.append(words("better.best", lang, best_ppl=valid[best - 1], best=best))
     parts.append(words("better.test", lang, test=test, book_ppl=book_ppl, book_epochs=book_epochs))
+    times = [float(t) for t in history.get("epoch_time") or []]
+    if times:
+        # the median, because an epoch's wall time also counts the time the machine spent on other work
+        parts.append(words("better.time", lang, minutes=statistics.median(times) / 60,
+                           machine=_trained_on(results, lang)))
     return " ".join(parts)
+
+
+def _trained_on(results: Mapping[str, Any], lang: str | None) -> str:
+    """The machine that trained every epoch of ``results`` (from each epoch's record, else the file's), in words."""
+    log = results["history"].get("epoch_log") or []
+    machines = [entry["machine"] for entry in log if entry.get("machine")] or [results.get("machine") or {}]
+    kinds = {(m.get("device", "cpu"), m.get("cpu_count"), m.get("machine"), m.get("numpy")) for m in machines}
+    if len(kinds) > 1:
+        return words("better.machines", lang)
+    device, cores, arch, numpy_version = kinds.pop()
+    if device == "gpu":
+        return words("better.gpu", lang)
+    return words("better.cpu", lang, cores=cores or "?", arch=arch or "", numpy=numpy_version or "?")
 
 
 def better_samples(results: Mapping[str, Any] | None) -> list[tuple[str, str]]:
@@ -216,6 +235,10 @@ TEMPLATES: dict[str, dict[str, str]] = {
                        "that epoch are the ones kept and scored.",
         "better.test": "The kept parameters score a test perplexity of {test:.1f}, against the book's {book_ppl:g} "
                        "after {book_epochs} epochs.",
+        "better.time": "On {machine}, an epoch took a median of {minutes:.1f} minutes.",
+        "better.cpu": "a {cores}-core {arch} CPU with NumPy {numpy}",
+        "better.gpu": "a GPU with CuPy",
+        "better.machines": "more than one machine (the results file records which one trained each epoch)",
         "better.samples": "The kept parameters (epoch {best}) continue the book's beginnings {prompts} below, "
                           "{length} words each, the beginning included. Each word is drawn from the model's "
                           "distribution (temperature 1) without `N`, `<unk>` and `$`, as the book's "
@@ -333,6 +356,10 @@ TEMPLATES: dict[str, dict[str, str]] = {
                        "매개변수를 보존해 평가했다.",
         "better.test": "보존한 매개변수의 테스트 퍼플렉서티는 {test:.1f}에 이른다. 책은 {book_epochs}에폭 학습한 뒤 "
                        "{book_ppl:g}에 이르렀다.",
+        "better.time": "{machine}에서 에폭 하나에 걸린 시간의 중앙값은 {minutes:.1f}분이다.",
+        "better.cpu": "{cores}코어 {arch} CPU(NumPy {numpy})",
+        "better.gpu": "GPU(CuPy)",
+        "better.machines": "여러 기계(에폭마다 어느 기계에서 학습했는지는 결과 파일에 기록되어 있다)",
         "better.samples": "아래는 보존한 매개변수({best}번째 에폭)가 책의 시작 문구 {prompts}에 이어 쓴 글이다. "
                           "시작 문구를 포함해 각각 {length}단어다. 책의 `generate_better_text.py`처럼 단어마다 "
                           "모델의 확률 분포(온도 1)에서 뽑되 `N`, `<unk>`, `$`는 쓰지 않았으며, 시드는 결과 파일에 "
