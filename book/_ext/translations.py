@@ -32,6 +32,7 @@ from myst_nb.core.variables import format_plain_text
 from myst_nb.ext.glue.crossref import read_glue_cache
 from myst_nb.ext.glue.roles import PasteMarkdownRole, PasteTextRole
 from sphinx.transforms import SphinxTransform
+from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
 LOGGER = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ _WORDS = {
         "editions": "This page in other languages",
         "untranslated": "",
         "api": "",
+        "solution_title": "",
     },
     "ko": {
         "switch": "이 페이지를 {name}로 읽기",
@@ -54,6 +56,8 @@ _WORDS = {
         "untranslated": "이 페이지는 아직 번역되지 않았다. 아래는 영어 원문이다.",
         "api": "API 참조는 라이브러리의 docstring에서 만들어지며, docstring은 영어로만 쓰여 있다. "
                "영어판의 <a href=\"{url}\" hreflang=\"en\" lang=\"en\">이 페이지</a>와 내용이 같다.",
+        # sphinx-exercise writes "Solution to" and then the exercise's link, in English word order
+        "solution_title": "{exercise}의 해답",
     },
 }
 
@@ -380,12 +384,46 @@ def add_edition_links(app: Any, pagename: str, templatename: str, context: dict[
     context["metatags"] = context.get("metatags", "") + "\n".join(alternates)
 
 
+class SolutionTitlesInWordOrder(SphinxPostTransform):
+    """A solution's title in the edition's word order: sphinx-exercise writes its translated "Solution to" and
+    then the link to the exercise ("해답 연습 6.1"); where the edition's ``solution_title`` template says
+    otherwise, the words are put around the link as it says ("연습 6.1의 해답"). Runs after sphinx-exercise has
+    written the titles (priority 21)."""
+
+    default_priority = 25
+
+    def run(self, **kwargs: Any) -> None:
+        template = _WORDS.get(self.config.language or "en", {}).get("solution_title")
+        if not template:
+            return
+        from sphinx_exercise.nodes import solution_node  # noqa: PLC0415
+
+        before, after = template.split("{exercise}")
+        for solution in self.document.findall(solution_node):
+            title = solution.children[0] if solution.children else None
+            if not isinstance(title, nodes.title) or len(title.children) != 2:
+                continue
+            lead, link = title.children
+            if not isinstance(lead, nodes.Text) or not isinstance(link, nodes.reference) or not link.children:
+                continue
+            first = link.children[0]
+            if isinstance(first, nodes.Text):  # the link's text starts with the space that followed "Solution to"
+                link.replace(first, nodes.Text(first.astext().lstrip()))
+            title.remove(lead)
+            if before:
+                title.insert(0, nodes.Text(before))
+            if after:
+                title.append(nodes.Text(after))
+            solution["title"] = title.astext()
+
+
 def setup(app: Any) -> dict[str, Any]:
     app.setup_extension("myst_nb")
     app.add_role_to_domain("glue", "text", TranslatedGlueText(), override=True)
     app.add_role_to_domain("glue", "md", TranslatedGlueMarkdown(), override=True)
     app.add_transform(KeepOutputsOutOfCatalogs)
     app.add_transform(TableCellsAreMessages)
+    app.add_post_transform(SolutionTitlesInWordOrder)
     app.connect("config-inited", compile_catalogs, priority=600)  # after companion.py settled the repository URL
     app.connect("html-page-context", add_edition_links, priority=650)
     app.connect("build-finished", put_literal_frame_words)

@@ -777,6 +777,8 @@ def test_the_korean_frame_reads_in_korean(site_dir: Path) -> None:
         text = (site_dir / page).read_text(encoding="utf-8")
         left = [w for w in english_words if f'"{w}"' in text or f">{w}<" in text]
         assert not left, f"{page} shows the frame's English words {left}"
+        solutions = [t for t in re.findall(r'<p class="admonition-title">(.*?)</p>', text) if "해답" in t]
+        assert all(t.endswith("의 해답") for t in solutions), f"{page}: a solution's title in English word order"
     assert "이전 페이지" in (site_dir / KO / "book" / "ch06_gated_rnn.html").read_text(encoding="utf-8")
     # a dropdown's button is written by sphinx-togglebutton's script, in the browser
     script = (site_dir / KO / "_static" / "togglebutton.js").read_text(encoding="utf-8")

@@ -100,3 +100,24 @@ def test_every_literal_frame_word_has_a_korean_translation(translations) -> None
     app = SimpleNamespace(srcdir=str(EXT.parents[1]))
     words = translations._frame_words(app, "ko")
     assert all(words.get(w) for w in translations.LITERAL_FRAME_WORDS)
+
+
+def _solution_document(language: str) -> tuple[nodes.document, nodes.title]:
+    from sphinx_exercise.nodes import solution_node
+
+    document = new_document("test", get_default_settings(Parser))
+    document.settings.env = SimpleNamespace(config=SimpleNamespace(language=language))
+    link = nodes.reference("", "", nodes.Text(" 연습 6.1"), refid="ex-ch06-clip")
+    title = nodes.title("", "", nodes.Text("해답"), link)
+    document += solution_node("", title, nodes.paragraph("", "Done."))
+    return document, title
+
+
+def test_a_korean_solution_title_names_the_exercise_first(translations) -> None:
+    document, title = _solution_document("ko")
+    translations.SolutionTitlesInWordOrder(document).run()
+    assert title.astext() == "연습 6.1의 해답"
+    assert isinstance(title.children[0], nodes.reference) and title.children[0]["refid"] == "ex-ch06-clip"
+    english, title = _solution_document("en")
+    translations.SolutionTitlesInWordOrder(english).run()
+    assert title.astext() == "해답 연습 6.1"  # the English edition keeps sphinx-exercise's order
