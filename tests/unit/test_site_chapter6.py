@@ -112,6 +112,20 @@ def test_better_rnnlm_sentence_says_the_median_epoch_time_and_the_machine() -> N
     assert "On " not in chapter6.better_rnnlm_sentence(_better([120.0], 1), 40, 75.8, cmd)
 
 
+def test_better_summary_sentence_every_branch() -> None:
+    assert chapter6.better_summary_sentence(None) == ""
+    done = _better([120.0, 90.0, 95.0], 2, test=76.84)
+    assert chapter6.better_summary_sentence(done) == "The library's committed run reaches 76.8 after 3 epochs."
+    assert chapter6.better_summary_sentence(done, lang="ko") == "라이브러리의 커밋된 실행은 3에폭 학습한 뒤 76.8에 " \
+                                                                "이른다."
+    partial = done | {"partial": True}
+    assert chapter6.better_summary_sentence(partial) == ("The library's run, still in progress, reaches 76.8 with the "
+                                                         "best of its first 3 epochs (epoch 2).")
+    assert "처음 3에폭 가운데 가장 좋은 2번째 에폭" in chapter6.better_summary_sentence(partial, lang="ko")
+    with pytest.raises(ValueError, match="no epoch"):
+        chapter6.better_summary_sentence(_better([], 1))
+
+
 def _with_samples(texts: list[tuple[str, str]], best: int = 7) -> dict:
     return _better([90.0] * best, best) | {"evaluation": {"test_perplexity": 80.0, "samples": [
         {"prompt": prompt, "seed": [0, i], "text": text} for i, (prompt, text) in enumerate(texts)]}}

@@ -19,7 +19,8 @@ from scratchnlp._pages import and_join
 from .wording import say, table_header
 
 __all__ = ["TEMPLATES", "COLUMNS", "words", "header", "gradient_fate_sentence", "clipping_sentence",
-           "book_weights_sentence", "better_rnnlm_sentence", "better_samples", "better_samples_sentence"]
+           "book_weights_sentence", "better_rnnlm_sentence", "better_summary_sentence", "better_samples",
+           "better_samples_sentence"]
 
 def gradient_fate_sentence(final_ratio: Mapping[str, float], steps: int, *, low: float = 1e-3,
                            high: float = 1e3, lang: str | None = None) -> str:
@@ -139,6 +140,20 @@ def better_rnnlm_sentence(results: Mapping[str, Any] | None, book_epochs: int, b
     return " ".join(parts)
 
 
+def better_summary_sentence(results: Mapping[str, Any] | None, lang: str | None = None) -> str:
+    """The committed ``better-rnnlm-ptb`` run's test perplexity in one sentence, for the chapter's summary; the
+    empty string without results (section 6.5.4 says that there are none)."""
+    if results is None:
+        return ""
+    epochs = len(results["history"]["valid_perplexity"])
+    if epochs == 0:
+        raise ValueError("the results hold no epoch")
+    test = float(results["evaluation"]["test_perplexity"])
+    best = int(results["history"]["best_epoch"])
+    key = "better.summary_in_progress" if results.get("partial") else "better.summary"
+    return words(key, lang, test=test, epochs=epochs, best=best)
+
+
 def _trained_on(results: Mapping[str, Any], lang: str | None) -> str:
     """The machine that trained every epoch of ``results`` (from each epoch's record, else the file's), in words."""
     log = results["history"].get("epoch_log") or []
@@ -236,6 +251,9 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "better.test": "The kept parameters score a test perplexity of {test:.1f}, against the book's {book_ppl:g} "
                        "after {book_epochs} epochs.",
         "better.time": "On {machine}, an epoch took a median of {minutes:.1f} minutes.",
+        "better.summary": "The library's committed run reaches {test:.1f} after {epochs} epochs.",
+        "better.summary_in_progress": "The library's run, still in progress, reaches {test:.1f} with the best of its "
+                                      "first {epochs} epochs (epoch {best}).",
         "better.cpu": "a {cores}-core {arch} CPU with NumPy {numpy}",
         "better.gpu": "a GPU with CuPy",
         "better.machines": "more than one machine (the results file records which one trained each epoch)",
@@ -357,6 +375,9 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "better.test": "보존한 매개변수의 테스트 퍼플렉서티는 {test:.1f}에 이른다. 책은 {book_epochs}에폭 학습한 뒤 "
                        "{book_ppl:g}에 이르렀다.",
         "better.time": "{machine}에서 에폭 하나에 걸린 시간의 중앙값은 {minutes:.1f}분이다.",
+        "better.summary": "라이브러리의 커밋된 실행은 {epochs}에폭 학습한 뒤 {test:.1f}에 이른다.",
+        "better.summary_in_progress": "아직 진행 중인 라이브러리의 실행은 처음 {epochs}에폭 가운데 가장 좋은 "
+                                      "{best}번째 에폭의 매개변수로 {test:.1f}에 이른다.",
         "better.cpu": "{cores}코어 {arch} CPU(NumPy {numpy})",
         "better.gpu": "GPU(CuPy)",
         "better.machines": "여러 기계(에폭마다 어느 기계에서 학습했는지는 결과 파일에 기록되어 있다)",
