@@ -91,6 +91,22 @@ def test_better_rnnlm_sentence_every_branch() -> None:
         chapter6.better_rnnlm_sentence(None, 0, 75.8, cmd)
 
 
+def test_better_rnnlm_sentence_tells_a_flat_last_epoch_from_a_falling_one() -> None:
+    cmd = "scratchnlp run better-rnnlm-ptb"
+    flat = _better([120.0, 80.0584, 80.0570], 3)
+    flat["history"]["lr"] = [20.0, 0.078125, 0.01953125]
+    sentence = chapter6.better_rnnlm_sentence(flat, 3, 75.8, cmd)
+    assert ("Its validation perplexity still fell at its last epoch, but only by 0.001, to 80.06: at the learning "
+            "rate the run had come down to (0.0195), it had all but stopped improving.") in sentence
+    assert "그 폭은 0.001(80.06까지)에 그쳤다" in chapter6.better_rnnlm_sentence(flat, 3, 75.8, cmd, lang="ko")
+    # the same gain is a fall worth the name when the threshold is lower
+    assert "was still falling at its last epoch (80.1)" in chapter6.better_rnnlm_sentence(flat, 3, 75.8, cmd,
+                                                                                          flat=1e-6)
+    # a run that records no learning rates gets the plain sentence
+    del flat["history"]["lr"]
+    assert "was still falling" in chapter6.better_rnnlm_sentence(flat, 3, 75.8, cmd)
+
+
 def test_better_rnnlm_sentence_says_the_median_epoch_time_and_the_machine() -> None:
     cpu = {"device": "cpu", "cpu_count": 2, "machine": "x86_64", "numpy": "2.4.6"}
     timed = _better([120.0, 100.0, 95.0], 3)

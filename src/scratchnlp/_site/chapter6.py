@@ -92,7 +92,7 @@ def book_weights_sentence(ours: float, book: float, tol: float = 1.0, lang: str 
 
 
 def better_rnnlm_sentence(results: Mapping[str, Any] | None, book_epochs: int, book_ppl: float,
-                          command: str, lang: str | None = None) -> str:
+                          command: str, lang: str | None = None, *, flat: float = 1e-3) -> str:
     """What the committed ``better-rnnlm-ptb`` run shows, or that there is none yet (chapter 6.5.4).
 
     Parameters
@@ -107,6 +107,9 @@ def better_rnnlm_sentence(results: Mapping[str, Any] | None, book_epochs: int, b
         The command that produces the results file.
     lang : str, optional
         The language of the sentence; None: the page's language.
+    flat : float
+        When the best epoch is the last and it improved on the one before by less than this fraction of its
+        validation perplexity, the run is said to have all but stopped improving, not to be still improving.
     """
     if book_epochs < 1 or not book_ppl >= 1:
         raise ValueError(f"need book_epochs >= 1 and book_ppl >= 1, got {book_epochs} and {book_ppl}")
@@ -127,7 +130,11 @@ def better_rnnlm_sentence(results: Mapping[str, Any] | None, book_epochs: int, b
     parts = [words(f"better.{length}", lang, epochs=epochs, book_epochs=book_epochs, planned=planned)]
     if corpus_size:
         parts.append(words("better.corpus", lang, corpus_size=corpus_size))
-    if best == epochs:
+    gain = valid[-2] - valid[-1] if epochs >= 2 else math.inf
+    lr = (history.get("lr") or [None])[-1]
+    if best == epochs and gain < flat * valid[-1] and lr is not None:
+        parts.append(words("better.nearly_flat", lang, gain=gain, last=valid[-1], lr=lr))
+    elif best == epochs:
         parts.append(words("better.still_falling", lang, last=valid[-1]))
     else:
         parts.append(words("better.best", lang, best_ppl=valid[best - 1], best=best))
@@ -246,6 +253,9 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "better.corpus": "It read only the first {corpus_size:,} words of the training set each epoch.",
         "better.still_falling": "Its validation perplexity was still falling at its last epoch ({last:.1f}), so the "
                                 "run had not finished improving.",
+        "better.nearly_flat": "Its validation perplexity still fell at its last epoch, but only by {gain:.3f}, to "
+                              "{last:.2f}: at the learning rate the run had come down to ({lr:.3g}), it had all "
+                              "but stopped improving.",
         "better.best": "Its best validation perplexity, {best_ppl:.1f}, came at epoch {best}; the parameters of "
                        "that epoch are the ones kept and scored.",
         "better.test": "The kept parameters score a test perplexity of {test:.1f}, against the book's {book_ppl:g} "
@@ -370,6 +380,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "better.corpus": "에폭마다 훈련 데이터의 처음 {corpus_size:,}단어만 읽었다.",
         "better.still_falling": "검증 퍼플렉서티가 마지막 에폭에서도 계속 내려가고 있었으므로({last:.1f}) 이 실행은 "
                                 "아직 개선을 다 마치지 않은 상태다.",
+        "better.nearly_flat": "검증 퍼플렉서티는 마지막 에폭에서도 떨어졌지만, 그 폭은 {gain:.3f}({last:.2f}까지)에 "
+                              "그쳤다. 그때까지 줄어든 학습률({lr:.3g})로는 사실상 개선이 멈춘 상태다.",
         "better.best": "가장 좋은 검증 퍼플렉서티({best_ppl:.1f})는 {best}번째 에폭에서 나왔고, 그 에폭의 "
                        "매개변수를 보존해 평가했다.",
         "better.test": "보존한 매개변수의 테스트 퍼플렉서티는 {test:.1f}에 이른다. 책은 {book_epochs}에폭 학습한 뒤 "
