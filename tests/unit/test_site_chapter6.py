@@ -96,8 +96,8 @@ def test_better_rnnlm_sentence_tells_a_flat_last_epoch_from_a_falling_one() -> N
     flat = _better([120.0, 80.0584, 80.0570], 3)
     flat["history"]["lr"] = [20.0, 0.078125, 0.01953125]
     sentence = chapter6.better_rnnlm_sentence(flat, 3, 75.8, cmd)
-    assert ("Its validation perplexity still fell at its last epoch, but only by 0.001, to 80.06: at the learning "
-            "rate the run had come down to (0.0195), it had all but stopped improving.") in sentence
+    assert ("Its validation perplexity still fell at its last epoch, but only by 0.001, to 80.06: with the "
+            "learning rate down to 0.0195, the run had all but stopped improving.") in sentence
     assert "그 폭은 0.001(80.06까지)에 그쳤다" in chapter6.better_rnnlm_sentence(flat, 3, 75.8, cmd, lang="ko")
     # the same gain is a fall worth the name when the threshold is lower
     assert "was still falling at its last epoch (80.1)" in chapter6.better_rnnlm_sentence(flat, 3, 75.8, cmd,

@@ -254,8 +254,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "better.still_falling": "Its validation perplexity was still falling at its last epoch ({last:.1f}), so the "
                                 "run had not finished improving.",
         "better.nearly_flat": "Its validation perplexity still fell at its last epoch, but only by {gain:.3f}, to "
-                              "{last:.2f}: at the learning rate the run had come down to ({lr:.3g}), it had all "
-                              "but stopped improving.",
+                              "{last:.2f}: with the learning rate down to {lr:.3g}, the run had all but stopped "
+                              "improving.",
         "better.best": "Its best validation perplexity, {best_ppl:.1f}, came at epoch {best}; the parameters of "
                        "that epoch are the ones kept and scored.",
         "better.test": "The kept parameters score a test perplexity of {test:.1f}, against the book's {book_ppl:g} "
@@ -381,7 +381,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "better.still_falling": "검증 퍼플렉서티가 마지막 에폭에서도 계속 내려가고 있었으므로({last:.1f}) 이 실행은 "
                                 "아직 개선을 다 마치지 않은 상태다.",
         "better.nearly_flat": "검증 퍼플렉서티는 마지막 에폭에서도 떨어졌지만, 그 폭은 {gain:.3f}({last:.2f}까지)에 "
-                              "그쳤다. 그때까지 줄어든 학습률({lr:.3g})로는 사실상 개선이 멈춘 상태다.",
+                              "그쳤다. 학습률이 {lr:.3g}까지 줄어든 터라 개선은 사실상 멈춘 상태다.",
         "better.best": "가장 좋은 검증 퍼플렉서티({best_ppl:.1f})는 {best}번째 에폭에서 나왔고, 그 에폭의 "
                        "매개변수를 보존해 평가했다.",
         "better.test": "보존한 매개변수의 테스트 퍼플렉서티는 {test:.1f}에 이른다. 책은 {book_epochs}에폭 학습한 뒤 "
