@@ -35,6 +35,8 @@ from sphinx.transforms import SphinxTransform
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 
+from scratchnlp._io import atomic_write
+
 LOGGER = logging.getLogger(__name__)
 
 #: The edition's language code -> (its name in its own language, its folder under the English site's root).
@@ -273,9 +275,8 @@ def put_literal_frame_words(app: Any, exception: BaseException | None) -> None:
         text = path.read_text(encoding="utf-8")
         translated = replace_literal_frame_words(text, words)
         if translated != text:
-            partial = path.with_name(path.name + ".partial")
-            partial.write_text(translated, encoding="utf-8")
-            partial.replace(path)
+            with atomic_write(path, "w", encoding="utf-8") as f:
+                f.write(translated)
 
 
 def translate_toctree_captions(app: Any, doctree: nodes.document) -> None:

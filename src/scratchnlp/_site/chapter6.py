@@ -116,12 +116,8 @@ def better_rnnlm_sentence(results: Mapping[str, Any] | None, book_epochs: int, b
     if results is None:
         return words("better.missing", lang, command=command)
     history = results["history"]
-    valid = list(history["valid_perplexity"])
+    valid, best, test = _run_scores(results)
     epochs = len(valid)
-    if epochs == 0:
-        raise ValueError("the results hold no epoch")
-    best = int(history["best_epoch"])
-    test = float(results["evaluation"]["test_perplexity"])
     corpus_size = int(results.get("config", {}).get("corpus_size", 0) or 0)
     length = "shorter" if epochs < book_epochs else "all" if epochs == book_epochs else "longer"
     if results.get("partial"):  # a snapshot of a run still training (``scratchnlp run --snapshot``)
@@ -152,13 +148,17 @@ def better_summary_sentence(results: Mapping[str, Any] | None, lang: str | None 
     empty string without results (section 6.5.4 says that there are none)."""
     if results is None:
         return ""
-    epochs = len(results["history"]["valid_perplexity"])
-    if epochs == 0:
-        raise ValueError("the results hold no epoch")
-    test = float(results["evaluation"]["test_perplexity"])
-    best = int(results["history"]["best_epoch"])
+    valid, best, test = _run_scores(results)
     key = "better.summary_in_progress" if results.get("partial") else "better.summary"
-    return words(key, lang, test=test, epochs=epochs, best=best)
+    return words(key, lang, test=test, epochs=len(valid), best=best)
+
+
+def _run_scores(results: Mapping[str, Any]) -> tuple[list[float], int, float]:
+    """The validation perplexity of every epoch, the kept epoch and its test perplexity, from a results dict."""
+    valid = [float(v) for v in results["history"]["valid_perplexity"]]
+    if not valid:
+        raise ValueError("the results hold no epoch")
+    return valid, int(results["history"]["best_epoch"]), float(results["evaluation"]["test_perplexity"])
 
 
 def _trained_on(results: Mapping[str, Any], lang: str | None) -> str:
